@@ -1,0 +1,46 @@
+// One table maps error codes to process exit statuses; every command's help repeats it.
+import type { ZbakErrorCode } from '../errors.js';
+
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 4,
+  conflict: 5,
+  archiveUnreadable: 10,
+  locked: 11,
+  archiveInvalid: 12,
+  interrupted: 130,
+} as const;
+
+export function exitCodeFor(code: ZbakErrorCode): number {
+  switch (code) {
+    case 'usage':
+      return EXIT.usage;
+    case 'not-found':
+      return EXIT.notFound;
+    case 'conflict':
+      return EXIT.conflict;
+    case 'archive-unreadable':
+      return EXIT.archiveUnreadable;
+    case 'archive-invalid':
+      return EXIT.archiveInvalid;
+    case 'interrupted':
+      return EXIT.interrupted;
+    case 'failure':
+    case 'host-command':
+    case 'parse':
+      return EXIT.failure;
+  }
+}
+
+export const EXIT_STATUS_HELP = `EXIT STATUS
+  0   ok
+  1   failure (a host command failed; the message names it)
+  2   usage error
+  4   zone, image or file not found
+  5   conflict with the host (zone exists, image GUID differs, ...)
+  10  archive missing or unreadable
+  11  target busy or locked
+  12  archive invalid or verify failed
+  130 interrupted`;
