@@ -1,0 +1,76 @@
+// zbak's command line: parse flags (yargs), hand them to the command
+// handlers, and turn every outcome into an exit code.
+import yargs from 'yargs';
+import { EXIT, EXIT_STATUS_HELP } from './exit-codes.js';
+import { LocalHost } from '../host/local-host.js';
+import { ZBAK_VERSION } from '../model/version.js';
+import { commandSave, commandRestore, commandVerify, commandInspect, commandList, reportError } from './commands.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const host = new LocalHost();
+  let code: number = EXIT.ok;
+  const run = (fn: () => Promise<number>) => async (): Promise<void> => {
+    try {
+      code = await fn();
+    } catch (e) {
+      code = reportError(e);
+    }
+  };
+  const parser = yargs(argv)
+    .scriptName('zbak')
+    .version(ZBAK_VERSION)
+    .strict()
+    .epilogue(EXIT_STATUS_HELP)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .command(
+      'save <zone>',
+      'snapshot every dataset of a zone and write one .zbak archive',
+      (y) =>
+        y
+          .positional('zone', { type: 'string', demandOption: true, describe: 'zone uuid or alias' })
+          .option('to', { type: 'string', demandOption: true, describe: 'directory to write the archive into' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, change nothing' })
+          .option('part-size', { type: 'string', describe: 'maximum size of one stream part, e.g. 32M (default 32M)' })
+          .epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandSave(host, a))(),
+    )
+    .command(
+      'restore <file>',
+      'verify an archive, then recreate the zone and receive its datasets',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'verify and print the plan, change nothing' })
+          .option('force', { type: 'boolean', default: false, describe: 'replace a zone with the same uuid (destroys it)' })
+          .option('start', { type: 'boolean', describe: 'start (--start) or leave stopped (--no-start); default: as at save time' })
+          .epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandRestore(host, a))(),
+    )
+    .command(
+      'verify <file>',
+      'check every checksum, the manifest and the GUID chain (needs no ZFS)',
+      (y) => y.positional('file', { type: 'string', demandOption: true }).epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandVerify(a))(),
+    )
+    .command(
+      'inspect <file>',
+      'show what an archive holds',
+      (y) => y.positional('file', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }).epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandInspect(a))(),
+    )
+    .command(
+      'list',
+      'zones on this host with brand, datasets and latest zbak snapshot',
+      (y) => y.option('json', { type: 'boolean', default: false }).epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandList(host, a))(),
+    )
+    .demandCommand(1, 'name a command: save, restore, verify, inspect or list')
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`zbak: ${msg}\nrun 'zbak --help' for usage\n`);
+      code = EXIT.usage;
+    });
+  await parser.parseAsync();
+  return code;
+}
+

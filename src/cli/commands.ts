@@ -1,0 +1,98 @@
+// Command handlers: validate the parsed flags with zod (the CLI boundary),
+// call run/, print results. Each returns an exit code.
+import { z } from 'zod';
+import { verifyArchive } from '../archive/reader.js';
+import { ZbakError, UsageError } from '../errors.js';
+import type { Host } from '../host/host.js';
+import { runSave } from '../run/save.js';
+import { runRestore } from '../run/restore.js';
+import { runList, formatList } from '../run/list.js';
+import { inspectSummary, formatInspect } from '../run/inspect.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const info = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function parseOpts<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new UsageError(`--${String(i?.path[0] ?? '?')}: ${i?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}
+
+const SIZE_RE = /^(\d+)([KMG]?)$/i;
+export function parseSize(s: string): number {
+  const m = SIZE_RE.exec(s.trim());
+  if (!m) throw new UsageError(`--part-size '${s}' is not a size; use e.g. 32M or 1G`);
+  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
+  const n = Number(m[1]) * mult;
+  if (n < 4096 || n > 4 * 1024 ** 3) throw new UsageError(`--part-size ${s} is out of range; use 4K to 4G`);
+  return n;
+}
+
+const SaveArgs = z.object({
+  zone: z.string().min(1),
+  to: z.string().min(1),
+  dryRun: z.boolean(),
+  partSize: z.string().optional(),
+});
+
+export async function commandSave(host: Host, raw: unknown): Promise<number> {
+  const a = parseOpts(SaveArgs, raw);
+  const r = await runSave(host, a.zone, { to: a.to, dryRun: a.dryRun, ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}) }, a.dryRun ? out : info);
+  if (r.path) out(r.path);
+  return EXIT.ok;
+}
+
+const RestoreArgs = z.object({
+  file: z.string().min(1),
+  dryRun: z.boolean(),
+  force: z.boolean(),
+  start: z.boolean().optional(),
+});
+
+export async function commandRestore(host: Host, raw: unknown): Promise<number> {
+  const a = parseOpts(RestoreArgs, raw);
+  await runRestore(host, a.file, { dryRun: a.dryRun, force: a.force, ...(a.start !== undefined ? { start: a.start } : {}) }, a.dryRun ? out : info);
+  return EXIT.ok;
+}
+
+const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional() });
+
+export async function commandVerify(raw: unknown): Promise<number> {
+  const a = parseOpts(FileArgs, raw);
+  const v = await verifyArchive(a.file);
+  const bytes = v.trailer.streams.reduce((n, s) => n + s.size, 0);
+  out(`${a.file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match)`);
+  return EXIT.ok;
+}
+
+export async function commandInspect(raw: unknown): Promise<number> {
+  const a = parseOpts(FileArgs, raw);
+  const v = await verifyArchive(a.file);
+  out(a.json ? JSON.stringify(inspectSummary(v), null, 2) : formatInspect(v));
+  return EXIT.ok;
+}
+
+export async function commandList(host: Host, raw: unknown): Promise<number> {
+  const a = parseOpts(z.object({ json: z.boolean() }), raw);
+  const zones = await runList(host);
+  out(a.json ? JSON.stringify(zones, null, 2) : formatList(zones));
+  return EXIT.ok;
+}
+
+/** Prints an error: a ZbakError as its one-line message, anything else with its stack. */
+export function reportError(e: unknown): number {
+  if (e instanceof ZbakError) {
+    process.stderr.write(`zbak: ${e.message}\n`);
+    return exitCodeFor(e.code);
+  }
+  process.stderr.write(`zbak: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT.failure;
+}

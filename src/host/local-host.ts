@@ -1,0 +1,101 @@
+// The one place zbak runs processes (execa, argument arrays, never a shell).
+// Host paths are mapped under a root directory so the fake SmartOS host can
+// stand for "/" in tests (ZBAK_ROOT); on a real host the root is "/".
+import { execa, type ResultPromise } from 'execa';
+import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Host, RunOptions, RunResult, SpawnOptions, StreamingChild } from './host.js';
+
+const STDERR_TAIL = 8 * 1024;
+
+export class LocalHost implements Host {
+  constructor(readonly root: string = process.env.ZBAK_ROOT ?? '/') {}
+
+  async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const [file, ...args] = argv;
+    if (!file) throw new Error('run: empty argv');
+    const started = Date.now();
+    const r = await execa(file, args, {
+      reject: false,
+      ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+      stripFinalNewline: false,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return {
+      argv,
+      exitCode: r.exitCode ?? null,
+      signal: r.signal ?? null,
+      stdout: typeof r.stdout === 'string' ? r.stdout : '',
+      stderrTail: tail(typeof r.stderr === 'string' ? r.stderr : r.failed && r.code ? String(r.message) : ''),
+      durationMs: Date.now() - started,
+    };
+  }
+
+  spawn(argv: readonly string[], opts: SpawnOptions = {}): StreamingChild {
+    const [file, ...args] = argv;
+    if (!file) throw new Error('spawn: empty argv');
+    const started = Date.now();
+    const child: ResultPromise = execa(file, args, {
+      reject: false,
+      stdin: opts.stdin ?? 'ignore',
+      stdout: opts.stdout ?? 'pipe',
+      stderr: 'pipe',
+      buffer: { stdout: false, stderr: true },
+      stripFinalNewline: false,
+    });
+    const done = child.then(
+      (r): RunResult => ({
+        argv,
+        exitCode: r.exitCode ?? null,
+        signal: r.signal ?? null,
+        stdout: '',
+        stderrTail: tail(typeof r.stderr === 'string' ? r.stderr : '') || (r.exitCode === undefined && r.message ? tail(r.message) : ''),
+        durationMs: Date.now() - started,
+      }),
+    );
+    return {
+      argv,
+      stdin: child.stdin,
+      stdout: child.stdout,
+      done,
+      kill: (signal) => {
+        child.kill(signal ?? 'SIGTERM');
+      },
+    };
+  }
+
+  async readFile(path: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.map(path), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async writeFile(path: string, data: string): Promise<void> {
+    const target = this.map(path);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = `${target}.zbak-tmp-${process.pid}`;
+    await writeFile(tmp, data);
+    const fh = await open(tmp, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  }
+
+  async removeFile(path: string): Promise<void> {
+    await rm(this.map(path), { force: true });
+  }
+
+  private map(path: string): string {
+    return this.root === '/' ? path : join(this.root, path);
+  }
+}
+
+function tail(s: string): string {
+  return s.length > STDERR_TAIL ? s.slice(-STDERR_TAIL) : s;
+}

@@ -1,0 +1,56 @@
+// `zfs list -H -p -o <cols>` is tab-separated with "-" for none; split by hand
+// and check field by field (STYLE: tab output is not JSON, no zod here).
+import { ParseError } from '../errors.js';
+
+export const ZFS_LIST_COLUMNS = ['name', 'type', 'origin', 'guid', 'createtxg', 'used', 'referenced', 'mountpoint'] as const;
+
+export type ZfsType = 'filesystem' | 'volume' | 'snapshot' | 'bookmark';
+
+export interface ZfsRow {
+  name: string;
+  type: ZfsType;
+  /** Clone origin snapshot (full name) or undefined. */
+  origin?: string;
+  guid: string;
+  createtxg: number;
+  used: number;
+  referenced: number;
+  mountpoint?: string;
+}
+
+const TYPES: ReadonlySet<string> = new Set(['filesystem', 'volume', 'snapshot', 'bookmark']);
+
+/** Parses `zfs list -H -p -t all -o name,type,origin,guid,createtxg,used,referenced,mountpoint`. */
+export function parseZfsList(text: string): ZfsRow[] {
+  const source = `zfs list -H -p -o ${ZFS_LIST_COLUMNS.join(',')}`;
+  const rows: ZfsRow[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const f = line.split('\t');
+    if (f.length !== ZFS_LIST_COLUMNS.length) {
+      throw new ParseError(source, `line ${i + 1} has ${f.length} fields, expected ${ZFS_LIST_COLUMNS.length}: ${line}`);
+    }
+    const [name, type, origin, guid, createtxg, used, referenced, mountpoint] = f as [
+      string, string, string, string, string, string, string, string,
+    ];
+    if (!TYPES.has(type)) throw new ParseError(source, `line ${i + 1}: unknown type "${type}"`);
+    if (!/^\d+$/.test(guid)) throw new ParseError(source, `line ${i + 1}: guid "${guid}" is not a number`);
+    rows.push({
+      name,
+      type: type as ZfsType,
+      origin: origin === '-' || origin === '' ? undefined : origin,
+      guid,
+      createtxg: intField(createtxg, 'createtxg', i, source),
+      used: intField(used, 'used', i, source),
+      referenced: intField(referenced, 'referenced', i, source),
+      mountpoint: mountpoint === '-' ? undefined : mountpoint,
+    });
+  });
+  return rows;
+}
+
+function intField(v: string, what: string, line: number, source: string): number {
+  if (v === '-') return 0;
+  if (!/^\d+$/.test(v)) throw new ParseError(source, `line ${line + 1}: ${what} "${v}" is not a number`);
+  return Number(v);
+}

@@ -1,0 +1,143 @@
+// The restore planner: given a verified archive and the target host's state,
+// decide every step, or refuse before anything changes. Pure.
+import type { Header, ImageSpec, StreamSpec } from '../archive/format.js';
+import { PlanConflictError } from '../errors.js';
+import { inPool } from '../model/names.js';
+import type { Vm } from '../parse/vmadm.js';
+import type { ZfsRow } from '../parse/zfs-list.js';
+import { buildCreatePayload } from './create-payload.js';
+import { findRow } from './inventory.js';
+
+export interface RestoreTarget {
+  /** Every VM on the target host. */
+  vms: Vm[];
+  /** `zfs list -t all -r <pool>` on the target host. */
+  rows: ZfsRow[];
+}
+
+export interface RestoreOptions {
+  force?: boolean;
+  /** undefined: start when the zone was running at save time. */
+  start?: boolean;
+}
+
+export interface ImageStep {
+  image: ImageSpec;
+  action: 'present' | 'install';
+  dataset: string;
+}
+
+export interface ReceiveStep {
+  stream: StreamSpec;
+  argv: string[];
+}
+
+export interface RestorePlan {
+  uuid: string;
+  alias?: string;
+  pool: string;
+  /** Set with --force when a zone with this uuid exists: it is deleted first. */
+  replaces?: { uuid: string; alias?: string; datasets: string[] };
+  images: ImageStep[];
+  createPayload: Record<string, unknown>;
+  payloadChanges: string[];
+  zoneroot: string;
+  cores: string;
+  /** Datasets `vmadm create` makes that the archive's streams replace (destroyed with -fr). */
+  replaceAfterCreate: string[];
+  receives: ReceiveStep[];
+  createTimestamp?: string;
+  autoboot: boolean;
+  start: boolean;
+}
+
+export function planRestore(header: Header, vmJson: Record<string, unknown>, target: RestoreTarget, opts: RestoreOptions): RestorePlan {
+  const pool = header.source.pool;
+  const uuid = header.zone.uuid;
+  const existing = target.vms.find((v) => v.uuid === uuid);
+  let replaces: RestorePlan['replaces'];
+  if (existing) {
+    if (!opts.force) {
+      throw new PlanConflictError(
+        `zone ${uuid}${existing.alias ? ` (${existing.alias})` : ''} already exists on this host; delete it first or use --force to replace it`,
+      );
+    }
+    replaces = {
+      uuid,
+      ...(existing.alias !== undefined ? { alias: existing.alias } : {}),
+      datasets: target.rows.filter((r) => r.type !== 'snapshot' && belongsToZone(r.name, pool, uuid)).map((r) => r.name),
+    };
+  } else {
+    const stray = target.rows.find((r) => r.type !== 'snapshot' && belongsToZone(r.name, pool, uuid));
+    if (stray) {
+      throw new PlanConflictError(
+        `dataset ${stray.name} exists but no zone ${uuid} is configured; rename or destroy it first (zbak will not overwrite it)`,
+      );
+    }
+  }
+
+  const images = header.images.map((image) => imageStep(image, pool, target.rows));
+  const zoneStreams = header.streams.filter((s) => s.role !== 'image');
+  const datasetsOf = (role: StreamSpec['role']): string[] =>
+    [...new Set(zoneStreams.filter((s) => s.role === role).map((s) => inPool(pool, s.dataset)))];
+  const zoneroot = datasetsOf('zoneroot')[0] ?? inPool(pool, uuid);
+  const cores = inPool(pool, `cores/${uuid}`);
+  // The zoneroot -fr takes delegated data and bhyve disks with it; kvm disks
+  // and cores live elsewhere and are replaced one by one.
+  const replaceAfterCreate = [
+    zoneroot,
+    ...datasetsOf('disk').filter((d) => !d.startsWith(`${zoneroot}/`)),
+    ...datasetsOf('cores').filter((d) => d === cores),
+  ];
+  const { payload, changes } = buildCreatePayload(vmJson, { uuid, autoboot: false });
+  return {
+    uuid,
+    ...(header.zone.alias !== undefined ? { alias: header.zone.alias } : {}),
+    pool,
+    ...(replaces ? { replaces } : {}),
+    images,
+    createPayload: payload,
+    payloadChanges: changes,
+    zoneroot,
+    cores,
+    replaceAfterCreate,
+    receives: zoneStreams.map((stream) => ({ stream, argv: ['zfs', 'receive', '-F', inPool(pool, stream.dataset)] })),
+    ...(header.zone.createTimestamp !== undefined ? { createTimestamp: header.zone.createTimestamp } : {}),
+    autoboot: header.zone.autoboot,
+    start: opts.start ?? header.zone.state === 'running',
+  };
+}
+
+function imageStep(image: ImageSpec, pool: string, rows: ZfsRow[]): ImageStep {
+  const dataset = inPool(pool, image.uuid);
+  const label = `image ${image.uuid} (${image.name}@${image.version})`;
+  const final = findRow(rows, `${dataset}@final`);
+  if (final) {
+    if (final.guid !== image.finalGuid) {
+      throw new PlanConflictError(
+        `${label} is installed here with @final GUID ${final.guid} but the archive's is ${image.finalGuid}; ` +
+          `the zone's streams cannot be received onto it (a different build of the image)`,
+      );
+    }
+    return { image, action: 'present', dataset };
+  }
+  if (findRow(rows, dataset)) {
+    throw new PlanConflictError(`${dataset} exists but has no @final snapshot, so ${label} cannot be installed; inspect it with imgadm/zfs`);
+  }
+  const partial = `${dataset}-partial`;
+  if (findRow(rows, partial)) {
+    throw new PlanConflictError(`${partial} exists (an interrupted image import); remove it with 'zfs destroy -r ${partial}' and retry`);
+  }
+  return { image, action: 'install', dataset };
+}
+
+/** zones/<uuid>, anything below it, zones/<uuid>-disk<N>, zones/cores/<uuid>. */
+function belongsToZone(name: string, pool: string, uuid: string): boolean {
+  const root = `${pool}/${uuid}`;
+  return (
+    name === root ||
+    name.startsWith(`${root}/`) ||
+    name.startsWith(`${root}-disk`) ||
+    name === `${pool}/cores/${uuid}`
+  );
+}

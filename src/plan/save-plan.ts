@@ -1,0 +1,188 @@
+// The save planner: from an inventory of the host, decide which datasets to
+// snapshot (one atomic `zfs snapshot`), which images to carry (base first) and
+// which stream each dataset gets. Pure: no I/O.
+import { PlanConflictError, NotFoundError } from '../errors.js';
+import { relativeToPool, splitSnapshotName } from '../model/names.js';
+import type { StreamSpec, ImageSpec } from '../archive/format.js';
+import { imageManifestEntry } from '../archive/format.js';
+import type { ZfsRow } from '../parse/zfs-list.js';
+import { findRow, imageUuidOfOrigin, snapshotsOf, type ImageFacts, type SaveInventory } from './inventory.js';
+import { zoneDatasets, zonePool, type ZoneDataset } from './zone-datasets.js';
+
+/** GUID placeholder for the snapshot that does not exist yet (dry run). */
+export const PENDING_GUID = 'pending';
+
+export interface SavePlan {
+  pool: string;
+  snapshotName: string;
+  datasets: ZoneDataset[];
+  /** One command: every dataset of the zone snapshotted atomically. */
+  snapshotArgv: string[];
+  images: ImageSpec[];
+  /** Receive order: images base first, then the zone's datasets parents first. */
+  streams: StreamSpec[];
+  /** Plain-language decisions a user should see (e.g. "full stream: not a clone"). */
+  notes: string[];
+}
+
+export function planSave(inv: SaveInventory, snapshotName: string): SavePlan {
+  const pool = zonePool(inv.vm);
+  const datasets = zoneDatasets(inv.vm, inv.rows);
+  if (!datasets.some((d) => d.role === 'zoneroot')) {
+    throw new NotFoundError(`zone ${inv.vm.uuid}: zoneroot dataset ${inv.vm.zfs_filesystem ?? `${pool}/${inv.vm.uuid}`} not found in zfs list`);
+  }
+  const notes: string[] = [];
+  const images = planImages(inv, pool, datasets);
+  const streams: StreamSpec[] = images.map((i) => i.stream);
+  let n = streams.length;
+  for (const d of datasets) {
+    for (const s of planDatasetStreams(inv, pool, d, snapshotName, images, notes)) {
+      streams.push({ ...s, id: streamId(n++) });
+    }
+  }
+  return {
+    pool,
+    snapshotName,
+    datasets,
+    snapshotArgv: ['zfs', 'snapshot', ...datasets.map((d) => `${d.name}@${snapshotName}`)],
+    images: images.map((i) => i.spec),
+    streams,
+    notes,
+  };
+}
+
+export function streamId(n: number): string {
+  return `s${String(n).padStart(2, '0')}`;
+}
+
+interface PlannedImage {
+  spec: ImageSpec;
+  stream: StreamSpec;
+}
+
+/** Images the zone's datasets are cloned from, plus ancestors, base first. */
+function planImages(inv: SaveInventory, pool: string, datasets: ZoneDataset[]): PlannedImage[] {
+  const order: ImageFacts[] = [];
+  const visit = (uuid: string, chain: string[]): void => {
+    if (order.some((i) => i.uuid === uuid)) return;
+    if (chain.includes(uuid)) throw new PlanConflictError(`image ${uuid}: origin chain loops (${chain.join(' -> ')})`);
+    const facts = inv.images.find((i) => i.uuid === uuid);
+    if (!facts) throw new NotFoundError(`image ${uuid} is not installed (imgadm get failed); the zone's clone origin cannot be saved`);
+    const parent = facts.record.manifest.origin;
+    if (parent) visit(parent, [...chain, uuid]);
+    order.push(facts);
+  };
+  for (const d of datasets) {
+    const img = imageUuidOfOrigin(d.origin, pool);
+    if (img && inv.images.some((i) => i.uuid === img)) visit(img, []);
+  }
+  return order.map((facts, i) => {
+    const ds = `${pool}/${facts.uuid}`;
+    const final = findRow(inv.rows, `${ds}@final`);
+    if (!final) throw new NotFoundError(`image ${facts.uuid}: snapshot ${ds}@final not found`);
+    const m = facts.record.manifest;
+    const parentFinal = m.origin ? findRow(inv.rows, `${pool}/${m.origin}@final`) : undefined;
+    if (m.origin && !parentFinal) throw new NotFoundError(`image ${facts.uuid}: parent image snapshot ${pool}/${m.origin}@final not found`);
+    const id = streamId(i);
+    const from =
+      m.origin && parentFinal ? { dataset: relativeToPool(`${pool}/${m.origin}`), snapshot: 'final', guid: parentFinal.guid } : undefined;
+    const stream: StreamSpec = {
+      id,
+      role: 'image',
+      dataset: relativeToPool(ds),
+      kind: from ? 'incremental-from-origin' : 'full',
+      ...(from ? { from, origin: from } : {}),
+      to: { snapshot: 'final', guid: final.guid },
+      snapshots: [{ name: 'final', guid: final.guid }],
+      withProperties: false,
+      sendArgv: from ? ['zfs', 'send', '-i', `${pool}/${m.origin}@final`, `${ds}@final`] : ['zfs', 'send', `${ds}@final`],
+      imageUuid: facts.uuid,
+    };
+    const spec: ImageSpec = {
+      uuid: facts.uuid,
+      name: m.name,
+      version: m.version,
+      type: m.type,
+      ...(m.origin ? { origin: m.origin } : {}),
+      finalGuid: final.guid,
+      streamId: id,
+      manifestEntry: imageManifestEntry(facts.uuid),
+    };
+    return { spec, stream };
+  });
+}
+
+type UnnumberedStream = Omit<StreamSpec, 'id'>;
+
+/**
+ * A clone of an image's @final: one `-I <image>@final` stream (keeps the clone
+ * and every snapshot). Anything else: a full stream of its oldest snapshot,
+ * then `-I oldest -> new` when there are more.
+ */
+function planDatasetStreams(
+  inv: SaveInventory,
+  pool: string,
+  d: ZoneDataset,
+  snapshotName: string,
+  images: PlannedImage[],
+  notes: string[],
+): UnnumberedStream[] {
+  const rel = relativeToPool(d.name);
+  const newSnap = `${d.name}@${snapshotName}`;
+  const newGuid = findRow(inv.rows, newSnap)?.guid ?? PENDING_GUID;
+  const existing = snapshotsOf(inv.rows, d.name).filter((s) => s.name !== newSnap);
+  const carried = [...existing.map(toRef), { name: snapshotName, guid: newGuid }];
+  const to = { snapshot: snapshotName, guid: newGuid };
+  const imageUuid = imageUuidOfOrigin(d.origin, pool);
+  const image = images.find((i) => i.spec.uuid === imageUuid);
+
+  if (d.origin && image) {
+    const from = { dataset: image.stream.dataset, snapshot: 'final', guid: image.spec.finalGuid };
+    return [
+      {
+        role: d.role,
+        dataset: rel,
+        kind: 'incremental-from-origin',
+        from,
+        origin: from,
+        to,
+        snapshots: carried,
+        withProperties: true,
+        sendArgv: ['zfs', 'send', '-p', '-I', d.origin, newSnap],
+      },
+    ];
+  }
+  if (d.origin) {
+    notes.push(`${d.name} is a clone of ${d.origin}, which is not an installed image: saved as a full stream, restored as a plain dataset`);
+  } else if (d.role === 'zoneroot') {
+    notes.push(`${d.name} is not a clone of an image: saved as a full stream`);
+  }
+  const first = carried[0]!;
+  const full: UnnumberedStream = {
+    role: d.role,
+    dataset: rel,
+    kind: 'full',
+    to: { snapshot: first.name, guid: first.guid },
+    snapshots: [first],
+    withProperties: true,
+    sendArgv: ['zfs', 'send', '-p', `${d.name}@${first.name}`],
+  };
+  if (carried.length === 1) return [full];
+  return [
+    full,
+    {
+      role: d.role,
+      dataset: rel,
+      kind: 'incremental',
+      from: { dataset: rel, snapshot: first.name, guid: first.guid },
+      to,
+      snapshots: carried.slice(1),
+      withProperties: true,
+      sendArgv: ['zfs', 'send', '-p', '-I', `@${first.name}`, newSnap],
+    },
+  ];
+}
+
+function toRef(r: ZfsRow): { name: string; guid: string } {
+  return { name: splitSnapshotName(r.name)!.snapshot, guid: r.guid };
+}

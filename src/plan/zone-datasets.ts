@@ -1,0 +1,48 @@
+// Which datasets belong to a zone, per brand layout (docs: FACTS.md §1).
+import type { Vm } from '../parse/vmadm.js';
+import type { ZfsRow } from '../parse/zfs-list.js';
+import { isSameOrBelow } from '../model/names.js';
+import type { StreamSpec } from '../archive/format.js';
+
+export type DatasetRole = StreamSpec['role'];
+
+export interface ZoneDataset {
+  name: string;
+  role: Exclude<DatasetRole, 'image'>;
+  type: 'filesystem' | 'volume';
+  origin?: string;
+}
+
+export function zonePool(vm: Vm): string {
+  return vm.zpool ?? vm.zfs_filesystem?.split('/')[0] ?? 'zones';
+}
+
+export function zoneRootName(vm: Vm): string {
+  return vm.zfs_filesystem ?? `${zonePool(vm)}/${vm.uuid}`;
+}
+
+/**
+ * Zoneroot and everything below it (delegated data and its children, bhyve
+ * disks), kvm disks outside the zoneroot, and the cores dataset: parents
+ * before children, so they can be received in this order.
+ */
+export function zoneDatasets(vm: Vm, rows: readonly ZfsRow[]): ZoneDataset[] {
+  const pool = zonePool(vm);
+  const root = zoneRootName(vm);
+  const datasets = rows.filter((r) => r.type === 'filesystem' || r.type === 'volume');
+  const out: ZoneDataset[] = [];
+  const add = (r: ZfsRow, role: ZoneDataset['role']): void => {
+    if (out.some((d) => d.name === r.name)) return;
+    out.push({ name: r.name, role, type: r.type as ZoneDataset['type'], origin: r.origin });
+  };
+  const below = (top: string): ZfsRow[] =>
+    datasets.filter((r) => isSameOrBelow(r.name, top)).sort((a, b) => a.name.localeCompare(b.name));
+
+  for (const r of below(root)) add(r, r.name === root ? 'zoneroot' : r.type === 'volume' ? 'disk' : 'dataset');
+  for (const disk of vm.disks ?? []) {
+    const name = disk.zfs_filesystem ?? disk.path?.replace(/^\/dev\/zvol\/r?dsk\//, '');
+    if (name) for (const r of below(name)) add(r, 'disk');
+  }
+  for (const r of below(`${pool}/cores/${vm.uuid}`)) add(r, 'cores');
+  return out;
+}

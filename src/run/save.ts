@@ -1,0 +1,136 @@
+// `zbak save`: snapshot every dataset of a zone in one command, then stream
+// the archive (header, vmadm JSON, image manifests, streams, trailer) into a
+// temp file that is renamed only when complete. On failure the snapshot this
+// run made is destroyed and no *.zbak file is left.
+import { access, constants, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createArchiveWriter } from '../archive/writer.js';
+import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
+import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
+import type { Host } from '../host/host.js';
+import { compactUtcStamp, zbakSnapshotName } from '../model/names.js';
+import { ZBAK_VERSION } from '../model/version.js';
+import { buildHeader } from '../plan/header.js';
+import { planSave, type SavePlan } from '../plan/save-plan.js';
+import { findRow } from '../plan/inventory.js';
+import { quoteArgv, succeeded, must, type Log } from './commands.js';
+import { gatherSaveInventory, listPool } from './gather.js';
+import { sendInto } from './streams.js';
+
+export interface SaveOptions {
+  to: string;
+  dryRun?: boolean;
+  partSize?: number;
+  now?: Date;
+}
+
+export interface SaveResult {
+  plan: SavePlan;
+  /** Archive path (undefined for a dry run). */
+  path?: string;
+  header?: Header;
+  bytes?: number;
+}
+
+export async function runSave(host: Host, ref: string, opts: SaveOptions, log: Log): Promise<SaveResult> {
+  const now = opts.now ?? new Date();
+  const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
+  const inv = await gatherSaveInventory(host, ref);
+  const snapshotName = zbakSnapshotName(now);
+  const plan = planSave(inv, snapshotName);
+  const taken = plan.datasets.filter((d) => findRow(inv.rows, `${d.name}@${snapshotName}`));
+  if (taken.length > 0) {
+    throw new PlanConflictError(`snapshot ${taken[0]!.name}@${snapshotName} already exists; another save ran this second, retry`);
+  }
+  const path = join(opts.to, archiveFileName(inv.vm.alias, inv.vm.uuid, now));
+  await checkTargetDir(opts.to);
+  if (opts.dryRun) {
+    printSavePlan(plan, path, log);
+    return { plan };
+  }
+
+  await must(host, plan.snapshotArgv, `snapshot zone ${inv.vm.uuid}`);
+  try {
+    const after = planSave({ ...inv, rows: await listPool(host, plan.pool) }, snapshotName);
+    const header = buildHeader(inv, after, { createdAt: now, toolVersion: ZBAK_VERSION, partSize });
+    const bytes = await writeArchive(host, path, header, inv.rawVmJson, inv.images, partSize, log);
+    log(`saved ${inv.vm.uuid} to ${path} (${bytes} bytes of streams, ${header.streams.length} streams)`);
+    return { plan: after, path, header, bytes };
+  } catch (e) {
+    await destroySnapshots(host, plan, log);
+    throw e;
+  }
+}
+
+async function writeArchive(
+  host: Host,
+  path: string,
+  header: Header,
+  rawVmJson: string,
+  images: { uuid: string; rawRecord: string }[],
+  partSize: number,
+  log: Log,
+): Promise<number> {
+  const writer = await createArchiveWriter(path, { partSize });
+  try {
+    await writer.addEntry(HEADER_ENTRY, `${JSON.stringify(header, null, 2)}\n`);
+    await writer.addEntry(VMADM_ENTRY, rawVmJson);
+    for (const img of header.images) {
+      const raw = images.find((i) => i.uuid === img.uuid)!.rawRecord;
+      await writer.addEntry(imageManifestEntry(img.uuid), raw);
+    }
+    let total = 0;
+    for (const s of header.streams) {
+      log(`send ${s.id}: ${quoteArgv(s.sendArgv)}`);
+      const r = await sendInto(host, s.sendArgv, `send ${s.dataset} (${s.id})`, (data) => writer.addStream(s.id, data));
+      total += r.size;
+    }
+    await writer.finish();
+    return total;
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+}
+
+/** Removes the snapshot this run made (best effort; says what it could not remove). */
+async function destroySnapshots(host: Host, plan: SavePlan, log: Log): Promise<void> {
+  for (const d of plan.datasets) {
+    const r = await host.run(['zfs', 'destroy', `${d.name}@${plan.snapshotName}`]);
+    if (!succeeded(r) && !/could not find any snapshots|does not exist/.test(r.stderrTail)) {
+      log(`warning: could not remove ${d.name}@${plan.snapshotName}: ${r.stderrTail.trim()}`);
+    }
+  }
+}
+
+async function checkTargetDir(dir: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(dir);
+  } catch {
+    throw new NotFoundError(`target directory ${dir} does not exist; create it or mount the backup disk`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`target ${dir} is not a directory; give --to a directory`);
+  try {
+    await access(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`target directory ${dir} is not writable; check its permissions or mount options`);
+  }
+}
+
+export function archiveFileName(alias: string | undefined, uuid: string, now: Date): string {
+  const safeAlias = alias?.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${safeAlias ? `${safeAlias}-` : ''}${uuid}-${compactUtcStamp(now)}.zbak`;
+}
+
+export function printSavePlan(plan: SavePlan, path: string, log: Log): void {
+  log(`plan: save to ${path}`);
+  for (const n of plan.notes) log(`note: ${n}`);
+  log(`  1. ${quoteArgv(plan.snapshotArgv)}`);
+  let step = 2;
+  for (const s of plan.streams) {
+    const carried = s.snapshots.map((x) => x.name).join(', ');
+    log(`  ${step++}. ${quoteArgv(s.sendArgv)}   # ${s.id} ${s.role} ${s.kind}; snapshots: ${carried}`);
+  }
+  log(`  ${step}. write ${path} (temp name first, renamed when complete)`);
+}

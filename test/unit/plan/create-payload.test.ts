@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { buildCreatePayload } from '../../../src/plan/create-payload.js';
+import { fixture, HOST_A } from '../../support/fixtures.js';
+
+const vmJson = (uuid: string): Record<string, unknown> => JSON.parse(fixture(`smartos/host-a/vmadm/${uuid}.json`));
+
+describe('buildCreatePayload', () => {
+  it('joyent: drops read-only fields, turns datasets into delegate_dataset, fixes uuid and autoboot', () => {
+    const { payload, changes } = buildCreatePayload(vmJson(HOST_A.joyent), { uuid: HOST_A.joyent, autoboot: false });
+    for (const k of ['zone_state', 'zoneid', 'pid', 'zonepath', 'snapshots', 'zfs_filesystem', 'datasets', 'create_timestamp', 'server_uuid', 'state', 'last_modified', 'v']) {
+      expect(payload).not.toHaveProperty(k);
+    }
+    expect(payload).toMatchObject({ uuid: HOST_A.joyent, autoboot: false, delegate_dataset: true, brand: 'joyent', image_uuid: HOST_A.webappImage, quota: 20 });
+    expect(payload.customer_metadata).toEqual(vmJson(HOST_A.joyent).customer_metadata);
+    expect(changes).toContain('datasets -> delegate_dataset: true');
+  });
+
+  it('kvm: removes disk paths and image-disk sizes vmadm create rejects', () => {
+    const { payload } = buildCreatePayload(vmJson(HOST_A.kvm), { uuid: HOST_A.kvm, autoboot: false });
+    const disks = payload.disks as Record<string, unknown>[];
+    expect(disks[0]).not.toHaveProperty('path');
+    expect(disks[0]).not.toHaveProperty('block_size');
+    expect(disks[0]).not.toHaveProperty('zfs_filesystem');
+    expect(disks[0]!.image_uuid).toBeDefined();
+    expect(disks[1]).toHaveProperty('size');
+    expect(disks[1]).not.toHaveProperty('path');
+  });
+
+  it('does not modify its input', () => {
+    const vm = vmJson(HOST_A.joyent);
+    const copy = structuredClone(vm);
+    buildCreatePayload(vm, { uuid: HOST_A.joyent, autoboot: false });
+    expect(vm).toEqual(copy);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { planRestore, type RestoreTarget } from '../../../src/plan/restore-plan.js';
+import { planSave } from '../../../src/plan/save-plan.js';
+import { buildHeader } from '../../../src/plan/header.js';
+import { parseZfsList } from '../../../src/parse/zfs-list.js';
+import { parseVmadmGet } from '../../../src/parse/vmadm.js';
+import { PlanConflictError } from '../../../src/errors.js';
+import { fixture, hostAInventory, HOST_A } from '../../support/fixtures.js';
+
+const SNAP = 'zbak-20261122T050000Z';
+const J = HOST_A.joyent;
+
+function joyentHeader() {
+  const ds = [`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`];
+  const inv = hostAInventory(J, ds.map((d, i) => `${d}@${SNAP}\tsnapshot\t-\t${7000 + i}\t${9000 + i}\t0\t0\t-\n`).join(''));
+  return { header: buildHeader(inv, planSave(inv, SNAP), { createdAt: new Date(), toolVersion: '0.1.0', partSize: 1024 }), vm: JSON.parse(inv.rawVmJson) };
+}
+
+const hostB = (): RestoreTarget => ({ vms: [], rows: parseZfsList(fixture('zfs/host-b-list.tsv')) });
+
+describe('planRestore', () => {
+  const { header, vm } = joyentHeader();
+
+  it('host B: skips the base image it has (same GUID), installs the incremental child', () => {
+    const plan = planRestore(header, vm, hostB(), {});
+    expect(plan.images.map((i) => [i.image.uuid, i.action])).toEqual([
+      [HOST_A.baseImage, 'present'],
+      [HOST_A.webappImage, 'install'],
+    ]);
+  });
+
+  it('replaces the fresh zoneroot and cores, then receives every zone stream with -F in order', () => {
+    const plan = planRestore(header, vm, hostB(), {});
+    expect(plan.replaceAfterCreate).toEqual([`zones/${J}`, `zones/cores/${J}`]);
+    expect(plan.receives.map((r) => r.argv.join(' '))).toEqual([
+      `zfs receive -F zones/${J}`,
+      `zfs receive -F zones/${J}/data`,
+      `zfs receive -F zones/${J}/data/pgdata`,
+      `zfs receive -F zones/${J}/data/pgdata`,
+      `zfs receive -F zones/cores/${J}`,
+    ]);
+    expect(plan.createPayload).toMatchObject({ uuid: J, autoboot: false, delegate_dataset: true });
+    expect(plan).toMatchObject({ autoboot: true, start: true, createTimestamp: '2024-11-04T10:22:31.118Z' });
+  });
+
+  it('--no-start overrides the saved running state', () => {
+    expect(planRestore(header, vm, hostB(), { start: false }).start).toBe(false);
+  });
+
+  it('refuses when the base image is installed with another @final GUID', () => {
+    const t = hostB();
+    t.rows = t.rows.map((r) => (r.name === `zones/${HOST_A.baseImage}@final` ? { ...r, guid: '42' } : r));
+    expect(() => planRestore(header, vm, t, {})).toThrow(PlanConflictError);
+    expect(() => planRestore(header, vm, t, {})).toThrow(/@final GUID 42 but the archive's is 10816446272365521433/);
+  });
+
+  it('refuses a zone that exists, unless --force, which names what it replaces', () => {
+    const a: RestoreTarget = { vms: [parseVmadmGet(fixture(`smartos/host-a/vmadm/${J}.json`))], rows: parseZfsList(fixture('zfs/host-a-list.tsv')) };
+    expect(() => planRestore(header, vm, a, {})).toThrow(/zone 8aa8dff0-5ee1-4d22-a283-bf79505dfbe3 \(web01\) already exists.*--force/);
+    const plan = planRestore(header, vm, a, { force: true });
+    expect(plan.replaces!.datasets).toEqual([`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`]);
+    expect(plan.images.every((i) => i.action === 'present')).toBe(true);
+  });
+
+  it('refuses to overwrite a stray dataset of the same uuid', () => {
+    const t = hostB();
+    t.rows.push({ name: `zones/${J}`, type: 'filesystem', guid: '1', createtxg: 1, used: 0, referenced: 0 });
+    expect(() => planRestore(header, vm, t, {})).toThrow(/dataset zones\/8aa8dff0-5ee1-4d22-a283-bf79505dfbe3 exists but no zone/);
+  });
+
+  it('refuses a leftover -partial image import', () => {
+    const t = hostB();
+    t.rows.push({ name: `zones/${HOST_A.webappImage}-partial`, type: 'filesystem', guid: '1', createtxg: 1, used: 0, referenced: 0 });
+    expect(() => planRestore(header, vm, t, {})).toThrow(/-partial exists/);
+  });
+});
