@@ -1,0 +1,186 @@
+// A fake SmartOS host in a directory, driven through the same commands zbak
+// runs: fakebin/zfs (simulated pool) and personality/ (vmadm, imgadm, sysinfo,
+// zonecfg). Used by the end-to-end tests and `npm run demo`.
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile, lstat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, whether this runs from scripts/ (vitest) or dist/scripts/. */
+export const REPO = findRepo(dirname(fileURLToPath(import.meta.url)));
+
+function findRepo(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json')) || dir.endsWith('/dist')) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error(`no package.json above ${from}`);
+    dir = up;
+  }
+  return dir;
+}
+export const FAKEBIN = join(REPO, 'fakebin');
+export const ZBAK_MAIN = join(REPO, 'dist/src/cli/main.js');
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ImageSpec {
+  uuid: string;
+  name: string;
+  version: string;
+  type: 'zone-dataset' | 'lx-dataset' | 'zvol';
+  os?: string;
+  origin?: string;
+  files: Record<string, string>;
+}
+
+export class FakeSmartOS {
+  readonly root: string;
+  readonly state: string;
+  readonly env: Record<string, string>;
+
+  constructor(
+    readonly dir: string,
+    readonly hostname = 'fake-a',
+  ) {
+    this.root = join(dir, 'root');
+    this.state = join(dir, 'state');
+    this.env = {
+      PATH: `${FAKEBIN}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      ZBAK_ROOT: this.root,
+      ZBAK_FAKE_STATE: this.state,
+    };
+  }
+
+  /** Runs a host command (fake zfs, vmadm, ...) and returns its outcome. */
+  async exec(argv: string[], input?: string, extraEnv: Record<string, string> = {}): Promise<ExecResult> {
+    const [file, ...args] = argv;
+    const r = await execa(file!, args, {
+      env: { ...this.env, ...extraEnv },
+      reject: false,
+      ...(input !== undefined ? { input } : { stdin: 'ignore' as const }),
+    });
+    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  }
+
+  /** Like exec, but throws with stderr when the command fails. */
+  async must(argv: string[], input?: string): Promise<string> {
+    const r = await this.exec(argv, input);
+    if (r.exitCode !== 0) throw new Error(`${argv.join(' ')} exited ${r.exitCode}: ${r.stderr.trim()}`);
+    return r.stdout;
+  }
+
+  /** Runs the zbak CLI against this host. */
+  zbak(args: string[], extraEnv: Record<string, string> = {}): Promise<ExecResult> {
+    return this.exec(['node', ZBAK_MAIN, ...args], undefined, extraEnv);
+  }
+
+  /** A pool `zones` at /zones with zones/cores like SmartOS, and a sysinfo identity. */
+  async init(sysinfoUuid: string): Promise<void> {
+    await mkdir(join(this.root, 'etc'), { recursive: true });
+    await writeFile(
+      join(this.root, 'etc/zbak-sysinfo.json'),
+      JSON.stringify({ UUID: sysinfoUuid, Hostname: this.hostname, 'Live Image': '20261101T000000Z', 'System Type': 'SunOS', Zpool: 'zones' }),
+    );
+    await this.must(['zpool', 'create', '-O', 'mountpoint=/zones', 'zones']);
+    await this.must(['zfs', 'create', '-o', 'mountpoint=none', '-o', 'compression=gzip', 'zones/cores']);
+  }
+
+  /** Builds an image dataset with files and @final, and records its manifest like imgadm. */
+  async createImage(img: ImageSpec): Promise<void> {
+    const ds = `zones/${img.uuid}`;
+    if (img.origin) await this.must(['zfs', 'clone', `zones/${img.origin}@final`, ds]);
+    else await this.must(['zfs', 'create', ds]);
+    await this.writeFiles(`/zones/${img.uuid}`, img.files);
+    await this.must(['zfs', 'snapshot', `${ds}@final`]);
+    const manifest = {
+      v: 2,
+      uuid: img.uuid,
+      name: img.name,
+      version: img.version,
+      type: img.type,
+      os: img.os ?? 'smartos',
+      ...(img.origin ? { origin: img.origin } : {}),
+      files: [{ compression: 'none' }],
+      state: 'active',
+      disabled: false,
+      public: true,
+    };
+    await mkdir(join(this.root, 'var/imgadm/images'), { recursive: true });
+    await writeFile(join(this.root, `var/imgadm/images/zones-${img.uuid}.json`), JSON.stringify({ manifest, zpool: 'zones' }, null, 2));
+  }
+
+  /** `vmadm create` from a payload; returns the uuid. */
+  async createZone(payload: Record<string, unknown>): Promise<string> {
+    const r = await this.exec(['vmadm', 'create'], JSON.stringify(payload));
+    const m = /Successfully created VM ([0-9a-f-]{36})/.exec(r.stderr + r.stdout);
+    if (r.exitCode !== 0 || !m) throw new Error(`vmadm create failed (${r.exitCode}): ${r.stderr.trim()}`);
+    return m[1]!;
+  }
+
+  async writeFiles(hostDir: string, files: Record<string, string>): Promise<void> {
+    for (const [rel, content] of Object.entries(files)) {
+      const p = join(this.root, hostDir, rel);
+      await mkdir(dirname(p), { recursive: true });
+      await writeFile(p, content);
+    }
+  }
+
+  /** sha256 over a directory tree under the host root (paths, modes, contents). */
+  async treeHash(hostDir: string, skip: string[] = []): Promise<string> {
+    const h = createHash('sha256');
+    const walk = async (dir: string, rel: string): Promise<void> => {
+      let names: string[];
+      try {
+        names = (await readdir(dir)).sort();
+      } catch {
+        return;
+      }
+      for (const n of names) {
+        const r = rel ? `${rel}/${n}` : n;
+        if (skip.includes(r)) continue;
+        const p = join(dir, n);
+        const st = await lstat(p);
+        h.update(`${r}\0${st.mode.toString(8)}\0`);
+        if (st.isDirectory()) await walk(p, r);
+        else if (st.isFile()) h.update(await readFile(p));
+      }
+    };
+    await walk(join(this.root, hostDir), '');
+    return h.digest('hex');
+  }
+
+  /** Everything that identifies the host's state: datasets, GUIDs, origins, VMs, image DB. */
+  async stateSummary(): Promise<string> {
+    const zfs = await this.must(['zfs', 'list', '-H', '-p', '-t', 'all', '-o', 'name,type,origin,guid', '-r', 'zones']);
+    const vms = await this.must(['vmadm', 'list', '-p', '-o', 'uuid,alias,state']);
+    let images: string[] = [];
+    try {
+      images = (await readdir(join(this.root, 'var/imgadm/images'))).sort();
+    } catch {
+      images = [];
+    }
+    return `${zfs}\n--vms--\n${vms}\n--images--\n${images.join('\n')}`;
+  }
+
+  /** name -> guid for the snapshots of a dataset. */
+  async snapshots(dataset: string): Promise<Array<{ name: string; guid: string }>> {
+    const out = await this.must(['zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid', '-s', 'createtxg', '-r', '-d', '1', dataset]);
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [name, guid] = l.split('\t');
+        return { name: name!, guid: guid! };
+      });
+  }
+
+  async prop(dataset: string, prop: string): Promise<string> {
+    return (await this.must(['zfs', 'get', '-H', '-p', '-o', 'value', prop, dataset])).trim();
+  }
+}

@@ -1,0 +1,159 @@
+// Bad input gets a one-line error naming the thing and the fix, a distinct
+// exit code, and leaves the (fake) host exactly as it was.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { copyFile, mkdtemp, mkdir, readdir, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
+import { BASE_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
+
+let dir: string;
+let a: FakeSmartOS;
+let archives: string;
+let good: string;
+let uuid: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zbak-refuse-'));
+  a = new FakeSmartOS(join(dir, 'a'), 'host-a');
+  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
+  await createImages(a);
+  uuid = await createDemoZone(a);
+  archives = join(dir, 'archives');
+  await mkdir(archives);
+  const r = await a.zbak(['save', 'web01', '--to', archives, '--part-size', '4K']);
+  expect(r.exitCode, r.stderr).toBe(0);
+  good = r.stdout.trim().split('\n').pop()!;
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs zbak and checks the exit code, the one-line message, and that the host did not change. */
+async function refused(host: FakeSmartOS, args: string[], exitCode: number, message: RegExp, env: Record<string, string> = {}): Promise<void> {
+  const before = await host.stateSummary();
+  const r = await host.zbak(args, env);
+  expect(r.stderr).not.toMatch(/unexpected error/);
+  expect(r.exitCode, r.stderr).toBe(exitCode);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('zbak:'))).toHaveLength(1);
+  expect(await host.stateSummary()).toBe(before);
+}
+
+async function copyArchive(name: string): Promise<string> {
+  const p = join(dir, name);
+  await copyFile(good, p);
+  return p;
+}
+
+async function zbakFiles(d: string): Promise<string[]> {
+  return (await readdir(d)).filter((f) => f.endsWith('.zbak'));
+}
+
+describe('save refuses', () => {
+  it('an unknown uuid or alias (exit 4)', async () => {
+    await refused(a, ['save', 'no-such-zone', '--to', archives], 4, /no zone with uuid or alias 'no-such-zone'.*zbak list/);
+    await refused(a, ['save', '00000000-0000-4000-8000-000000000000', '--to', archives], 4, /no zone with uuid '00000000/);
+  });
+
+  it('a missing target directory (exit 4) and a target that is a file (exit 2)', async () => {
+    await refused(a, ['save', 'web01', '--to', join(dir, 'nope')], 4, /target directory .*nope does not exist/);
+    const f = join(dir, 'a-file');
+    await writeFile(f, 'x');
+    await refused(a, ['save', 'web01', '--to', f], 2, /is not a directory/);
+  });
+
+  it('a send that dies mid-stream: no archive, snapshot removed (exit 1)', async () => {
+    const out = join(dir, 'die');
+    await mkdir(out);
+    await refused(a, ['save', 'web01', '--to', out], 1, /cannot send .*zfs exited 1/, { ZBAK_FAKE_SEND_DIE_AFTER: '2000' });
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('ENOSPC mid-write: no *.zbak file, temp removed, snapshot removed (exit 1)', async (ctx) => {
+    const small = join(dir, 'small');
+    await mkdir(small);
+    const m = await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small], { reject: false });
+    if (m.exitCode !== 0) ctx.skip();
+    try {
+      await refused(a, ['save', 'web01', '--to', small, '--part-size', '4K'], 1, /no space left|ENOSPC/i);
+      expect(await readdir(small)).toEqual([]);
+    } finally {
+      await execa('umount', [small], { reject: false });
+    }
+  });
+});
+
+describe('verify and restore refuse a damaged archive (exit 10/12), changing nothing', () => {
+  it('a missing file', async () => {
+    await refused(a, ['verify', join(dir, 'missing.zbak')], 10, /missing\.zbak/);
+  });
+
+  it('a truncated archive', async () => {
+    const p = await copyArchive('trunc.zbak');
+    await truncate(p, Math.floor((await stat(p)).size / 2));
+    await refused(a, ['verify', p], 12, /truncated|incomplete/i);
+    await a.must(['vmadm', 'delete', uuid]);
+    try {
+      await refused(a, ['restore', p], 12, /truncated|incomplete/i);
+    } finally {
+      const r = await a.zbak(['restore', good]);
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+  });
+
+  it('a flipped byte inside a stream part: verify names the part', async () => {
+    const p = await copyArchive('flip.zbak');
+    const buf = await readFile(p);
+    const at = buf.indexOf(Buffer.from('streams/s02/000000')) + 512 + 100;
+    buf[at] = buf[at]! ^ 0xff;
+    await writeFile(p, buf);
+    await refused(a, ['verify', p], 12, /streams\/s02\/000000/);
+  });
+});
+
+describe('restore refuses host conflicts (exit 5), changing nothing', () => {
+  it('a zone with the same uuid exists', async () => {
+    await refused(a, ['restore', good], 5, /zone 8aa8dff0-5ee1-4d22-a283-bf79505dfbe3 \(web01\) already exists.*--force/);
+  });
+
+  it('the base image is installed with another @final GUID', async () => {
+    const b = new FakeSmartOS(join(dir, 'b-other-image'), 'host-b');
+    await b.init('bbbbbbbb-0000-4000-8000-000000000002');
+    await createImages(b); // built independently: same uuids, different GUIDs
+    await refused(b, ['restore', good], 5, new RegExp(`image ${BASE_IMAGE} .* @final GUID \\d+ but the archive's is \\d+`));
+  });
+
+  it('vmadm create fails (MAC taken by another zone): images installed by this run are removed again', async () => {
+    const d = new FakeSmartOS(join(dir, 'd-mac'), 'host-d');
+    await d.init('dddddddd-0000-4000-8000-000000000004');
+    const squatterImage = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa';
+    await d.createImage({ uuid: squatterImage, name: 'other', version: '1', type: 'zone-dataset', files: { 'root/x': 'x' } });
+    await d.createZone({
+      brand: 'joyent',
+      alias: 'squatter',
+      image_uuid: squatterImage,
+      nics: [{ interface: 'net0', nic_tag: 'admin', ip: '10.0.0.99', netmask: '255.255.255.0', mac: '90:b8:d0:3c:1a:52' }],
+    });
+    await refused(d, ['restore', good], 1, /vmadm create.*Conflict detected with another vm/);
+  });
+
+  it('a receive that fails part-way: the zone and images it created are removed', async () => {
+    const e = new FakeSmartOS(join(dir, 'e-recv'), 'host-e');
+    await e.init('eeeeeeee-0000-4000-8000-000000000005');
+    await refused(e, ['restore', good], 1, /receive s04.*injected failure/, { ZBAK_FAKE_FAIL: 'receive:pgdata' });
+  });
+});
+
+describe('usage errors (exit 2)', () => {
+  it('no command, an unknown flag, a bad part size', async () => {
+    expect((await a.zbak([])).exitCode).toBe(2);
+    expect((await a.zbak(['save', 'web01', '--to', archives, '--bogus'])).exitCode).toBe(2);
+    const r = await a.zbak(['save', 'web01', '--to', archives, '--part-size', 'lots']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--part-size 'lots' is not a size/);
+    expect(await zbakFiles(archives)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,145 @@
+// End to end on the fake SmartOS host: the real zbak CLI (LocalHost, execa,
+// pipes) drives fakebin/zfs and the vmadm/imgadm personality.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, mkdir, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
+import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
+import { transferImage } from '../support/hosts.js';
+
+let dir: string;
+let a: FakeSmartOS;
+let archives: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zbak-e2e-'));
+  a = new FakeSmartOS(join(dir, 'a'), 'host-a');
+  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
+  await createImages(a);
+  archives = join(dir, 'archives');
+  await mkdir(archives);
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function saveZone(host: FakeSmartOS, ref: string): Promise<string> {
+  const r = await host.zbak(['save', ref, '--to', archives]);
+  expect(r.stderr).not.toMatch(/unexpected error/);
+  expect(r.exitCode, r.stderr).toBe(0);
+  const file = r.stdout.trim().split('\n').pop()!;
+  expect(file).toMatch(/\/web01-8aa8dff0-5ee1-4d22-a283-bf79505dfbe3-\d{8}T\d{6}Z\.zbak$/);
+  return file;
+}
+
+interface ZoneFacts {
+  files: string;
+  snapshots: Array<{ name: string; guid: string }>;
+  pgSnapshots: Array<{ name: string; guid: string }>;
+  origin: string;
+  originGuid: string;
+  quota: string;
+  vm: Record<string, unknown>;
+}
+
+async function zoneFacts(host: FakeSmartOS, uuid: string): Promise<ZoneFacts> {
+  return {
+    files: await host.treeHash(`/zones/${uuid}/root`),
+    snapshots: await host.snapshots(`zones/${uuid}`),
+    pgSnapshots: await host.snapshots(`zones/${uuid}/data/pgdata`),
+    origin: await host.prop(`zones/${uuid}`, 'origin'),
+    originGuid: await host.prop(`zones/${WEBAPP_IMAGE}@final`, 'guid'),
+    quota: await host.prop(`zones/${uuid}`, 'quota'),
+    vm: JSON.parse(await host.must(['vmadm', 'get', uuid])) as Record<string, unknown>,
+  };
+}
+
+/** The saved facts must come back exactly; the save adds its own zbak snapshot at the end. */
+function expectRestored(before: ZoneFacts, after: ZoneFacts): void {
+  expect(after.files).toBe(before.files);
+  expect(after.snapshots.slice(0, before.snapshots.length)).toEqual(before.snapshots);
+  expect(after.snapshots.at(-1)!.name).toMatch(/@zbak-\d{8}T\d{6}Z$/);
+  expect(after.pgSnapshots.slice(0, before.pgSnapshots.length)).toEqual(before.pgSnapshots);
+  expect(after.origin).toBe(`zones/${WEBAPP_IMAGE}@final`);
+  expect(after.originGuid).toBe(before.originGuid);
+  expect(after.quota).toBe(before.quota);
+  for (const k of ['alias', 'brand', 'autoboot', 'create_timestamp', 'customer_metadata', 'tags', 'nics', 'quota', 'datasets', 'image_uuid']) {
+    expect(after.vm[k], k).toEqual(before.vm[k]);
+  }
+  expect(after.vm.state).toBe('running');
+}
+
+describe('save -> delete -> restore on the fake host', () => {
+  it('same host: files, snapshots + GUIDs, origin, quota and zone JSON come back; the archive verifies', async () => {
+    const uuid = await createDemoZone(a);
+    const before = await zoneFacts(a, uuid);
+    const file = await saveZone(a, 'web01');
+    const v = await a.zbak(['verify', file]);
+    expect(v.exitCode, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/OK/);
+    await a.must(['vmadm', 'delete', uuid]);
+    const r = await a.zbak(['restore', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expectRestored(before, await zoneFacts(a, uuid));
+  });
+
+  it('another host with only the base image: installs the incremental image from the archive first', async () => {
+    const uuid = await createDemoZone(a);
+    const before = await zoneFacts(a, uuid);
+    const file = await saveZone(a, uuid);
+    const b = new FakeSmartOS(join(dir, 'b'), 'host-b');
+    await b.init('bbbbbbbb-0000-4000-8000-000000000002');
+    await transferImage(a, b, BASE_IMAGE);
+    const r = await b.zbak(['restore', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/install image 39665d70/);
+    expectRestored(before, await zoneFacts(b, uuid));
+    const img = JSON.parse(await b.must(['imgadm', 'get', '-P', 'zones', WEBAPP_IMAGE])) as { manifest: { name: string; origin: string } };
+    expect(img.manifest).toMatchObject({ name: 'webapp-base', origin: BASE_IMAGE });
+  });
+
+  it('--dry-run on save and restore prints the command plan and changes nothing', async () => {
+    const uuid = await createDemoZone(a);
+    const state = await a.stateSummary();
+    const s = await a.zbak(['save', 'web01', '--to', archives, '--dry-run']);
+    expect(s.exitCode, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(new RegExp(`zfs snapshot zones/${uuid}@zbak-\\S+ zones/${uuid}/data@zbak-\\S+ zones/${uuid}/data/pgdata@zbak-\\S+ zones/cores/${uuid}@zbak-`));
+    expect(s.stdout).toMatch(new RegExp(`zfs send -p -I zones/${WEBAPP_IMAGE}@final zones/${uuid}@zbak-`));
+    expect(await readdir(archives)).toEqual([]);
+    expect(await a.stateSummary()).toBe(state);
+
+    const file = await saveZone(a, 'web01');
+    await a.must(['vmadm', 'delete', uuid]);
+    const deleted = await a.stateSummary();
+    const r = await a.zbak(['restore', file, '--dry-run']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`zfs destroy -fr zones/${uuid}`));
+    expect(r.stdout).toMatch(new RegExp(`zfs receive -F zones/${uuid} < stream s02`));
+    expect(await a.stateSummary()).toBe(deleted);
+  });
+
+  it('list shows the zone with its brand, datasets and latest zbak snapshot', async () => {
+    await createDemoZone(a);
+    await saveZone(a, 'web01');
+    const r = await a.zbak(['list', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const zones = JSON.parse(r.stdout) as Array<{ alias: string; brand: string; datasets: string[]; latestZbakSnapshot: string }>;
+    expect(zones).toHaveLength(1);
+    expect(zones[0]).toMatchObject({ alias: 'web01', brand: 'joyent' });
+    expect(zones[0]!.datasets).toHaveLength(4);
+    expect(zones[0]!.latestZbakSnapshot).toMatch(/^zbak-/);
+  });
+
+  it('inspect --json lists the images base first and every stream with size and sha256', async () => {
+    await createDemoZone(a);
+    const file = await saveZone(a, 'web01');
+    const r = await a.zbak(['inspect', file, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { images: Array<{ uuid: string }>; streams: Array<{ role: string; sha256: string; size: number }> };
+    expect(j.images.map((i) => i.uuid)).toEqual([BASE_IMAGE, WEBAPP_IMAGE]);
+    expect(j.streams.map((s) => s.role)).toEqual(['image', 'image', 'zoneroot', 'dataset', 'dataset', 'dataset', 'cores']);
+    for (const s of j.streams) expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
