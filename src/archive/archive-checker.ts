@@ -1,0 +1,168 @@
+// The verify pass as a state machine fed one tar entry at a time: safe names, regular
+// files, the exact entry order the header implies, part sizes, and checksums against the trailer.
+import { createHash, type Hash } from 'node:crypto';
+import { ArchiveFormatError } from '../errors.js';
+import { classifyEntryName, displayName, unsafeNameReason, type EntryKind } from './entry-path.js';
+import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY, streamPartEntry, type EntrySum, type Header, type Trailer } from './format.js';
+import { MAX_JSON_ENTRY_SIZE, decodeText, maxTrailerSize, parseHeader, parseJsonEntry, parseTrailer } from './json-entry.js';
+import { checkTrailer, type SeenStream } from './trailer-check.js';
+import type { ScanResult, TarEntry } from './tar-scan.js';
+
+export interface VerifiedArchive {
+  header: Header;
+  trailer: Trailer;
+  vmadmJson: string;
+  /** Raw imgadm manifest text by image uuid. */
+  imageManifests: Map<string, string>;
+}
+
+/** tar writes two zero blocks after the last entry; fewer means the file was cut. */
+const END_OF_ARCHIVE_BYTES = 1024;
+
+function fail(entry: string, message: string): never {
+  throw new ArchiveFormatError(`${entry}: ${message}`, entry);
+}
+
+async function readSmall(e: TarEntry, name: string, limit: number): Promise<Buffer> {
+  if (e.size > limit) fail(name, `entry is ${e.size} bytes, more than the ${limit} allowed`);
+  const chunks: Buffer[] = [];
+  for await (const c of e.data) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+export class ArchiveChecker {
+  private header: Header | null = null;
+  private vmadmJson: string | null = null;
+  private readonly imageManifests = new Map<string, string>();
+  private trailer: Trailer | null = null;
+  private readonly names = new Set<string>();
+  private readonly jsonSums: EntrySum[] = [];
+  private pendingJson: string[] = [];
+  private readonly streams: SeenStream[] = [];
+  private current: (SeenStream & { hash: Hash }) | null = null;
+  private partCount = 0;
+  private last: string | null = null;
+
+  async onEntry(e: TarEntry): Promise<void> {
+    const reason = unsafeNameReason(e.name);
+    if (reason !== null) fail(displayName(e.name), `unsafe entry name: ${reason}`);
+    const name = e.name;
+    if (e.type !== 'file') {
+      const link = e.linkname !== null ? ` to ${displayName(e.linkname)}` : '';
+      fail(name, `is a ${e.type ?? 'entry of unknown type'}${link}; only regular files are allowed`);
+    }
+    if (this.names.has(name)) fail(name, 'duplicate entry');
+    this.names.add(name);
+    if (this.trailer !== null) fail(name, `entry after ${TRAILER_ENTRY}`);
+    const kind = classifyEntryName(name);
+    if (kind === null) fail(name, 'unexpected entry name (not part of the .zbak format)');
+    if (this.header === null && kind.kind !== 'header') fail(name, `archive does not start with ${HEADER_ENTRY}`);
+    this.last = name;
+    await this.dispatch(e, name, kind);
+  }
+
+  private async dispatch(e: TarEntry, name: string, kind: EntryKind): Promise<void> {
+    switch (kind.kind) {
+      case 'header': {
+        const bytes = await readSmall(e, name, MAX_JSON_ENTRY_SIZE);
+        this.header = parseHeader(bytes);
+        this.pendingJson = [VMADM_ENTRY, ...this.header.images.map((i) => i.manifestEntry)];
+        this.jsonSums.push({ name, size: bytes.length, sha256: sha256(bytes) });
+        return;
+      }
+      case 'vmadm':
+      case 'image':
+        return this.onJson(e, name, kind);
+      case 'part':
+        return this.onPart(e, name, kind.streamId, kind.index);
+      case 'trailer':
+        return this.onTrailer(e, name);
+    }
+  }
+
+  private async onJson(e: TarEntry, name: string, kind: EntryKind): Promise<void> {
+    const expected = this.pendingJson[0];
+    if (name !== expected) {
+      if (kind.kind === 'image' && !this.pendingJson.includes(name)) fail(name, `image manifest not listed in ${HEADER_ENTRY}`);
+      fail(name, `out of order (expected ${expected ?? 'stream parts'} here)`);
+    }
+    this.pendingJson.shift();
+    const bytes = await readSmall(e, name, MAX_JSON_ENTRY_SIZE);
+    parseJsonEntry(name, bytes);
+    const text = decodeText(name, bytes);
+    if (kind.kind === 'image') this.imageManifests.set(kind.imageUuid, text);
+    else this.vmadmJson = text;
+    this.jsonSums.push({ name, size: bytes.length, sha256: sha256(bytes) });
+  }
+
+  private async onPart(e: TarEntry, name: string, streamId: string, index: number): Promise<void> {
+    const header = this.header as Header;
+    if (this.pendingJson.length > 0) fail(name, `out of order (expected ${this.pendingJson[0]} first)`);
+    const cur = this.current;
+    if (cur !== null && cur.id === streamId) {
+      if (index !== cur.parts.length) fail(name, `out of order (expected ${streamPartEntry(streamId, cur.parts.length)})`);
+      const prev = cur.parts[cur.parts.length - 1] as EntrySum;
+      if (prev.size !== header.partSize)
+        fail(prev.name, `part is ${prev.size} bytes but is not the last of stream ${streamId}; every other part must be exactly partSize (${header.partSize})`);
+    } else {
+      const spec = header.streams[this.streams.length + (cur === null ? 0 : 1)];
+      if (!header.streams.some((s) => s.id === streamId)) fail(name, `stream ${streamId} is not listed in ${HEADER_ENTRY}`);
+      if (spec?.id !== streamId) fail(name, `out of order (expected ${spec ? streamPartEntry(spec.id, 0) : TRAILER_ENTRY})`);
+      if (index !== 0) fail(name, `out of order (expected ${streamPartEntry(streamId, 0)})`);
+      this.closeStream();
+      this.current = { id: streamId, size: 0, sha256: '', parts: [], hash: createHash('sha256') };
+    }
+    if (e.size > header.partSize) fail(name, `part is ${e.size} bytes, larger than partSize (${header.partSize})`);
+    const stream = this.current as SeenStream & { hash: Hash };
+    const partHash = createHash('sha256');
+    let size = 0;
+    for await (const c of e.data) {
+      partHash.update(c);
+      stream.hash.update(c);
+      size += c.length;
+    }
+    stream.parts.push({ name, size, sha256: partHash.digest('hex') });
+    stream.size += size;
+    this.partCount++;
+  }
+
+  /** The last part of a stream may be short but only an only part may be empty. */
+  private closeStream(): void {
+    const cur = this.current;
+    if (cur === null) return;
+    const last = cur.parts[cur.parts.length - 1] as EntrySum;
+    if (last.size === 0 && cur.parts.length > 1) fail(last.name, 'empty part after a full one');
+    const { hash, ...seen } = cur;
+    this.streams.push({ ...seen, sha256: hash.digest('hex') });
+    this.current = null;
+  }
+
+  private async onTrailer(e: TarEntry, name: string): Promise<void> {
+    const header = this.header as Header;
+    if (this.pendingJson.length > 0) fail(name, `out of order (${this.pendingJson[0]} is missing)`);
+    this.closeStream();
+    const missing = header.streams[this.streams.length];
+    if (missing) fail(name, `out of order (stream ${missing.id} has no parts before the trailer)`);
+    const bytes = await readSmall(e, name, maxTrailerSize(this.partCount));
+    const trailer = parseTrailer(bytes);
+    checkTrailer(trailer, this.jsonSums, this.streams);
+    this.trailer = trailer;
+  }
+
+  /** After the last entry: the trailer and the end-of-archive blocks must be there. */
+  finish(scan: ScanResult): VerifiedArchive {
+    if (this.header === null) fail(HEADER_ENTRY, 'missing: the archive has no entries (empty or not a zbak archive)');
+    if (this.trailer === null)
+      fail(TRAILER_ENTRY, `missing: the archive is incomplete (truncated after ${this.last ?? 'the start'})`);
+    if (scan.bytesAfterLastEntry < END_OF_ARCHIVE_BYTES)
+      fail(TRAILER_ENTRY, 'the archive is truncated: the end-of-archive blocks after the trailer are missing');
+    return {
+      header: this.header as Header,
+      trailer: this.trailer as Trailer,
+      vmadmJson: this.vmadmJson as string,
+      imageManifests: this.imageManifests,
+    };
+  }
+}

@@ -1,0 +1,127 @@
+// One sequential, streaming pass over a tar file. tar-stream's own errors (truncation,
+// bad header checksum) become ArchiveFormatError; I/O errors become ArchiveUnreadableError.
+import { open, type FileHandle } from 'node:fs/promises';
+import tar from 'tar-stream';
+import { ArchiveFormatError, ArchiveUnreadableError, type ZbakError } from '../errors.js';
+import { displayName } from './entry-path.js';
+import { describeIoError } from './write-error.js';
+import { waitForDrainOrClose } from './stream-wait.js';
+
+export interface TarEntry {
+  /** Raw, untrusted name (pax/GNU long names already applied by tar-stream). */
+  name: string;
+  type: string | null;
+  linkname: string | null;
+  size: number;
+  /** The entry's bytes; the callback must read them all or throw. */
+  data: AsyncIterable<Buffer>;
+}
+
+export interface ScanResult {
+  /** Bytes of end-of-archive padding after the last entry's data. */
+  bytesAfterLastEntry: number;
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+async function openArchive(path: string): Promise<FileHandle> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw new ArchiveUnreadableError(`cannot open archive ${path}: ${describeIoError(err)}`, { cause: err });
+  }
+  const st = await fh.stat();
+  if (!st.isFile()) {
+    await fh.close();
+    throw new ArchiveUnreadableError(`cannot read archive ${path}: not a regular file`);
+  }
+  return fh;
+}
+
+function tarError(path: string, err: Error, after: string | null): ZbakError {
+  const where = after === null ? 'at the start of the archive' : `after entry ${after}`;
+  if (/unexpected end of data/i.test(err.message))
+    return new ArchiveFormatError(`archive ${path} is truncated (incomplete): unexpected end of data ${where}`, after ?? undefined);
+  return new ArchiveFormatError(`archive ${path}: corrupt tar data ${where}: ${err.message}`, after ?? undefined);
+}
+
+/** Calls `onEntry` for every entry in order, waiting for each; returns what follows the last entry. */
+export async function scanTar(path: string, onEntry: (entry: TarEntry) => Promise<void>): Promise<ScanResult> {
+  const fh = await openArchive(path);
+  const file = fh.createReadStream({ highWaterMark: READ_CHUNK, autoClose: false });
+  const extract = tar.extract();
+  let fed = 0;
+  let readError: unknown = null;
+  let stopped = false;
+  // Feed the file into the parser by hand so a read error is told apart from a tar error.
+  const feeding = (async () => {
+    try {
+      for await (const chunk of file) {
+        if (stopped || extract.destroying) return;
+        fed += (chunk as Buffer).length;
+        if (!extract.write(chunk)) await waitForDrainOrClose(extract);
+      }
+      if (!extract.destroying) extract.end(undefined);
+    } catch (err) {
+      if (stopped) return;
+      readError = err;
+      extract.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
+  })();
+
+  let current: string | null = null;
+  let dataEnd = 0;
+  let callbackError: unknown = null;
+  try {
+    for await (const source of extract) {
+      const h = source.header;
+      current = displayName(h.name);
+      const data = tagErrors(source as AsyncIterable<Buffer>);
+      try {
+        await onEntry({ name: h.name, type: h.type ?? null, linkname: h.linkname || null, size: h.size, data });
+      } catch (err) {
+        if (!(err instanceof TarDataError)) callbackError = err;
+        throw err;
+      }
+      for await (const _ of data) void _; // drain whatever the callback left (it normally reads all)
+      dataEnd = dataOffset(source.header) + Math.ceil(h.size / 512) * 512;
+    }
+  } catch (err) {
+    // The callback's own errors (a bad entry, a failed restore) pass through untouched.
+    if (callbackError !== null && err === callbackError) throw err;
+    if (readError !== null)
+      throw new ArchiveUnreadableError(`cannot read archive ${path}: ${describeIoError(readError)}`, { cause: readError });
+    const cause = err instanceof TarDataError ? err.cause : err;
+    throw tarError(path, cause instanceof Error ? cause : new Error(String(cause)), current);
+  } finally {
+    stopped = true;
+    extract.destroy();
+    file.destroy();
+    await feeding;
+    await fh.close().catch(() => undefined);
+  }
+  return { bytesAfterLastEntry: fed - dataEnd };
+}
+
+/** An error while reading an entry's bytes: it comes from the tar parser, not the callback. */
+class TarDataError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+async function* tagErrors(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* source;
+  } catch (err) {
+    throw new TarDataError(err);
+  }
+}
+
+// tar-stream records where an entry's data starts; it is not in its typings.
+function dataOffset(header: object): number {
+  const offset = (header as { byteOffset?: unknown }).byteOffset;
+  if (typeof offset !== 'number') throw new Error('tar-stream did not report byteOffset');
+  return offset;
+}

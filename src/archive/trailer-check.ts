@@ -1,0 +1,46 @@
+// Compare the trailer with what the verify pass computed. The trailer is untrusted too:
+// it must list exactly the entries and parts that are in the tar, with matching sums.
+import { ArchiveFormatError } from '../errors.js';
+import { TRAILER_ENTRY, type EntrySum, type Trailer } from './format.js';
+
+/** A stream as read from the archive: its parts and whole-stream sum. */
+export interface SeenStream {
+  id: string;
+  size: number;
+  sha256: string;
+  parts: EntrySum[];
+}
+
+function mismatch(entry: string, what: string, actual: string | number, listed: string | number): never {
+  throw new ArchiveFormatError(`${entry}: ${what} mismatch: archive has ${actual}, trailer says ${listed}`, entry);
+}
+
+function compareSums(seen: readonly EntrySum[], listed: readonly EntrySum[], what: string): void {
+  for (let i = 0; i < Math.max(seen.length, listed.length); i++) {
+    const s = seen[i];
+    const l = listed[i];
+    if (!s) throw new ArchiveFormatError(`${TRAILER_ENTRY}: lists ${what} ${l?.name ?? '?'}, which is not in the archive`, TRAILER_ENTRY);
+    if (!l) throw new ArchiveFormatError(`${s.name}: not listed in ${TRAILER_ENTRY}`, s.name);
+    if (l.name !== s.name)
+      throw new ArchiveFormatError(`${TRAILER_ENTRY}: lists ${l.name} where the archive has ${s.name}`, TRAILER_ENTRY);
+    if (l.size !== s.size) mismatch(s.name, 'size', s.size, l.size);
+    if (l.sha256 !== s.sha256) mismatch(s.name, 'sha256', s.sha256, l.sha256);
+  }
+}
+
+/** Throws ArchiveFormatError naming the first entry whose size or sha256 differs. */
+export function checkTrailer(trailer: Trailer, jsonSums: readonly EntrySum[], streams: readonly SeenStream[]): void {
+  compareSums(jsonSums, trailer.entries, 'entry');
+  for (let i = 0; i < Math.max(streams.length, trailer.streams.length); i++) {
+    const s = streams[i];
+    const l = trailer.streams[i];
+    if (!s || !l || s.id !== l.id)
+      throw new ArchiveFormatError(
+        `${TRAILER_ENTRY}: lists stream ${l?.id ?? '(none)'} where the archive has ${s?.id ?? '(none)'}`,
+        TRAILER_ENTRY,
+      );
+    compareSums(s.parts, l.parts, `part of stream ${s.id}`);
+    if (l.size !== s.size) mismatch(`stream ${s.id}`, 'size', s.size, l.size);
+    if (l.sha256 !== s.sha256) mismatch(`stream ${s.id}`, 'sha256', s.sha256, l.sha256);
+  }
+}

@@ -1,0 +1,265 @@
+// Streaming .zbak writer: entries go through tar-stream into a hidden temp file next to
+// the archive; finish() fsyncs and links it into place. See docs/FORMAT.md.
+import { createHash, randomBytes } from 'node:crypto';
+import { access, link, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { ZbakError } from '../errors.js';
+import { openExclusive, pumpToFile, type ArchiveFile, type OpenArchiveFile } from './file-sink.js';
+import {
+  DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, HEADER_ENTRY, TRAILER_ENTRY, TrailerSchema, VMADM_ENTRY,
+  streamPartEntry, type EntrySum, type Header, type Trailer,
+} from './format.js';
+import { MAX_PART_SIZE } from './header-check.js';
+import { MAX_JSON_ENTRY_SIZE, parseHeader, parseJsonEntry } from './json-entry.js';
+import { splitIntoParts } from './part-splitter.js';
+import { writeTarEntry } from './tar-entry-out.js';
+import { ArchiveWriteError, describeIoError } from './write-error.js';
+
+export interface ArchiveWriter {
+  /** Path of the hidden temp file being written (removed by abort). */
+  readonly tempPath: string;
+  readonly partSize: number;
+  /** zbak.json first (must be schema-valid and use this writer's partSize), then vmadm.json, then image manifests. */
+  addEntry(name: string, data: string | Buffer): Promise<void>;
+  /** The next stream of the header, split into parts; rejects if the source fails or the signal aborts. */
+  addStream(id: string, source: Readable, opts?: { signal?: AbortSignal }): Promise<StreamSum>;
+  /** Trailer, end of archive, fsync, link into place (never overwrites), fsync the directory. */
+  finish(): Promise<string>;
+  /** Stop and remove the temp file; idempotent, safe after any error, a no-op after finish. */
+  abort(): Promise<void>;
+}
+
+export interface StreamSum {
+  size: number;
+  sha256: string;
+  parts: EntrySum[];
+}
+
+export interface ArchiveWriterOptions {
+  partSize?: number;
+  /** Fault injection for tests (ENOSPC, EIO); defaults to an exclusive fs open. */
+  openFile?: OpenArchiveFile;
+}
+
+/** Create the temp file and return a writer; fails at once if `finalPath` already exists. */
+export async function createArchiveWriter(finalPath: string, opts: ArchiveWriterOptions = {}): Promise<ArchiveWriter> {
+  const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
+  if (!Number.isInteger(partSize) || partSize < 1 || partSize > MAX_PART_SIZE)
+    throw new ZbakError(`archive part size must be an integer from 1 to ${MAX_PART_SIZE}, got ${partSize}`, 'usage');
+  const target = resolve(finalPath);
+  if (await exists(target)) throw new ArchiveWriteError(target, 'file exists (refusing to overwrite)');
+  // Hidden and not ending in .zbak, so a leftover can never be taken for an archive.
+  const tempPath = join(dirname(target), `.${basename(target)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let file: ArchiveFile;
+  try {
+    file = await (opts.openFile ?? openExclusive)(tempPath);
+  } catch (err) {
+    throw new ArchiveWriteError(target, `cannot create ${tempPath}: ${describeIoError(err)}`, { cause: err });
+  }
+  return new TarArchiveWriter(target, tempPath, partSize, file);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type State = 'open' | 'failed' | 'finished' | 'aborted';
+
+class TarArchiveWriter implements ArchiveWriter {
+  private readonly pack = tar.pack();
+  private readonly pump: Promise<void>;
+  private readonly mtime = new Date();
+  private state: State = 'open';
+  private failure: Error | null = null;
+  private readonly onFailure = new Set<(err: Error) => void>();
+  private busy = false;
+  private header: Header | null = null;
+  private pendingJson: string[] = [];
+  private nextStream = 0;
+  private readonly entrySums: EntrySum[] = [];
+  private readonly streamSums: Trailer['streams'] = [];
+
+  constructor(
+    private readonly finalPath: string,
+    readonly tempPath: string,
+    readonly partSize: number,
+    private readonly file: ArchiveFile,
+  ) {
+    this.pump = pumpToFile(this.pack as AsyncIterable<Buffer>, file).catch((err: unknown) => {
+      this.fail(new ArchiveWriteError(finalPath, describeIoError(err), { cause: err }));
+      this.pack.destroy();
+    });
+  }
+
+  addEntry(name: string, data: string | Buffer): Promise<void> {
+    return this.exclusive(async () => {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      if (bytes.length > MAX_JSON_ENTRY_SIZE) throw new ZbakError(`archive entry ${name} is larger than ${MAX_JSON_ENTRY_SIZE} bytes`);
+      if (this.header === null) {
+        if (name !== HEADER_ENTRY) throw new ZbakError(`archive entry ${name} added before ${HEADER_ENTRY}`);
+        const header = parseHeader(bytes);
+        if (header.partSize !== this.partSize)
+          throw new ZbakError(`${HEADER_ENTRY}: partSize ${header.partSize} differs from the writer's ${this.partSize}`);
+        this.header = header;
+        this.pendingJson = [VMADM_ENTRY, ...header.images.map((i) => i.manifestEntry)];
+      } else {
+        const expected = this.pendingJson[0];
+        if (name !== expected) throw new ZbakError(`archive entry ${name} added out of order (expected ${expected ?? 'a stream'})`);
+        parseJsonEntry(name, bytes); // the reader rejects invalid JSON, so refuse to write it
+        this.pendingJson.shift();
+      }
+      await this.guard(writeTarEntry(this.pack, name, [bytes], bytes.length, this.mtime));
+      this.entrySums.push({ name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    });
+  }
+
+  addStream(id: string, source: Readable, opts: { signal?: AbortSignal } = {}): Promise<StreamSum> {
+    return this.exclusive(async () => {
+      const expected = this.header?.streams[this.nextStream]?.id;
+      if (this.pendingJson.length > 0 || expected === undefined || id !== expected)
+        throw new ZbakError(`archive stream ${id} added out of order (expected ${this.pendingJson[0] ?? expected ?? 'finish'})`);
+      const { signal } = opts;
+      const stop = (err: Error): void => void source.destroy(err);
+      const onAbort = (): void => stop(interrupted(id, signal?.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.onFailure.add(stop);
+      try {
+        if (signal?.aborted) throw interrupted(id, signal.reason);
+        const whole = createHash('sha256');
+        const parts: EntrySum[] = [];
+        let size = 0;
+        for await (const part of splitIntoParts(source, this.partSize, whole)) {
+          const name = streamPartEntry(id, parts.length);
+          await this.guard(writeTarEntry(this.pack, name, part.chunks, part.size, this.mtime));
+          parts.push({ name, size: part.size, sha256: part.sha256 });
+          size += part.size;
+          if (signal?.aborted) throw interrupted(id, signal.reason);
+        }
+        const sum = { size, sha256: whole.digest('hex'), parts };
+        this.streamSums.push({ id, ...sum });
+        this.nextStream++;
+        return sum;
+      } catch (err) {
+        // The stream is incomplete whatever went wrong, so the archive cannot be finished.
+        const e = this.failure ?? (err instanceof ZbakError ? err : sourceFailed(id, err));
+        this.fail(e);
+        throw e;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        this.onFailure.delete(stop);
+      }
+    });
+  }
+
+  finish(): Promise<string> {
+    return this.exclusive(async () => {
+      const missing = this.header === null ? HEADER_ENTRY : (this.pendingJson[0] ?? this.header.streams[this.nextStream]?.id);
+      if (missing !== undefined) throw new ZbakError(`cannot finish archive ${this.finalPath}: ${missing} was not written`);
+      try {
+        const trailer = TrailerSchema.parse({
+          format: FORMAT_NAME, formatVersion: FORMAT_VERSION, entries: this.entrySums, streams: this.streamSums,
+        });
+        const bytes = Buffer.from(`${JSON.stringify(trailer, null, 2)}\n`, 'utf8');
+        await this.guard(writeTarEntry(this.pack, TRAILER_ENTRY, [bytes], bytes.length, this.mtime));
+        this.pack.finalize();
+        await this.pump;
+        if (this.failure) throw this.failure;
+        await this.file.sync();
+        await this.file.close();
+        await linkNoReplace(this.tempPath, this.finalPath);
+        this.state = 'finished';
+        await unlink(this.tempPath).catch(ignoreEnoent); // gone already after the rename fallback
+        await fsyncDir(dirname(this.finalPath));
+        return this.finalPath;
+      } catch (err) {
+        if (this.state === 'finished') throw new ArchiveWriteError(this.finalPath, `written, but: ${describeIoError(err)}`, { cause: err });
+        const e = this.failure ?? (err instanceof ZbakError ? err : new ArchiveWriteError(this.finalPath, describeIoError(err), { cause: err }));
+        this.fail(e);
+        throw e;
+      }
+    });
+  }
+
+  async abort(): Promise<void> {
+    if (this.state === 'finished' || this.state === 'aborted') return;
+    this.state = 'aborted';
+    this.fail(new ZbakError(`archive ${this.finalPath} was aborted`, 'interrupted'));
+    this.pack.destroy();
+    await this.pump;
+    await this.file.close().catch(() => undefined); // already closed after a failed finish
+    await unlink(this.tempPath).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw new ArchiveWriteError(this.finalPath, `cannot remove ${this.tempPath}: ${describeIoError(err)}`);
+    });
+  }
+
+  // One call at a time: entries are sequential in a tar, so concurrent calls are a bug.
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.state !== 'open') throw this.failure ?? new ZbakError(`archive writer for ${this.finalPath} is ${this.state}`);
+    if (this.busy) throw new ZbakError(`archive writer for ${this.finalPath}: concurrent call`);
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Whatever the packer reports, surface the file error that caused it. */
+  private async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (err) {
+      throw this.failure ?? err;
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    if (this.state === 'open') this.state = 'failed';
+    for (const stop of this.onFailure) stop(err);
+  }
+}
+
+function interrupted(id: string, reason: unknown): ZbakError {
+  return new ZbakError(`archiving stream ${id} was interrupted`, 'interrupted', { cause: reason });
+}
+
+function sourceFailed(id: string, err: unknown): ZbakError {
+  return new ZbakError(`archiving stream ${id} failed: the source stream failed: ${describeIoError(err)}`, 'failure', { cause: err });
+}
+
+// link(2) fails with EEXIST instead of replacing, which rename(2) cannot promise.
+async function linkNoReplace(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new ArchiveWriteError(to, 'file exists (refusing to overwrite)', { cause: err });
+    // File systems without hard links: check, then rename (a small race, documented).
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    if (await exists(to)) throw new ArchiveWriteError(to, 'file exists (refusing to overwrite)', { cause: err });
+    await rename(from, to);
+  }
+}
+
+function ignoreEnoent(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'ENOENT') throw err;
+}
+
+/** Make the new directory entry durable. */
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,89 @@
+// Builders for archive tests: a header with a valid GUID chain, deterministic stream
+// bytes, and a one-call archive writer.
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, imageManifestEntry, type Header, type StreamSpec } from '../../../src/archive/format.js';
+import { createArchiveWriter } from '../../../src/archive/writer.js';
+
+export const ZONE = '8aa8dff0-5ee1-4d22-a283-bf79505dfbe3';
+export const IMAGE = '39665d70-e5f6-48b5-9000-9b650ef7cd06';
+export const VMADM_JSON = `{"uuid":"${ZONE}","alias":"web","brand":"joyent"}\n`;
+export const IMAGE_JSON = `{"manifest":{"uuid":"${IMAGE}","name":"base-64","version":"1"},"zpool":"zones"}\n`;
+
+/** Header with one image stream (s01), a zoneroot from its @final (s02), then plain datasets. */
+export function makeHeader(streamCount: number, partSize: number): Header {
+  const streams: StreamSpec[] = [
+    {
+      id: 's01', role: 'image', dataset: IMAGE, kind: 'full', to: { snapshot: 'final', guid: '1001' },
+      snapshots: [{ name: 'final', guid: '1001' }], withProperties: false,
+      sendArgv: ['zfs', 'send', `zones/${IMAGE}@final`], imageUuid: IMAGE,
+    },
+  ];
+  for (let i = 2; i <= streamCount; i++) {
+    const id = `s${String(i).padStart(2, '0')}`;
+    const guid = String(2000 + i);
+    const to = { snapshot: 'zbak-1', guid };
+    if (i === 2) {
+      const from = { dataset: IMAGE, snapshot: 'final', guid: '1001' };
+      streams.push({
+        id, role: 'zoneroot', dataset: ZONE, kind: 'incremental-from-origin', from, origin: from, to,
+        snapshots: [{ name: 'zbak-1', guid }], withProperties: true, sendArgv: ['zfs', 'send', '-p', '-I', 'x', 'y'],
+      });
+    } else {
+      streams.push({
+        id, role: 'dataset', dataset: `${ZONE}/data${i}`, kind: 'full', to,
+        snapshots: [{ name: 'zbak-1', guid }], withProperties: true, sendArgv: ['zfs', 'send', '-p', 'z'],
+      });
+    }
+  }
+  return {
+    format: FORMAT_NAME, formatVersion: FORMAT_VERSION, tool: { name: 'zbak', version: '0.1.0' },
+    createdAt: '2025-03-01T12:00:00.000Z',
+    source: { hostname: 'host-a', sysinfoUuid: '44454c4c-3200-1035-8030-b8c04f4c4e31', platform: '20250301T000000Z', pool: 'zones' },
+    zone: { uuid: ZONE, alias: 'web', brand: 'joyent', state: 'running', autoboot: true },
+    snapshotName: 'zbak-1', partSize, vmadmEntry: VMADM_ENTRY,
+    images: [{ uuid: IMAGE, name: 'base-64', version: '1', type: 'zone-dataset', finalGuid: '1001', streamId: 's01', manifestEntry: imageManifestEntry(IMAGE) }],
+    streams,
+  };
+}
+
+/** Deterministic bytes for stream `seed` (a different pattern per stream). */
+export function streamBytes(seed: number, size: number): Buffer {
+  const out = Buffer.alloc(size);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** A Readable that yields `data` in chunks of `chunk` bytes (to exercise part boundaries). */
+export function chunked(data: Buffer, chunk: number): Readable {
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < data.length; i += chunk) pieces.push(data.subarray(i, i + chunk));
+  return Readable.from(pieces);
+}
+
+export const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Write an archive whose streams carry `datas` (one per stream). */
+export async function writeArchive(path: string, datas: Buffer[], partSize: number, chunk = 1000): Promise<Header> {
+  const header = makeHeader(datas.length, partSize);
+  const w = await createArchiveWriter(path, { partSize });
+  try {
+    await w.addEntry('zbak.json', `${JSON.stringify(header, null, 2)}\n`);
+    await w.addEntry('vmadm.json', VMADM_JSON);
+    await w.addEntry(imageManifestEntry(IMAGE), IMAGE_JSON);
+    for (const [i, s] of header.streams.entries()) await w.addStream(s.id, chunked(datas[i] as Buffer, chunk));
+    await w.finish();
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+  return header;
+}
+
+/** Files in `dir` (to assert nothing named *.zbak or leftover temp remains). */
+export const listDir = (dir: string): Promise<string[]> => readdir(dir).then((n) => n.sort());
