@@ -1,0 +1,13 @@
+#!/bin/bash
+# Runs in the guest right after boot (fed over ssh by vm.sh start): shares,
+# and a SmartOS-like pool `zones` mounted at /zones with zones/cores.
+set -euo pipefail
+mountpoint -q /mnt/zbak || mount /mnt/zbak
+mountpoint -q /mnt/scratch || mount /mnt/scratch
+modprobe zfs
+disk=/dev/disk/by-id/virtio-zdisk1
+[ -e "$disk" ] || disk=/dev/vdb
+zpool list zones >/dev/null 2>&1 || zpool create -f -O mountpoint=/zones zones "$disk"
+zfs list zones/cores >/dev/null 2>&1 || zfs create -o mountpoint=none -o compression=gzip zones/cores
+mkdir -p /var/imgadm/images /etc/zones
+zfs version | head -n1

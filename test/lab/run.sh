@@ -1,0 +1,15 @@
+#!/bin/bash
+# Runs in the guest: every case test/lab/cases/<PHASE>-*.sh in name order.
+# PHASE A = host A (first boot), B = host B (second boot, own empty pool).
+set -uo pipefail
+PHASE=${1:?usage: run.sh A|B}
+cd "$(dirname "$0")"
+export LAB_STATE=/mnt/scratch/state LAB_FIXTURES=/mnt/scratch/fixtures
+mkdir -p "$LAB_STATE" "$LAB_FIXTURES"
+for c in cases/"$PHASE"-*.sh; do
+  name=$(basename "$c" .sh); t0=$SECONDS
+  echo "=== $name"
+  CASE=$name bash "$c"; rc=$?
+  [ $rc -eq 0 ] || echo "FAIL $name: case script exited with rc=$rc"
+  echo "--- $name $((SECONDS - t0)) s"
+done
