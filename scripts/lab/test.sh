@@ -17,6 +17,8 @@ bash "$here/build.sh"
 T_BUILD=$((SECONDS - T0))
 rm -rf "$ZBAK_LAB_SCRATCH"; mkdir -p "$ZBAK_LAB_SCRATCH"
 trap 'bash "$here/vm.sh" stop hosta; bash "$here/vm.sh" stop hostb' EXIT
+trap 'exit 130' INT; trap 'exit 143' TERM   # so the EXIT trap runs on signals too
+export ZBAK_LAB_OWNER_PID=$$               # vm.sh's watchdog kills qemu if we die hard
 
 # phase VM PHASE: boot VM, run the guest-side cases of PHASE, stop VM.
 phase() {

@@ -77,6 +77,20 @@ kill_vm() { # kill this VM's qemu by its own pid
   rm -f "$RUN/qemu.pid"
 }
 
+# watchdog: kill this VM's qemu when the process that started it is gone, so no
+# qemu outlives a run even if its script is killed hard (SIGKILL skips traps).
+# The owner is vm.sh's parent unless ZBAK_LAB_OWNER_PID is set (or "none").
+watchdog() {
+  local owner=${ZBAK_LAB_OWNER_PID:-$PPID} qpid
+  [ "$owner" != none ] || return 0
+  qpid=$(vm_pid) || return 0
+  ( trap '' HUP INT
+    while kill -0 "$owner" 2>/dev/null && kill -0 "$qpid" 2>/dev/null; do sleep 2; done
+    if grep -qa qemu-system "/proc/$qpid/cmdline" 2>/dev/null; then kill -KILL "$qpid"; fi
+  ) </dev/null >/dev/null 2>&1 &
+  disown
+}
+
 boot_failed() {
   kill_vm
   log "$NAME: $1; console log ($RUN/console.log), last 60 lines:"
@@ -114,6 +128,7 @@ start() {
     done
   fi
   echo "$accel" >"$RUN/accel"
+  watchdog
   # Wait for ssh (the guest is killed if it does not come up in time).
   local t_boot=$SECONDS
   until ssh $(ssh_args) root@127.0.0.1 true 2>/dev/null; do
