@@ -112,13 +112,17 @@ export async function createVolumes(plan: LayoutPlan, disks: readonly SubObject[
     if (disk['block_size'] !== undefined) opts.push('-o', `volblocksize=${String(disk['block_size'])}`);
     if (typeof disk['image_uuid'] === 'string') {
       const origin = await originSnapshot(pool, disk['image_uuid'], String(disk['uuid']));
-      if (typeof disk['size'] === 'number') opts.push('-o', `volsize=${disk['size']}M`);
-      await zfs(['clone', ...opts, '-o', `refreservation=${refres}`, origin, name]);
+      // VM.js passes volsize/refreservation to `zfs clone -o`; OpenZFS's libzfs judges
+      // refreservation=auto against the origin snapshot, so they are set right after.
+      await zfs(['clone', ...opts, origin, name]);
+      created.push(name);
+      if (typeof disk['size'] === 'number') await zfs(['set', `volsize=${disk['size']}M`, name]);
+      await zfs(['set', `refreservation=${refres}`, name]);
     } else {
       if (refres !== 'auto') opts.push('-o', `refreservation=${refres}`);
       await zfs(['create', ...opts, '-V', `${String(disk['size'])}M`, name]);
+      created.push(name);
     }
-    created.push(name);
     disk['path'] = `/dev/zvol/rdsk/${name}`;
   }
 }

@@ -4,7 +4,7 @@ import { loadSysinfo, type Sysinfo } from '../sysinfo/load.js';
 import { readZoneConfigFiles } from './config-files.js';
 import { renderVm, type HostFacts } from './render.js';
 import { readAllStoredVms, readStoredVm, storedVmMtime, type StoredVm } from './store.js';
-import { loadZfsIndex, type ZfsIndex } from './zfs-index.js';
+import { addUsedBySnapshots, loadZfsIndex, type ZfsRow } from './zfs-index.js';
 
 export type VmObject = Record<string, unknown>;
 
@@ -20,7 +20,8 @@ export function hostFacts(info: Sysinfo): HostFacts {
   return { server_uuid: info.UUID, platform_buildstamp: info['Live Image'], datacenter_name: info['Datacenter Name'] };
 }
 
-async function render(vm: StoredVm, zfs: ZfsIndex, host: HostFacts): Promise<VmObject> {
+async function render(vm: StoredVm, zfs: Map<string, ZfsRow>, host: HostFacts): Promise<VmObject> {
+  if (vm.brand === 'bhyve' && typeof vm.config['flexible_disk_size'] === 'number') await addUsedBySnapshots(zfs, vm.zonepath.slice(1));
   return renderVm({
     vm,
     zfs,

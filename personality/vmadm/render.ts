@@ -84,7 +84,7 @@ function freeSpace(flex: number, disks: unknown, zfs: ZfsIndex): number | undefi
   let used = 0;
   for (const d of disks as Array<Record<string, unknown>>) {
     const row = typeof d['zfs_filesystem'] === 'string' ? zfs.get(d['zfs_filesystem']) : undefined;
-    if (!row) return undefined;
+    if (!row || row.usedbysnapshots === undefined) return undefined;
     used += ((row.volsize ?? 0) + (row.usedbysnapshots ?? 0)) / MiB;
   }
   return Math.floor(flex - used);

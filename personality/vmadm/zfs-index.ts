@@ -4,7 +4,7 @@ import { runZfs, splitRows, ZfsCommandError } from '../common/zfs.js';
 
 export const ZFS_COLUMNS = [
   'name', 'type', 'origin', 'mountpoint', 'quota', 'refquota', 'recordsize', 'compression',
-  'volsize', 'volblocksize', 'refreservation', 'written', 'creation', 'userrefs', 'usedbysnapshots',
+  'volsize', 'volblocksize', 'refreservation', 'written', 'creation', 'userrefs',
 ] as const;
 export type ZfsColumn = (typeof ZFS_COLUMNS)[number];
 
@@ -29,7 +29,7 @@ export interface ZfsRow {
 
 export type ZfsIndex = ReadonlyMap<string, ZfsRow>;
 
-const NUMERIC: readonly ZfsColumn[] = ['quota', 'refquota', 'recordsize', 'volsize', 'volblocksize', 'refreservation', 'written', 'creation', 'userrefs', 'usedbysnapshots'];
+const NUMERIC: readonly ZfsColumn[] = ['quota', 'refquota', 'recordsize', 'volsize', 'volblocksize', 'refreservation', 'written', 'creation', 'userrefs'];
 
 /** Parses `zfs list -H -p -o <ZFS_COLUMNS>` output. */
 export function parseZfsIndex(stdout: string): Map<string, ZfsRow> {
@@ -54,4 +54,17 @@ export async function loadZfsIndex(): Promise<Map<string, ZfsRow>> {
   const r = await runZfs(['list', '-H', '-p', '-t', 'filesystem,volume,snapshot', '-o', ZFS_COLUMNS.join(',')]);
   if (r.exitCode !== 0) throw new ZfsCommandError(r);
   return parseZfsIndex(r.stdout);
+}
+
+/**
+ * Adds usedbysnapshots for the volumes under `root` (only bhyve's free_space
+ * needs it, so it is asked for separately; if zfs cannot say, free_space is left out).
+ */
+export async function addUsedBySnapshots(index: Map<string, ZfsRow>, root: string): Promise<void> {
+  const r = await runZfs(['list', '-H', '-p', '-r', '-t', 'volume', '-o', 'name,usedbysnapshots', root]);
+  if (r.exitCode !== 0) return;
+  for (const [name, value] of splitRows(r.stdout)) {
+    const row = name ? index.get(name) : undefined;
+    if (row && value !== undefined && value !== '-') row.usedbysnapshots = Number(value);
+  }
 }
