@@ -1,5 +1,6 @@
 // The bottom of the writer: pull bytes out of the tar packer and write them to the temp
-// file in batches. Pulling (rather than piping) keeps backpressure and errors explicit.
+// file in batches. Pulling (rather than piping) keeps backpressure and errors explicit,
+// and lets the writer wait until a part's bytes are in the file before reusing its buffer.
 import { open } from 'node:fs/promises';
 
 /** The few file operations the writer needs; tests substitute failing ones. */
@@ -24,6 +25,8 @@ export async function writeFully(file: ArchiveFile, buffers: Buffer[]): Promise<
   let rest = buffers;
   while (rest.length > 0) {
     const { bytesWritten } = await file.writev(rest);
+    // Callers never pass empty buffers, so no progress at all means the device is stuck.
+    if (bytesWritten === 0) throw Object.assign(new Error('EIO: write made no progress'), { code: 'EIO' });
     let skip = bytesWritten;
     const next: Buffer[] = [];
     for (const b of rest) {
@@ -33,29 +36,102 @@ export async function writeFully(file: ArchiveFile, buffers: Buffer[]): Promise<
         skip = 0;
       }
     }
-    // Callers never pass empty buffers, so no progress at all means the device is stuck.
-    if (bytesWritten === 0) throw Object.assign(new Error('EIO: write made no progress'), { code: 'EIO' });
     rest = next;
   }
 }
 
+interface Waiter {
+  offset: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 /**
- * Copy everything `source` yields into `file`. Resolves when the source ends;
- * rejects with the first write error (the caller then destroys the source).
+ * Copies everything `source` yields into `file`. `onError` hears the first write error
+ * (before any waiter is rejected); `done` settles when the source ends or writing failed.
  */
-export async function pumpToFile(source: AsyncIterable<Buffer>, file: ArchiveFile): Promise<void> {
-  let batch: Buffer[] = [];
-  let batched = 0;
-  for await (const chunk of source) {
-    if (chunk.length === 0) continue;
-    batch.push(chunk);
-    batched += chunk.length;
-    if (batched >= BATCH_BYTES || batch.length >= BATCH_BUFFERS) {
-      const out = batch;
-      batch = [];
-      batched = 0;
-      await writeFully(file, out);
-    }
+export class FileSink {
+  readonly done: Promise<void>;
+  private received = 0;
+  private written = 0;
+  private batch: Buffer[] = [];
+  private batched = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private waiters: Waiter[] = [];
+  private failure: { err: unknown } | null = null;
+
+  constructor(
+    source: AsyncIterable<Buffer>,
+    private readonly file: ArchiveFile,
+    private readonly onError: (err: unknown) => void,
+  ) {
+    this.done = this.run(source).then(
+      () => this.settle(true),
+      (err: unknown) => {
+        this.setFailure(err);
+        throw err;
+      },
+    );
+    this.done.catch(() => undefined); // observed through onError and the writer's own calls
   }
-  if (batch.length > 0) await writeFully(file, batch);
+
+  /** Resolves once the first `offset` bytes of the tar are in the file (rejects if writing failed). */
+  writtenUpTo(offset: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure.err);
+    if (this.written >= offset) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ offset, resolve, reject }));
+    // The packer may have handed over these bytes already and have nothing more to give.
+    if (this.received >= offset) this.flush().catch(() => undefined);
+    return p;
+  }
+
+  private async run(source: AsyncIterable<Buffer>): Promise<void> {
+    for await (const chunk of source) {
+      if (chunk.length === 0) continue;
+      this.batch.push(chunk);
+      this.batched += chunk.length;
+      this.received += chunk.length;
+      const wanted = this.waiters.some((w) => w.offset <= this.received);
+      if (this.batched >= BATCH_BYTES || this.batch.length >= BATCH_BUFFERS || wanted) await this.flush();
+    }
+    await this.flush();
+  }
+
+  /** Write the current batch after any write in progress (writes stay in order). */
+  private flush(): Promise<void> {
+    if (this.batch.length === 0) return this.writing;
+    const out = this.batch;
+    const upTo = this.received;
+    this.batch = [];
+    this.batched = 0;
+    this.writing = this.writing.then(async () => {
+      try {
+        await writeFully(this.file, out);
+      } catch (err) {
+        this.setFailure(err);
+        throw err;
+      }
+      this.written = upTo;
+      this.settle();
+    });
+    return this.writing;
+  }
+
+  private setFailure(err: unknown): void {
+    if (this.failure) return;
+    this.failure = { err };
+    this.onError(err);
+    this.settle();
+  }
+
+  private settle(ended = false): void {
+    const keep: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (this.failure) w.reject(this.failure.err);
+      else if (this.written >= w.offset) w.resolve();
+      else if (ended) w.reject(new Error(`internal error: tar ended at byte ${this.written}, before ${w.offset}`));
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
 }

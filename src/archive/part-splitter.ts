@@ -1,10 +1,11 @@
-// Cut a byte stream into parts of exactly partSize bytes (the last one shorter), holding
-// at most one part in memory as the list of chunks the source produced (no copies).
+// Cut a byte stream into parts of exactly partSize bytes (the last one shorter).
+// Each part is assembled in one buffer that is reused for every part: source chunks die
+// young (cheap to collect) and memory stays at one part, however long the stream.
 import { createHash, type Hash } from 'node:crypto';
 
 export interface Part {
-  chunks: Buffer[];
-  size: number;
+  /** A view of the shared part buffer: valid only until the consumer asks for the next part. */
+  data: Buffer;
   sha256: string;
 }
 
@@ -16,33 +17,34 @@ function toBuffer(chunk: unknown): Buffer {
 }
 
 /**
- * Yields parts in order; the consumer must be done with a part before asking for the
- * next (that is what bounds memory). An empty source yields one empty part, so every
- * stream has at least one entry. `whole` receives every byte, for the stream checksum.
+ * Yields parts in order, each a view of `partBuffer` (its length is the part size); the
+ * consumer must be done with a part, bytes on disk, before asking for the next. An empty
+ * source yields one empty part, so every stream has at least one entry. `whole` receives
+ * every byte, for the stream checksum.
  */
-export async function* splitIntoParts(source: AsyncIterable<unknown>, partSize: number, whole: Hash): AsyncGenerator<Part> {
-  let chunks: Buffer[] = [];
+export async function* splitIntoParts(source: AsyncIterable<unknown>, partBuffer: Buffer, whole: Hash): AsyncGenerator<Part> {
+  const partSize = partBuffer.length;
   let size = 0;
   let hash = createHash('sha256');
   let emitted = 0;
   const take = (): Part => {
-    const part = { chunks, size, sha256: hash.digest('hex') };
-    chunks = [];
+    const part = { data: partBuffer.subarray(0, size), sha256: hash.digest('hex') };
     size = 0;
     hash = createHash('sha256');
     emitted++;
     return part;
   };
   for await (const raw of source) {
-    let chunk = toBuffer(raw);
-    while (chunk.length > 0) {
-      const n = Math.min(chunk.length, partSize - size);
-      const piece = n === chunk.length ? chunk : chunk.subarray(0, n);
-      chunks.push(piece);
+    const chunk = toBuffer(raw);
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(chunk.length - off, partSize - size);
+      const piece = chunk.subarray(off, off + n);
+      piece.copy(partBuffer, size);
       hash.update(piece);
       whole.update(piece);
       size += n;
-      chunk = chunk.subarray(n);
+      off += n;
       if (size === partSize) yield take();
     }
   }

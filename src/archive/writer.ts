@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { ZbakError } from '../errors.js';
-import { openExclusive, pumpToFile, type ArchiveFile, type OpenArchiveFile } from './file-sink.js';
+import { FileSink, openExclusive, type ArchiveFile, type OpenArchiveFile } from './file-sink.js';
 import {
   DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, HEADER_ENTRY, TRAILER_ENTRY, TrailerSchema, VMADM_ENTRY,
   streamPartEntry, type EntrySum, type Header, type Trailer,
@@ -14,7 +14,7 @@ import {
 import { MAX_PART_SIZE } from './header-check.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseJsonEntry } from './json-entry.js';
 import { splitIntoParts } from './part-splitter.js';
-import { writeTarEntry } from './tar-entry-out.js';
+import { tarEntryBytes, writeTarEntry } from './tar-entry-out.js';
 import { ArchiveWriteError, describeIoError } from './write-error.js';
 
 export interface ArchiveWriter {
@@ -74,7 +74,10 @@ type State = 'open' | 'failed' | 'finished' | 'aborted';
 
 class TarArchiveWriter implements ArchiveWriter {
   private readonly pack = tar.pack();
-  private readonly pump: Promise<void>;
+  private readonly sink: FileSink;
+  /** Tar bytes handed to the packer so far (headers, data, padding). */
+  private tarBytes = 0;
+  private partBuffer: Buffer | null = null;
   private readonly mtime = new Date();
   private state: State = 'open';
   private failure: Error | null = null;
@@ -92,7 +95,7 @@ class TarArchiveWriter implements ArchiveWriter {
     readonly partSize: number,
     private readonly file: ArchiveFile,
   ) {
-    this.pump = pumpToFile(this.pack as AsyncIterable<Buffer>, file).catch((err: unknown) => {
+    this.sink = new FileSink(this.pack as AsyncIterable<Buffer>, file, (err) => {
       this.fail(new ArchiveWriteError(finalPath, describeIoError(err), { cause: err }));
       this.pack.destroy();
     });
@@ -115,7 +118,7 @@ class TarArchiveWriter implements ArchiveWriter {
         parseJsonEntry(name, bytes); // the reader rejects invalid JSON, so refuse to write it
         this.pendingJson.shift();
       }
-      await this.guard(writeTarEntry(this.pack, name, [bytes], bytes.length, this.mtime));
+      await this.entry(name, bytes);
       this.entrySums.push({ name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     });
   }
@@ -135,11 +138,14 @@ class TarArchiveWriter implements ArchiveWriter {
         const whole = createHash('sha256');
         const parts: EntrySum[] = [];
         let size = 0;
-        for await (const part of splitIntoParts(source, this.partSize, whole)) {
+        this.partBuffer ??= Buffer.allocUnsafeSlow(this.partSize); // one per writer, reused
+        for await (const part of splitIntoParts(source, this.partBuffer, whole)) {
           const name = streamPartEntry(id, parts.length);
-          await this.guard(writeTarEntry(this.pack, name, part.chunks, part.size, this.mtime));
-          parts.push({ name, size: part.size, sha256: part.sha256 });
-          size += part.size;
+          // Wait until the part is in the file: the splitter refills the same buffer next.
+          await this.entry(name, part.data);
+          await this.guard(this.sink.writtenUpTo(this.tarBytes));
+          parts.push({ name, size: part.data.length, sha256: part.sha256 });
+          size += part.data.length;
           if (signal?.aborted) throw interrupted(id, signal.reason);
         }
         const sum = { size, sha256: whole.digest('hex'), parts };
@@ -167,9 +173,9 @@ class TarArchiveWriter implements ArchiveWriter {
           format: FORMAT_NAME, formatVersion: FORMAT_VERSION, entries: this.entrySums, streams: this.streamSums,
         });
         const bytes = Buffer.from(`${JSON.stringify(trailer, null, 2)}\n`, 'utf8');
-        await this.guard(writeTarEntry(this.pack, TRAILER_ENTRY, [bytes], bytes.length, this.mtime));
+        await this.entry(TRAILER_ENTRY, bytes);
         this.pack.finalize();
-        await this.pump;
+        await this.guard(this.sink.done);
         if (this.failure) throw this.failure;
         await this.file.sync();
         await this.file.close();
@@ -192,7 +198,7 @@ class TarArchiveWriter implements ArchiveWriter {
     this.state = 'aborted';
     this.fail(new ZbakError(`archive ${this.finalPath} was aborted`, 'interrupted'));
     this.pack.destroy();
-    await this.pump;
+    await this.sink.done.catch(() => undefined);
     await this.file.close().catch(() => undefined); // already closed after a failed finish
     await unlink(this.tempPath).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw new ArchiveWriteError(this.finalPath, `cannot remove ${this.tempPath}: ${describeIoError(err)}`);
@@ -209,6 +215,11 @@ class TarArchiveWriter implements ArchiveWriter {
     } finally {
       this.busy = false;
     }
+  }
+
+  private async entry(name: string, data: Buffer): Promise<void> {
+    await this.guard(writeTarEntry(this.pack, name, [data], data.length, this.mtime));
+    this.tarBytes += tarEntryBytes(data.length);
   }
 
   /** Whatever the packer reports, surface the file error that caused it. */
