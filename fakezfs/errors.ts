@@ -1,0 +1,28 @@
+// Errors a fake zfs/zpool command ends with. The message is printed verbatim
+// on stderr (it already looks like real zfs output) and the code becomes the
+// exit status: 1 for refusals, 2 for usage errors, like real zfs.
+
+export class ZfsError extends Error {
+  override name = 'ZfsError' as const;
+  constructor(
+    readonly stderr: string,
+    readonly exitCode: number = 1,
+  ) {
+    super(stderr.trimEnd());
+  }
+}
+
+/** Real zfs prints "<action>: <why>" on one line; `why` may hold newlines. */
+export function fail(action: string, why: string): never {
+  throw new ZfsError(`${action}: ${why}\n`);
+}
+
+/** A complete stderr text (possibly several lines) and exit 1. */
+export function failRaw(text: string): never {
+  throw new ZfsError(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** The "dataset does not exist" refusal every command shares. */
+export function noSuchDataset(name: string): never {
+  fail(`cannot open '${name}'`, 'dataset does not exist');
+}

@@ -1,0 +1,85 @@
+// Queries over the state: parents, children, snapshots, clones, guids.
+import { ZfsError, noSuchDataset } from './errors.js';
+import { isWithin, parentOf, poolOf, splitSnap } from './names.js';
+import type { State, ZObject } from './state.js';
+
+export function get(state: State, name: string): ZObject | undefined {
+  return state.objects[name];
+}
+
+/** The object, or the "cannot open ... dataset does not exist" refusal. */
+export function open(state: State, name: string): ZObject {
+  const o = state.objects[name];
+  if (!o) noSuchDataset(name);
+  return o;
+}
+
+/** Like open() but refuses objects whose type is not wanted, as zfs_open does. */
+export function openTyped(state: State, name: string, types: ReadonlyArray<ZObject['type']>): ZObject {
+  const o = open(state, name);
+  if (!types.includes(o.type)) {
+    throw new ZfsError(`cannot open '${name}': operation not applicable to datasets of this type\n`);
+  }
+  return o;
+}
+
+export function datasetNames(state: State): string[] {
+  return Object.keys(state.objects).filter((n) => !n.includes('@'));
+}
+
+/** Direct child datasets, sorted by name (strcmp order). */
+export function childrenOf(state: State, name: string): string[] {
+  return datasetNames(state)
+    .filter((n) => parentOf(n) === name)
+    .sort(cmp);
+}
+
+/** All descendant datasets (not snapshots), parents before children. */
+export function descendantsOf(state: State, name: string): string[] {
+  return datasetNames(state)
+    .filter((n) => n !== name && isWithin(n, name))
+    .sort(cmp);
+}
+
+/** Snapshots of one dataset, oldest (lowest createtxg) first. */
+export function snapshotsOf(state: State, ds: string): string[] {
+  return Object.keys(state.objects)
+    .filter((n) => splitSnap(n)[0] === ds && n.includes('@'))
+    .sort((a, b) => (state.objects[a]?.createtxg ?? 0) - (state.objects[b]?.createtxg ?? 0) || cmp(a, b));
+}
+
+export function byGuid(state: State, guid: string, pool?: string): string | undefined {
+  return Object.keys(state.objects).find(
+    (n) => state.objects[n]?.guid === guid && (pool === undefined || poolOf(n) === pool),
+  );
+}
+
+/** Name of a dataset's origin snapshot (in its own pool), when it is a clone. */
+export function originName(state: State, name: string): string | undefined {
+  const guid = state.objects[name]?.origin;
+  return guid === undefined ? undefined : byGuid(state, guid, poolOf(name));
+}
+
+/** Datasets cloned from a snapshot, by name. */
+export function clonesOf(state: State, snapName: string): string[] {
+  const guid = state.objects[snapName]?.guid;
+  if (guid === undefined) return [];
+  return datasetNames(state)
+    .filter((n) => state.objects[n]?.origin === guid)
+    .sort(cmp);
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Rename an object and everything below it (children, snapshots) in the state. */
+export function renameTree(state: State, from: string, to: string): void {
+  for (const n of Object.keys(state.objects)) {
+    if (!isWithin(n, from)) continue;
+    const o = state.objects[n];
+    if (!o) continue;
+    delete state.objects[n];
+    state.objects[to + n.slice(from.length)] = o;
+  }
+}

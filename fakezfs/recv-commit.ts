@@ -1,0 +1,110 @@
+// Applies one staged, verified record to the pool (under the state lock).
+import { copyFileSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ZfsError } from './errors.js';
+import { type FakeEnv, headDir, manifestFile, snapDir, snapVolFile, volFile } from './env.js';
+import { destroyObject } from './content.js';
+import { clonesOf } from './model.js';
+import { liveDir, mountedAt, nestedMounts, unmountTree } from './mount.js';
+import { poolOf } from './names.js';
+import type { RecvPlan } from './recv-plan.js';
+import { volumeEntries } from './space.js';
+import { type State, type ZObject, newGuid, newId, nextTxg, nowSeconds } from './state.js';
+import type { Begin } from './stream.js';
+import { clearTree, copyTree, scanTree } from './tree.js';
+
+function receivedProps(begin: Begin): ZObject['props'] {
+  const out: ZObject['props'] = {};
+  for (const [k, v] of Object.entries(begin.props ?? {})) out[k] = { value: v, source: 'received' };
+  return out;
+}
+
+/** Replaces the dataset's live content with the snapshot's. */
+function resetHead(env: FakeEnv, state: State, ds: string, snapId: string): void {
+  const o = state.objects[ds];
+  if (!o) return;
+  if (o.type === 'volume') {
+    mkdirSync(dirname(volFile(env, ds)), { recursive: true });
+    copyFileSync(snapVolFile(env, snapId), volFile(env, ds), constants.COPYFILE_FICLONE);
+    return;
+  }
+  const live = liveDir(env, state, ds);
+  const skip = nestedMounts(env, state, ds);
+  clearTree(live, skip);
+  copyTree(snapDir(env, snapId), live, skip);
+}
+
+/** Moves staged content into the snapshot store under a fresh storage id. */
+function storeSnapshot(env: FakeEnv, stage: string, begin: Begin, id: string): void {
+  mkdirSync(dirname(snapDir(env, id)), { recursive: true });
+  if (begin.type === 'volume') {
+    renameSync(join(stage, 'volume'), snapVolFile(env, id));
+    writeFileSync(manifestFile(env, id), JSON.stringify(volumeEntries(snapVolFile(env, id))));
+    rmSync(stage, { recursive: true, force: true });
+  } else {
+    renameSync(stage, snapDir(env, id));
+    writeFileSync(manifestFile(env, id), JSON.stringify(scanTree(snapDir(env, id))));
+  }
+}
+
+/** Returns the name of a filesystem created or replaced by this record, for mounting. */
+export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: Begin, stage: string): string | undefined {
+  if (plan.kind === 'skip') {
+    rmSync(stage, { recursive: true, force: true });
+    return undefined;
+  }
+  const pool = poolOf(plan.ds);
+  let created: string | undefined;
+  if (plan.kind === 'incremental') {
+    for (const s of plan.destroy.slice().reverse()) {
+      if ((state.objects[s]?.holds?.length ?? 0) > 0 || clonesOf(state, s).length > 0) {
+        throw new ZfsError(`cannot receive incremental stream: dataset is busy\n`);
+      }
+      destroyObject(env, state, s);
+    }
+    const o = state.objects[plan.ds];
+    if (o && begin.props) Object.assign(o.props, receivedProps(begin));
+  } else if (plan.kind === 'replace') {
+    const o = state.objects[plan.ds];
+    if (!o) throw new Error(`vanished: ${plan.ds}`);
+    const wasMounted = mountedAt(state, plan.ds) !== undefined;
+    if (o.type === 'filesystem') unmountTree(env, state, plan.ds);
+    rmSync(headDir(env, o.id), { recursive: true, force: true });
+    for (const [k, v] of Object.entries(o.props)) if (v.source === 'received') delete o.props[k];
+    Object.assign(o.props, receivedProps(begin));
+    if (o.type === 'filesystem' && wasMounted) created = plan.ds;
+  } else {
+    const props = receivedProps(begin);
+    if (begin.type === 'volume') {
+      if (begin.volsize) props['volsize'] = { value: begin.volsize, source: 'local' };
+      if (begin.volblocksize) props['volblocksize'] = { value: begin.volblocksize, source: 'local' };
+    }
+    state.objects[plan.ds] = {
+      type: begin.type,
+      guid: newGuid(state),
+      id: newId(),
+      createtxg: nextTxg(state, pool),
+      creation: nowSeconds(),
+      props,
+      ...(plan.originGuid ? { origin: plan.originGuid } : {}),
+    };
+    if (begin.type === 'filesystem') {
+      mkdirSync(headDir(env, state.objects[plan.ds]?.id ?? ''), { recursive: true });
+      created = plan.ds;
+    }
+  }
+  const id = newId();
+  storeSnapshot(env, stage, begin, id);
+  const snapProps: ZObject['props'] = {};
+  for (const [k, v] of Object.entries(begin.snapprops ?? {})) snapProps[k] = { value: v, source: 'received' };
+  state.objects[plan.snap] = {
+    type: 'snapshot',
+    guid: begin.toguid,
+    id,
+    createtxg: nextTxg(state, pool),
+    creation: begin.creation,
+    props: snapProps,
+  };
+  resetHead(env, state, plan.ds, id);
+  return created;
+}

@@ -1,0 +1,45 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { FAKEBIN, type FakeHost, makeHost } from './harness.js';
+
+let h: FakeHost;
+beforeEach(() => {
+  h = makeHost();
+  expect(h.zpool('create', 'zones').code).toBe(0);
+});
+afterEach(() => h.cleanup());
+
+describe('fake zfs core', () => {
+  it('creates, snapshots, clones and lists like real zfs', () => {
+    h.ok('create', 'zones/IMG');
+    h.write('zones/IMG/a.txt', 'hello');
+    h.ok('snapshot', 'zones/IMG@final');
+    h.ok('clone', 'zones/IMG@final', 'zones/ZONE');
+    expect(h.read('zones/ZONE/a.txt')).toBe('hello');
+    const out = h.ok('list', '-H', '-t', 'all', '-o', 'name,origin,type,mountpoint', '-r', 'zones');
+    expect(out).toBe(
+      [
+        'zones\t-\tfilesystem\t/zones',
+        'zones/IMG\t-\tfilesystem\t/zones/IMG',
+        'zones/IMG@final\t-\tsnapshot\t-',
+        'zones/ZONE\tzones/IMG@final\tfilesystem\t/zones/ZONE',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a missing dataset with the real message', () => {
+    const r = h.zfs('list', 'zones/nope');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("cannot open 'zones/nope': dataset does not exist\n");
+  });
+
+  it('fails clearly without its environment', () => {
+    const env = { ...h.env };
+    delete env['ZBAK_FAKE_STATE'];
+    const r = spawnSync(join(FAKEBIN, 'zfs'), ['list'], { env });
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString()).toContain('ZBAK_FAKE_STATE');
+  });
+});
