@@ -19,6 +19,11 @@ export interface VerifiedArchive {
 /** tar writes two zero blocks after the last entry; fewer means the file was cut. */
 const END_OF_ARCHIVE_BYTES = 1024;
 
+const TYPE_WORDS: Record<string, string> = {
+  link: 'hard link', symlink: 'symlink', directory: 'directory', 'character-device': 'character device',
+  'block-device': 'block device', fifo: 'FIFO', 'contiguous-file': 'contiguous file',
+};
+
 function fail(entry: string, message: string): never {
   throw new ArchiveFormatError(`${entry}: ${message}`, entry);
 }
@@ -46,13 +51,15 @@ export class ArchiveChecker {
   private last: string | null = null;
 
   async onEntry(e: TarEntry): Promise<void> {
+    // Type first: "streams/ is a directory" says more than "trailing slash".
+    if (e.type !== 'file') {
+      const link = e.linkname !== null ? ` to "${displayName(e.linkname)}"` : '';
+      const what = TYPE_WORDS[e.type ?? ''] ?? `entry of type ${displayName(e.type ?? 'unknown')}`;
+      fail(displayName(e.name), `is a ${what}${link}; only regular files are allowed`);
+    }
     const reason = unsafeNameReason(e.name);
     if (reason !== null) fail(displayName(e.name), `unsafe entry name: ${reason}`);
     const name = e.name;
-    if (e.type !== 'file') {
-      const link = e.linkname !== null ? ` to ${displayName(e.linkname)}` : '';
-      fail(name, `is a ${e.type ?? 'entry of unknown type'}${link}; only regular files are allowed`);
-    }
     if (this.names.has(name)) fail(name, 'duplicate entry');
     this.names.add(name);
     if (this.trailer !== null) fail(name, `entry after ${TRAILER_ENTRY}`);
