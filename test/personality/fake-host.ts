@@ -16,19 +16,25 @@ export interface Ran {
   stderr: string;
 }
 
-/** True when the compiled fake zfs exists and knows every command the personality uses. */
-export async function fakeZfsReady(): Promise<boolean> {
-  if (!existsSync(path.join(REPO, 'dist/fakezfs/zfs.js')) || !existsSync(path.join(REPO, 'dist/personality/vmadm.js'))) return false;
+/** The zfs subcommands the compiled fake knows (empty when it is not built yet). */
+export async function fakeZfsCommands(): Promise<Set<string>> {
+  const known = new Set<string>();
+  if (!existsSync(path.join(REPO, 'dist/fakezfs/zfs.js')) || !existsSync(path.join(REPO, 'dist/personality/vmadm.js'))) return known;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'zbak-probe-'));
   try {
-    for (const cmd of ['set', 'send', 'receive', 'clone', 'rename', 'hold', 'holds', 'release', 'rollback', 'umount']) {
+    for (const cmd of ['create', 'clone', 'snapshot', 'destroy', 'list', 'get', 'send', 'receive', 'rename', 'umount', 'set', 'hold', 'holds', 'release', 'rollback']) {
       const r = await execa(path.join(FAKEBIN, 'zfs'), [cmd], { reject: false, env: { ZBAK_ROOT: dir, ZBAK_FAKE_STATE: path.join(dir, 's') } });
-      if (/unrecognized command/.test(String(r.stderr))) return false;
+      if (!/unrecognized command/.test(String(r.stderr))) known.add(cmd);
     }
-    return true;
+    return known;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** True when the fake knows every command in `needed`. */
+export function supports(known: ReadonlySet<string>, ...needed: string[]): boolean {
+  return needed.every((c) => known.has(c));
 }
 
 export class FakeHost {
@@ -49,7 +55,7 @@ export class FakeHost {
 
   async run(argv: string[], input?: string): Promise<Ran> {
     const [file = '', ...args] = argv;
-    const r = await execa(file, args, { env: this.env, reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }) });
+    const r = await execa(file, args, { env: this.env, reject: false, stripFinalNewline: false, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }) });
     return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
   }
 
