@@ -85,19 +85,20 @@ export function fixtureHeader(overrides: Record<string, unknown> = {}): Record<s
   };
 }
 
-/** The entries of a valid archive; hostile variants splice into this list. */
-export function validEntries(header: Record<string, unknown> = fixtureHeader()): RawEntry[] {
+/** The entries of a valid archive (stream s01 cut into `parts`); hostile variants splice into this list. */
+export function validEntries(header: Record<string, unknown> = fixtureHeader(), parts: Buffer[] = [STREAM_DATA]): RawEntry[] {
   const headerJson = `${JSON.stringify(header, null, 2)}\n`;
   const vmadm = `{"uuid":"${ZONE}","alias":"web","brand":"joyent"}\n`;
-  const part = sum('streams/s01/000000', STREAM_DATA);
+  const partSums = parts.map((p, i) => sum(`streams/s01/${String(i).padStart(6, '0')}`, p));
+  const whole = sum('s01', Buffer.concat(parts));
   const trailer = {
     format: 'zbak', formatVersion: 1, entries: [sum('zbak.json', headerJson), sum('vmadm.json', vmadm)],
-    streams: [{ id: 's01', size: part.size, sha256: part.sha256, parts: [part] }],
+    streams: [{ id: 's01', size: whole.size, sha256: whole.sha256, parts: partSums }],
   };
   return [
     { name: 'zbak.json', data: headerJson },
     { name: 'vmadm.json', data: vmadm },
-    { name: 'streams/s01/000000', data: STREAM_DATA },
+    ...parts.map((p, i) => ({ name: partSums[i]?.name ?? '', data: p })),
     { name: 'zbak-trailer.json', data: `${JSON.stringify(trailer, null, 2)}\n` },
   ];
 }

@@ -160,7 +160,7 @@ export class ArchiveChecker {
 
   /** After the last entry: the trailer and the end-of-archive blocks must be there. */
   finish(scan: ScanResult): VerifiedArchive {
-    if (this.header === null) fail(HEADER_ENTRY, 'missing: the archive has no entries (empty or not a zbak archive)');
+    if (this.header === null) fail(HEADER_ENTRY, 'missing: the archive has no entries (empty, or truncated at the start)');
     if (this.trailer === null)
       fail(TRAILER_ENTRY, `missing: the archive is incomplete (truncated after ${this.last ?? 'the start'})`);
     if (scan.bytesAfterLastEntry < END_OF_ARCHIVE_BYTES)
