@@ -70,6 +70,9 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Part names have six digits, so a shell glob lists them in order. */
+const MAX_PARTS = 1_000_000;
+
 type State = 'open' | 'failed' | 'finished' | 'aborted';
 
 class TarArchiveWriter implements ArchiveWriter {
@@ -140,6 +143,8 @@ class TarArchiveWriter implements ArchiveWriter {
         let size = 0;
         this.partBuffer ??= Buffer.allocUnsafeSlow(this.partSize); // one per writer, reused
         for await (const part of splitIntoParts(source, this.partBuffer, whole)) {
+          if (parts.length >= MAX_PARTS)
+            throw new ZbakError(`stream ${id} needs more than ${MAX_PARTS} parts of ${this.partSize} bytes; use a larger part size`);
           const name = streamPartEntry(id, parts.length);
           // Wait until the part is in the file: the splitter refills the same buffer next.
           await this.entry(name, part.data);
