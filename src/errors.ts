@@ -86,7 +86,7 @@ export class HostCommandError extends ZbakError {
     readonly result: RunResult,
   ) {
     const status =
-      result.signal !== null ? `killed by ${result.signal}` : `exited ${result.exitCode ?? '?'}`;
+      result.signal !== null ? `killed by ${result.signal}` : result.exitCode === null ? 'could not be run' : `exited ${result.exitCode}`;
     const tail = result.stderrTail.trim().split('\n').filter(Boolean).join(' / ');
     super(`cannot ${attempted}: ${result.argv[0] ?? 'command'} ${status}${tail ? `: ${tail}` : ''}`, 'host-command');
   }

@@ -5,6 +5,7 @@ import { EXIT, EXIT_STATUS_HELP } from './exit-codes.js';
 import { LocalHost } from '../host/local-host.js';
 import { ZBAK_VERSION } from '../model/version.js';
 import { commandSave, commandRestore, commandVerify, commandInspect, commandList, reportError } from './commands.js';
+import { UsageError } from '../errors.js';
 
 export async function main(argv: string[]): Promise<number> {
   const host = new LocalHost();
@@ -66,11 +67,14 @@ export async function main(argv: string[]): Promise<number> {
     )
     .demandCommand(1, 'name a command: save, restore, verify, inspect or list')
     .fail((msg, err) => {
-      if (err) throw err;
-      process.stderr.write(`zbak: ${msg}\nrun 'zbak --help' for usage\n`);
-      code = EXIT.usage;
+      // Throwing stops yargs from running the command after a validation failure.
+      throw err ?? new UsageError(`${msg}; run 'zbak --help' for usage`);
     });
-  await parser.parseAsync();
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    return reportError(e);
+  }
   return code;
 }
 

@@ -26,7 +26,7 @@ export class LocalHost implements Host {
       exitCode: r.exitCode ?? null,
       signal: r.signal ?? null,
       stdout: typeof r.stdout === 'string' ? r.stdout : '',
-      stderrTail: tail(typeof r.stderr === 'string' ? r.stderr : r.failed && r.code ? String(r.message) : ''),
+      stderrTail: tail(typeof r.stderr === 'string' && r.stderr !== '' ? r.stderr : spawnFailure(r)),
       durationMs: Date.now() - started,
     };
   }
@@ -49,7 +49,7 @@ export class LocalHost implements Host {
         exitCode: r.exitCode ?? null,
         signal: r.signal ?? null,
         stdout: '',
-        stderrTail: tail(typeof r.stderr === 'string' ? r.stderr : '') || (r.exitCode === undefined && r.message ? tail(r.message) : ''),
+        stderrTail: tail(typeof r.stderr === 'string' && r.stderr !== '' ? r.stderr : spawnFailure(r)),
         durationMs: Date.now() - started,
       }),
     );
@@ -94,6 +94,13 @@ export class LocalHost implements Host {
   private map(path: string): string {
     return this.root === '/' ? path : join(this.root, path);
   }
+}
+
+/** Why a command could not be started at all (ENOENT: not on this host's PATH). */
+function spawnFailure(r: { exitCode?: number; signal?: string; code?: string; shortMessage?: string }): string {
+  if (r.exitCode !== undefined || r.signal !== undefined) return '';
+  if (r.code === 'ENOENT') return 'command not found (zbak runs in a SmartOS global zone)';
+  return r.shortMessage ?? r.code ?? '';
 }
 
 function tail(s: string): string {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { copyFile, mkdtemp, mkdir, readdir, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
@@ -75,6 +76,8 @@ describe('save refuses', () => {
   it('ENOSPC mid-write: no *.zbak file, temp removed, snapshot removed (exit 1)', async (ctx) => {
     const small = join(dir, 'small');
     await mkdir(small);
+    // More incompressible data than the 64 KiB target can hold.
+    await a.writeFiles(`/zones/${uuid}/root`, { 'var/big.bin': randomBytes(256 * 1024).toString('base64') });
     const m = await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small], { reject: false });
     if (m.exitCode !== 0) ctx.skip();
     try {
