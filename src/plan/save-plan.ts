@@ -51,8 +51,9 @@ export function planSave(inv: SaveInventory, snapshotName: string): SavePlan {
   };
 }
 
+/** Stream ids count from s01, in receive order. */
 export function streamId(n: number): string {
-  return `s${String(n).padStart(2, '0')}`;
+  return `s${String(n + 1).padStart(2, '0')}`;
 }
 
 interface PlannedImage {

@@ -110,10 +110,10 @@ describe('verify and restore refuse a damaged archive (exit 10/12), changing not
   it('a flipped byte inside a stream part: verify names the part', async () => {
     const p = await copyArchive('flip.zbak');
     const buf = await readFile(p);
-    const at = buf.indexOf(Buffer.from('streams/s02/000000')) + 512 + 100;
+    const at = buf.indexOf(Buffer.from('streams/s03/000000')) + 512 + 100;
     buf[at] = buf[at]! ^ 0xff;
     await writeFile(p, buf);
-    await refused(a, ['verify', p], 12, /streams\/s02\/000000/);
+    await refused(a, ['verify', p], 12, /streams\/s03\/000000/);
   });
 });
 
@@ -146,7 +146,7 @@ describe('restore refuses host conflicts (exit 5), changing nothing', () => {
   it('a receive that fails part-way: the zone and images it created are removed', async () => {
     const e = new FakeSmartOS(join(dir, 'e-recv'), 'host-e');
     await e.init('eeeeeeee-0000-4000-8000-000000000005');
-    await refused(e, ['restore', good], 1, /receive s04.*injected failure/, { ZBAK_FAKE_FAIL: 'receive:pgdata' });
+    await refused(e, ['restore', good], 1, /receive s05.*injected failure/, { ZBAK_FAKE_FAIL: 'receive:pgdata' });
   });
 });
 

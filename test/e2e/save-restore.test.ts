@@ -116,7 +116,7 @@ describe('save -> delete -> restore on the fake host', () => {
     const r = await a.zbak(['restore', file, '--dry-run']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`zfs destroy -fr zones/${uuid}`));
-    expect(r.stdout).toMatch(new RegExp(`zfs receive -F zones/${uuid} < stream s02`));
+    expect(r.stdout).toMatch(new RegExp(`zfs receive -F zones/${uuid} < stream s03`));
     expect(await a.stateSummary()).toBe(deleted);
   });
 

@@ -20,9 +20,9 @@ need_zbak() {
   return 1
 }
 
-# install_image UUID TYPE OS: imgadm install of the image file made on host A.
+# install_image UUID: imgadm install of the image file (stream + manifest) made on host A.
 install_image() {
-  ok "imgadm install $1 ($2)" imgadm install -m "$IMAGES/$1.imgmanifest" -f "$IMAGES/$1.zfs"
+  ok "imgadm install image $1" imgadm install -m "$IMAGES/$1.imgmanifest" -f "$IMAGES/$1.zfs"
 }
 
 # make_image UUID TYPE OS: build a small image dataset, send it to $IMAGES with a manifest.

@@ -21,7 +21,8 @@ eq "imgadm install renamed the snapshot to @final" "zones/$JOYENT_IMG@final" \
 cat >"$STATE/joyent.json" <<JSON
 {"uuid": "$JOYENT_VM", "brand": "joyent", "image_uuid": "$JOYENT_IMG", "alias": "lab-joyent",
  "hostname": "labj", "quota": 1, "max_physical_memory": 256, "delegate_dataset": true,
- "customer_metadata": {"role": "db"}, "tags": {"lab": "yes"}}
+ "customer_metadata": {"role": "db"}, "tags": {"lab": "yes"},
+ "nics": [{"nic_tag": "admin", "ip": "10.99.99.5", "netmask": "255.255.255.0", "gateway": "10.99.99.1"}]}
 JSON
 cat >"$STATE/lx.json" <<JSON
 {"uuid": "$LX_VM", "brand": "lx", "image_uuid": "$LX_IMG", "alias": "lab-lx", "autoboot": false,

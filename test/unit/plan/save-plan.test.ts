@@ -51,13 +51,13 @@ describe('planSave: joyent zone with delegated dataset on an incremental image',
 
   it('orders streams images, zoneroot, children, cores with sequential ids', () => {
     expect(plan.streams.map((s) => `${s.id}:${s.role}:${s.dataset}`)).toEqual([
-      `s00:image:${HOST_A.baseImage}`,
-      `s01:image:${HOST_A.webappImage}`,
-      `s02:zoneroot:${J}`,
-      `s03:dataset:${J}/data`,
-      `s04:dataset:${J}/data/pgdata`,
+      `s01:image:${HOST_A.baseImage}`,
+      `s02:image:${HOST_A.webappImage}`,
+      `s03:zoneroot:${J}`,
+      `s04:dataset:${J}/data`,
       `s05:dataset:${J}/data/pgdata`,
-      `s06:cores:cores/${J}`,
+      `s06:dataset:${J}/data/pgdata`,
+      `s07:cores:cores/${J}`,
     ]);
     expect(plan.notes).toEqual([]);
   });
