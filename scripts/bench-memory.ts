@@ -1,20 +1,22 @@
 // Memory and throughput of the archive code on a large synthetic stream (issue 2: peak RSS
-// for a 4 GiB stream must stay under 150 MiB). Usage:
+// for a 4 GiB stream must stay under 150 MiB). Each phase runs in its own process, as the
+// CLI does: "save" writes the archive, "restore" verifies it and reads every stream back.
 //   node dist/scripts/bench-memory.js [--size 4GiB] [--dir /tmp] [--json] [--no-baseline]
-import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, type Header } from '../src/archive/format.js';
 import { readStreams, verifyArchive } from '../src/archive/reader.js';
 import { createArchiveWriter } from '../src/archive/writer.js';
 
 const MiB = 1024 * 1024;
-const CHUNK = MiB;
+const CHUNK = 64 * 1024; // what a read from a zfs send pipe gives
 
 function parseSize(text: string): number {
   const m = /^(\d+)\s*(GiB|MiB|KiB|B)?$/i.exec(text);
@@ -28,7 +30,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** Patterned pseudo-random bytes: a fresh 1 MiB buffer per chunk, as a pipe would give. */
+/** Patterned pseudo-random bytes: a fresh buffer per chunk, as a pipe would give. */
 function synthetic(size: number): Readable {
   const pool = Array.from({ length: 7 }, () => randomBytes(CHUNK));
   let sent = 0;
@@ -47,31 +49,31 @@ function synthetic(size: number): Readable {
   });
 }
 
-/** Peak RSS sampled every 50 ms during `fn`. */
-async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number; peakRss: number }> {
+/** Seconds and peak RSS (sampled every 50 ms) of `fn`. */
+async function measure<T>(fn: () => Promise<T>): Promise<T & { seconds: number; peakRss: number }> {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = process.hrtime.bigint();
   try {
     const result = await fn();
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakRss: peak };
+    return { ...result, seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakRss: peak };
   } finally {
     clearInterval(timer);
   }
 }
 
-function header(partSize: number): Header {
+function header(): Header {
+  const uuid = '00000000-0000-4000-8000-000000000000';
   return {
     format: FORMAT_NAME, formatVersion: FORMAT_VERSION, tool: { name: 'zbak', version: 'bench' },
     createdAt: new Date().toISOString(),
     source: { hostname: 'bench', sysinfoUuid: 'bench', platform: 'bench', pool: 'zones' },
-    zone: { uuid: '00000000-0000-4000-8000-000000000000', brand: 'joyent', state: 'stopped', autoboot: false },
-    snapshotName: 'zbak-bench', partSize, vmadmEntry: VMADM_ENTRY, images: [],
+    zone: { uuid, brand: 'joyent', state: 'stopped', autoboot: false },
+    snapshotName: 'zbak-bench', partSize: DEFAULT_PART_SIZE, vmadmEntry: VMADM_ENTRY, images: [],
     streams: [{
-      id: 's01', role: 'zoneroot', dataset: '00000000-0000-4000-8000-000000000000', kind: 'full',
-      to: { snapshot: 'zbak-bench', guid: '1' }, snapshots: [{ name: 'zbak-bench', guid: '1' }],
-      withProperties: false, sendArgv: ['synthetic'],
+      id: 's01', role: 'zoneroot', dataset: uuid, kind: 'full', to: { snapshot: 'zbak-bench', guid: '1' },
+      snapshots: [{ name: 'zbak-bench', guid: '1' }], withProperties: false, sendArgv: ['synthetic'],
     }],
   };
 }
@@ -82,76 +84,109 @@ async function syncFile(path: string): Promise<void> {
   await fh.close();
 }
 
-async function main(): Promise<void> {
-  const size = parseSize(arg('--size') ?? '4GiB');
-  const json = process.argv.includes('--json');
-  const dir = await mkdtemp(join(arg('--dir') ?? tmpdir(), 'zbak-bench-'));
-  const mib = size / MiB;
-  const rate = (s: number): number => Math.round((mib / s) * 10) / 10;
-  try {
-    // The plain copy runs first so both start with clean page cache and dirty-page budget.
-    let baseline: { writeMiBs: number; readMiBs: number; peakRssMiB: number } | null = null;
-    if (!process.argv.includes('--no-baseline')) {
-      const plain = join(dir, 'plain.bin');
-      const cw = await measure(async () => {
-        await pipeline(synthetic(size), createWriteStream(plain));
-        await syncFile(plain);
-      });
-      const cr = await measure(() => pipeline(createReadStream(plain, { highWaterMark: MiB }), new Writable({ write: (_c, _e, cb) => cb() })));
-      baseline = { writeMiBs: rate(cw.seconds), readMiBs: rate(cr.seconds), peakRssMiB: Math.round(Math.max(cw.peakRss, cr.peakRss) / MiB) };
-      await rm(plain);
-    }
-    const archive = join(dir, 'bench.zbak');
-    const write = await measure(async () => {
-      const w = await createArchiveWriter(archive, { partSize: DEFAULT_PART_SIZE });
-      await w.addEntry('zbak.json', JSON.stringify(header(DEFAULT_PART_SIZE)));
+const discard = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
+
+/** One phase, in this (child) process; prints one JSON line. */
+async function runPhase(phase: string, file: string, size: number): Promise<void> {
+  let out: Record<string, unknown>;
+  if (phase === 'save') {
+    out = await measure(async () => {
+      const w = await createArchiveWriter(file);
+      await w.addEntry('zbak.json', JSON.stringify(header()));
       await w.addEntry(VMADM_ENTRY, '{}');
       const sum = await w.addStream('s01', synthetic(size));
       await w.finish();
-      return sum;
+      return { sha256: sum.sha256, size: sum.size };
     });
-    const verify = await measure(() => verifyArchive(archive));
+  } else if (phase === 'restore') {
+    const verify = await measure(async () => ({ v: await verifyArchive(file) }));
     const read = await measure(async () => {
       const h = createHash('sha256');
       let n = 0;
-      await readStreams(archive, verify.result, async (_spec, data) => {
+      await readStreams(file, verify.v, async (_spec, data) => {
         for await (const c of data) {
           h.update(c as Buffer);
           n += (c as Buffer).length;
         }
       });
-      return { size: n, sha256: h.digest('hex') };
+      return { sha256: h.digest('hex'), size: n };
     });
-    if (read.result.size !== size || read.result.sha256 !== write.result.sha256)
-      throw new Error(`read back ${read.result.size} bytes sha256 ${read.result.sha256}, wrote ${size} sha256 ${write.result.sha256}`);
-    const maxRss = process.resourceUsage().maxRSS * 1024; // KiB; the plain copy before uses less
-    await rm(archive);
+    out = { ...read, verifySeconds: verify.seconds, verifyPeakRss: verify.peakRss, readSeconds: read.seconds, readPeakRss: read.peakRss };
+  } else if (phase === 'plain-write') {
+    out = await measure(async () => {
+      await pipeline(synthetic(size), createWriteStream(file));
+      await syncFile(file);
+      return {};
+    });
+  } else if (phase === 'plain-read') {
+    out = await measure(async () => ({ done: await pipeline(createReadStream(file, { highWaterMark: MiB }), discard()) }));
+  } else throw new Error(`unknown phase ${phase}`);
+  console.log(JSON.stringify({ ...out, maxRss: process.resourceUsage().maxRSS * 1024 }));
+}
 
+interface PhaseResult {
+  seconds: number;
+  peakRss: number;
+  maxRss: number;
+  sha256?: string;
+  size?: number;
+  verifySeconds?: number;
+  verifyPeakRss?: number;
+  readSeconds?: number;
+  readPeakRss?: number;
+}
+
+async function child(phase: string, file: string, size: number): Promise<PhaseResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, [process.argv[1] as string, '--phase', phase, '--file', file, '--size', String(size)], { maxBuffer: MiB });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as PhaseResult;
+}
+
+async function main(): Promise<void> {
+  const size = parseSize(arg('--size') ?? '4GiB');
+  const phase = arg('--phase');
+  if (phase) return runPhase(phase, arg('--file') as string, size);
+  const dir = await mkdtemp(join(arg('--dir') ?? tmpdir(), 'zbak-bench-'));
+  const mib = size / MiB;
+  const rate = (s: number): number => Math.round((mib / s) * 10) / 10;
+  const m = (bytes: number): number => Math.round(bytes / MiB);
+  try {
+    // The plain copy runs first, so both writes start with the same dirty-page budget.
+    let baseline = null;
+    if (!process.argv.includes('--no-baseline')) {
+      const plain = join(dir, 'plain.bin');
+      const w = await child('plain-write', plain, size);
+      const r = await child('plain-read', plain, size);
+      await rm(plain);
+      baseline = { writeMiBs: rate(w.seconds), readMiBs: rate(r.seconds), peakRssMiB: m(Math.max(w.maxRss, r.maxRss)) };
+    }
+    const archive = join(dir, 'bench.zbak');
+    const save = await child('save', archive, size);
+    const restore = await child('restore', archive, size);
+    if (restore.size !== size || restore.sha256 !== save.sha256)
+      throw new Error(`read back ${restore.size} bytes sha256 ${restore.sha256}, wrote ${size} sha256 ${save.sha256}`);
     const report = {
       sizeMiB: mib,
       partSizeMiB: DEFAULT_PART_SIZE / MiB,
-      peakRssMiB: Math.round(Math.max(write.peakRss, verify.peakRss, read.peakRss) / MiB),
-      maxRssMiB: Math.round(maxRss / MiB),
-      writeMiBs: rate(write.seconds),
-      verifyMiBs: rate(verify.seconds),
-      readStreamsMiBs: rate(read.seconds),
-      phasePeakRssMiB: { write: Math.round(write.peakRss / MiB), verify: Math.round(verify.peakRss / MiB), read: Math.round(read.peakRss / MiB) },
+      peakRssMiB: m(Math.max(save.maxRss, restore.maxRss, save.peakRss, restore.peakRss)),
+      save: { peakRssMiB: m(save.peakRss), maxRssMiB: m(save.maxRss), writeMiBs: rate(save.seconds) },
+      restore: {
+        maxRssMiB: m(restore.maxRss), verifyPeakRssMiB: m(restore.verifyPeakRss ?? 0), readPeakRssMiB: m(restore.readPeakRss ?? 0),
+        verifyMiBs: rate(restore.verifySeconds ?? 0), readStreamsMiBs: rate(restore.readSeconds ?? 0),
+      },
       baseline,
       ratio: baseline && {
-        write: Math.round((rate(write.seconds) / baseline.writeMiBs) * 100) / 100,
-        verify: Math.round((rate(verify.seconds) / baseline.readMiBs) * 100) / 100,
-        readStreams: Math.round((rate(read.seconds) / baseline.readMiBs) * 100) / 100,
+        write: Math.round((rate(save.seconds) / baseline.writeMiBs) * 100) / 100,
+        verify: Math.round((rate(restore.verifySeconds ?? 0) / baseline.readMiBs) * 100) / 100,
+        readStreams: Math.round((rate(restore.readSeconds ?? 0) / baseline.readMiBs) * 100) / 100,
       },
     };
-    if (json) console.log(JSON.stringify(report));
-    else {
-      console.log(`stream ${mib} MiB, part size ${report.partSizeMiB} MiB`);
-      const p = report.phasePeakRssMiB;
-      console.log(`peak RSS ${report.peakRssMiB} MiB (sampled every 50 ms: write ${p.write}, verify ${p.verify}, readStreams ${p.read}); maxRSS ${report.maxRssMiB} MiB (getrusage)`);
-      console.log(`write ${report.writeMiBs} MiB/s, verify ${report.verifyMiBs} MiB/s, readStreams ${report.readStreamsMiBs} MiB/s`);
-      if (baseline && report.ratio)
-        console.log(`plain copy: write ${baseline.writeMiBs} MiB/s, read ${baseline.readMiBs} MiB/s, peak RSS ${baseline.peakRssMiB} MiB; ratio write ${report.ratio.write}, verify ${report.ratio.verify}, readStreams ${report.ratio.readStreams}`);
-    }
+    if (process.argv.includes('--json')) return void console.log(JSON.stringify(report));
+    console.log(`stream ${mib} MiB, part size ${report.partSizeMiB} MiB, each phase in its own process`);
+    console.log(`peak RSS ${report.peakRssMiB} MiB (save ${report.save.maxRssMiB}; restore ${report.restore.maxRssMiB}: verify ${report.restore.verifyPeakRssMiB}, readStreams ${report.restore.readPeakRssMiB})`);
+    console.log(`save ${report.save.writeMiBs} MiB/s, verify ${report.restore.verifyMiBs} MiB/s, readStreams ${report.restore.readStreamsMiBs} MiB/s`);
+    if (baseline && report.ratio)
+      console.log(`plain copy: write ${baseline.writeMiBs} MiB/s, read ${baseline.readMiBs} MiB/s, peak RSS ${baseline.peakRssMiB} MiB; ` +
+        `ratio save ${report.ratio.write}, verify ${report.ratio.verify}, readStreams ${report.ratio.readStreams}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
