@@ -44,6 +44,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('dry-run', { type: 'boolean', default: false, describe: 'verify and print the plan, change nothing' })
           .option('force', { type: 'boolean', default: false, describe: 'replace a zone with the same uuid (destroys it)' })
           .option('start', { type: 'boolean', describe: 'start (--start) or leave stopped (--no-start); default: as at save time' })
+          .option('new-uuid', { type: 'boolean', default: false, describe: 'restore as a copy: fresh uuid and MAC addresses, DHCP' })
+          .option('alias', { type: 'string', describe: 'alias of the restored zone (default for a copy: <alias>-copy)' })
+          .option('keep-ips', { type: 'boolean', default: false, describe: 'with --new-uuid: keep the saved IP addresses' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandRestore(host, a))(),
     )

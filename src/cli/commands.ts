@@ -1,5 +1,6 @@
 // Command handlers: validate the parsed flags with zod (the CLI boundary),
 // call run/, print results. Each returns an exit code.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { verifyArchive } from '../archive/reader.js';
 import { ZbakError, UsageError } from '../errors.js';
@@ -55,11 +56,23 @@ const RestoreArgs = z.object({
   dryRun: z.boolean(),
   force: z.boolean(),
   start: z.boolean().optional(),
+  newUuid: z.boolean(),
+  alias: z.string().min(1).optional(),
+  keepIps: z.boolean(),
 });
 
 export async function commandRestore(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(RestoreArgs, raw);
-  await runRestore(host, a.file, { dryRun: a.dryRun, force: a.force, ...(a.start !== undefined ? { start: a.start } : {}) }, a.dryRun ? out : info);
+  if (a.keepIps && !a.newUuid) throw new UsageError('--keep-ips only applies to a copy; add --new-uuid');
+  const opts = {
+    dryRun: a.dryRun,
+    force: a.force,
+    keepIps: a.keepIps,
+    ...(a.start !== undefined ? { start: a.start } : {}),
+    ...(a.newUuid ? { newUuid: randomUUID() } : {}),
+    ...(a.alias !== undefined ? { alias: a.alias } : {}),
+  };
+  await runRestore(host, a.file, opts, a.dryRun ? out : info);
   return EXIT.ok;
 }
 

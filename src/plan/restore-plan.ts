@@ -17,6 +17,11 @@ export interface RestoreTarget {
 
 export interface RestoreOptions {
   force?: boolean;
+  /** Restore as a copy under this uuid (fresh MACs; IPs only with keepIps). */
+  newUuid?: string;
+  /** Alias of the copy (default: the saved alias + "-copy"). */
+  alias?: string;
+  keepIps?: boolean;
   /** undefined: start when the zone was running at save time. */
   start?: boolean;
 }
@@ -53,7 +58,11 @@ export interface RestorePlan {
 
 export function planRestore(header: Header, vmJson: Record<string, unknown>, target: RestoreTarget, opts: RestoreOptions): RestorePlan {
   const pool = header.source.pool;
-  const uuid = header.zone.uuid;
+  const savedUuid = header.zone.uuid;
+  const uuid = opts.newUuid ?? savedUuid;
+  const copy = uuid !== savedUuid;
+  // A copy lives beside the original: every dataset name carries the new uuid.
+  const targetDataset = (rel: string): string => inPool(pool, copy ? rel.split(savedUuid).join(uuid) : rel);
   const existing = target.vms.find((v) => v.uuid === uuid);
   let replaces: RestorePlan['replaces'];
   if (existing) {
@@ -79,7 +88,7 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
   const images = header.images.map((image) => imageStep(image, pool, target.rows));
   const zoneStreams = header.streams.filter((s) => s.role !== 'image');
   const datasetsOf = (role: StreamSpec['role']): string[] =>
-    [...new Set(zoneStreams.filter((s) => s.role === role).map((s) => inPool(pool, s.dataset)))];
+    [...new Set(zoneStreams.filter((s) => s.role === role).map((s) => targetDataset(s.dataset)))];
   const zoneroot = datasetsOf('zoneroot')[0] ?? inPool(pool, uuid);
   const cores = inPool(pool, `cores/${uuid}`);
   // The zoneroot -fr takes delegated data and bhyve disks with it; kvm disks
@@ -90,9 +99,12 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
     ...datasetsOf('cores').filter((d) => d === cores),
   ];
   const { payload, changes } = buildCreatePayload(vmJson, { uuid, autoboot: false });
+  const alias = copy ? (opts.alias ?? `${header.zone.alias ?? savedUuid.slice(0, 8)}-copy`) : (opts.alias ?? header.zone.alias);
+  if (alias !== undefined) payload.alias = alias;
+  if (copy) changes.push(...asCopy(payload, opts.keepIps ?? false));
   return {
     uuid,
-    ...(header.zone.alias !== undefined ? { alias: header.zone.alias } : {}),
+    ...(alias !== undefined ? { alias } : {}),
     pool,
     ...(replaces ? { replaces } : {}),
     images,
@@ -101,11 +113,29 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
     zoneroot,
     cores,
     replaceAfterCreate,
-    receives: zoneStreams.map((stream) => ({ stream, argv: ['zfs', 'receive', '-F', inPool(pool, stream.dataset)] })),
-    ...(header.zone.createTimestamp !== undefined ? { createTimestamp: header.zone.createTimestamp } : {}),
+    receives: zoneStreams.map((stream) => ({ stream, argv: ['zfs', 'receive', '-F', targetDataset(stream.dataset)] })),
+    // A copy is a new zone: it keeps the create_timestamp vmadm gives it.
+    ...(header.zone.createTimestamp !== undefined && !copy ? { createTimestamp: header.zone.createTimestamp } : {}),
     autoboot: header.zone.autoboot,
     start: opts.start ?? header.zone.state === 'running',
   };
+}
+
+/** A copy gets fresh MACs from vmadm, and DHCP unless the user keeps the IPs. */
+function asCopy(payload: Record<string, unknown>, keepIps: boolean): string[] {
+  const changes = ['copy: new uuid, new MAC addresses'];
+  if (!Array.isArray(payload.nics)) return changes;
+  payload.nics = payload.nics.map((raw) => {
+    const nic = { ...(raw as Record<string, unknown>) };
+    delete nic.mac;
+    if (!keepIps) {
+      for (const k of ['ip', 'ips', 'gateway', 'gateways', 'netmask']) delete nic[k];
+      nic.ips = ['dhcp'];
+    }
+    return nic;
+  });
+  if (!keepIps) changes.push('copy: IPs replaced by dhcp (--keep-ips keeps them)');
+  return changes;
 }
 
 function imageStep(image: ImageSpec, pool: string, rows: ZfsRow[]): ImageStep {

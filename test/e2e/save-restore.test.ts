@@ -142,4 +142,26 @@ describe('save -> delete -> restore on the fake host', () => {
     expect(j.streams.map((s) => s.role)).toEqual(['image', 'image', 'zoneroot', 'dataset', 'dataset', 'dataset', 'cores']);
     for (const s of j.streams) expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('restore --new-uuid makes a copy beside the running original: new uuid, new MAC, same files and snapshots', async () => {
+    const uuid = await createDemoZone(a);
+    const before = await zoneFacts(a, uuid);
+    const file = await saveZone(a, 'web01');
+    const r = await a.zbak(['restore', file, '--new-uuid', '--alias', 'web01-test']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const copy = JSON.parse(await a.must(['vmadm', 'lookup', '-j', 'alias=web01-test'])) as Array<Record<string, unknown>>;
+    expect(copy).toHaveLength(1);
+    const newUuid = copy[0]!.uuid as string;
+    expect(newUuid).not.toBe(uuid);
+    expect(await a.treeHash(`/zones/${newUuid}/root`)).toBe(before.files);
+    expect(await a.prop(`zones/${newUuid}`, 'origin')).toBe(`zones/${WEBAPP_IMAGE}@final`);
+    const snaps = await a.snapshots(`zones/${newUuid}`);
+    expect(snaps.slice(0, before.snapshots.length).map((s) => s.guid)).toEqual(before.snapshots.map((s) => s.guid));
+    const nics = (JSON.parse(await a.must(['vmadm', 'get', newUuid])) as { nics: Array<{ mac: string; ips?: string[] }> }).nics;
+    expect(nics[0]!.mac).not.toBe((before.vm.nics as Array<{ mac: string }>)[0]!.mac);
+    expect(nics[0]!.ips).toEqual(['dhcp']);
+    // The original is untouched.
+    expect((await zoneFacts(a, uuid)).files).toBe(before.files);
+  });
 });
+

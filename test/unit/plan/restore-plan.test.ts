@@ -73,4 +73,32 @@ describe('planRestore', () => {
     t.rows.push({ name: `zones/${HOST_A.webappImage}-partial`, type: 'filesystem', guid: '1', createtxg: 1, used: 0, referenced: 0 });
     expect(() => planRestore(header, vm, t, {})).toThrow(/-partial exists/);
   });
+
+  it('--new-uuid: a copy beside the original, every dataset under the new uuid, fresh MACs, DHCP', () => {
+    const NEW = '0badc0de-0000-4000-8000-000000000001';
+    const a: RestoreTarget = { vms: [parseVmadmGet(fixture(`smartos/host-a/vmadm/${J}.json`))], rows: parseZfsList(fixture('zfs/host-a-list.tsv')) };
+    const plan = planRestore(header, vm, a, { newUuid: NEW });
+    expect(plan.receives.map((r) => r.argv[3])).toEqual([
+      `zones/${NEW}`, `zones/${NEW}/data`, `zones/${NEW}/data/pgdata`, `zones/${NEW}/data/pgdata`, `zones/cores/${NEW}`,
+    ]);
+    expect(plan.replaceAfterCreate).toEqual([`zones/${NEW}`, `zones/cores/${NEW}`]);
+    expect(plan.createPayload).toMatchObject({ uuid: NEW, alias: 'web01-copy' });
+    const nics = plan.createPayload.nics as Record<string, unknown>[];
+    for (const nic of nics) {
+      expect(nic).not.toHaveProperty('mac');
+      expect(nic).not.toHaveProperty('ip');
+      expect(nic.ips).toEqual(['dhcp']);
+    }
+    expect(plan.createTimestamp).toBeUndefined();
+  });
+
+  it('--new-uuid --keep-ips --alias: keeps the addresses, takes the alias', () => {
+    const NEW = '0badc0de-0000-4000-8000-000000000002';
+    const plan = planRestore(header, vm, hostB(), { newUuid: NEW, keepIps: true, alias: 'web01-test' });
+    const nics = plan.createPayload.nics as Record<string, unknown>[];
+    expect(nics[0]).toMatchObject({ ip: '203.0.113.21', ips: ['203.0.113.21/24'] });
+    expect(nics[0]).not.toHaveProperty('mac');
+    expect(plan.alias).toBe('web01-test');
+  });
 });
+
