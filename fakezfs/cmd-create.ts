@@ -42,8 +42,8 @@ export function addFilesystem(env: FakeEnv, state: State, name: string, props: Z
   mkdirSync(headDir(env, o.id), { recursive: true });
 }
 
-/** Extra space a thick volume reserves besides its size. */
-function thickReservation(volsize: bigint): bigint {
+/** What a thick (non -s) volume reserves: its size plus metadata. */
+export function thickReservation(volsize: bigint): bigint {
   const mib = 1024n * 1024n;
   return volsize + ((volsize + mib - 1n) / mib) * 8192n;
 }
@@ -130,7 +130,7 @@ export async function zfsClone(env: FakeEnv, argv: readonly string[]): Promise<n
     } else {
       copyTree(snapDir(env, s.id), headDir(env, id));
     }
-    state.objects[target] = { type: src.type, guid, id, createtxg: txg, creation: nowSeconds(), props, origin: s.guid };
+    state.objects[target] = { type: src.type, guid, id, createtxg: txg, creation: nowSeconds(), props, originId: s.id };
     mountAll(env, state, [...missing, target]);
   });
   return 0;

@@ -4,7 +4,7 @@ import { ZfsError } from './errors.js';
 import type { FakeEnv } from './env.js';
 import { getopt, has, usageError } from './getopt.js';
 import { dependentsOf } from './dependents.js';
-import { descendantsOf, openTyped, snapshotsOf } from './model.js';
+import { descendantsOf, holdCount, openTyped, snapshotsOf } from './model.js';
 import { unmountTree } from './mount.js';
 import { nicebytes } from './nicenum.js';
 import { Space } from './space.js';
@@ -76,7 +76,7 @@ function say(out: Out, f: Flags, name: string): void {
 
 /** lzc_destroy_snaps(): all or none; held snapshots make it fail. */
 function destroySnaps(env: FakeEnv, state: State, snaps: readonly string[], out: Out): boolean {
-  const held = snaps.filter((s) => (state.objects[s]?.holds?.length ?? 0) > 0);
+  const held = snaps.filter((s) => holdCount(state, s) > 0);
   if (held.length > 0) {
     for (const h of held) out.stderr += `cannot destroy snapshot ${h}: dataset is busy\n`;
     return false;

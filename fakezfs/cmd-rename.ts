@@ -3,7 +3,8 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fail } from './errors.js';
-import { type FakeEnv, volFile } from './env.js';
+import { type FakeEnv, hostPath, volFile } from './env.js';
+import { rmdirQuiet } from './tree.js';
 import { getopt, has, usageError } from './getopt.js';
 import { addFilesystem, checkParents } from './cmd-create.js';
 import { mountpointOf, resolve } from './inherit.js';
@@ -63,7 +64,12 @@ function renameDataset(env: FakeEnv, state: State, from: string, to: string, cre
   const mp = mountpointOf(state, from).value;
   const keepMounted = nounmount || mp === 'legacy' || mp === 'none';
   const wasMounted = [from, ...descendantsOf(state, from)].filter((n) => mountedAt(state, n) !== undefined);
-  if (!keepMounted && state.objects[from]?.type === 'filesystem') unmountTree(env, state, from);
+  if (!keepMounted && state.objects[from]?.type === 'filesystem') {
+    const oldPaths = wasMounted.map((n) => mountedAt(state, n) ?? '').sort((a, b) => b.length - a.length);
+    unmountTree(env, state, from);
+    // remove_mountpoint(): the old, now empty, mountpoint directories go.
+    for (const mp of oldPaths) rmdirQuiet(hostPath(env, mp));
+  }
   const volumes = [from, ...descendantsOf(state, from)].filter((n) => state.objects[n]?.type === 'volume');
   renameTree(state, from, to);
   for (const v of volumes) {

@@ -118,10 +118,8 @@ export async function zfsSend(env: FakeEnv, argv: readonly string[]): Promise<nu
   }
   if (dry) return 0;
   const w = new FrameWriter(process.stdout, dieAfter('ZBAK_FAKE_SEND_DIE_AFTER'));
-  let broken: Error | undefined;
-  process.stdout.on('error', (e) => {
-    broken = e;
-  });
+  // EPIPE arrives as an error event; the writer notices the destroyed stream.
+  process.stdout.on('error', () => undefined);
   try {
     await w.raw(MAGIC);
     for (const r of records) {
@@ -136,9 +134,10 @@ export async function zfsSend(env: FakeEnv, argv: readonly string[]): Promise<nu
     }
     await w.frame('Z');
   } catch (e) {
-    const why = e instanceof StreamIoError ? e.message : broken ? 'Broken pipe' : undefined;
-    if (why === undefined && (e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
-    throw new ZfsError(`warning: cannot send '${to}': ${why ?? 'Broken pipe'}\n`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!(e instanceof StreamIoError) && code !== 'EPIPE' && code !== 'ABORT_ERR') throw e;
+    const why = e instanceof StreamIoError ? e.message : 'Broken pipe';
+    throw new ZfsError(`warning: cannot send '${to}': ${why}\n`);
   }
   return 0;
 }

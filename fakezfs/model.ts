@@ -54,19 +54,57 @@ export function byGuid(state: State, guid: string, pool?: string): string | unde
   );
 }
 
-/** Name of a dataset's origin snapshot (in its own pool), when it is a clone. */
+/**
+ * guid_to_name(): finds a snapshot by guid searching "most local" first: the
+ * destination dataset's subtree, then its parent's, up to the pool root,
+ * skipping the part already searched (by last name component, as libzfs does).
+ */
+export function guidToName(state: State, guid: string, dest: string): string | undefined {
+  let pname = splitSnap(dest)[0];
+  let skip: string | undefined;
+  const search = (name: string): string | undefined => {
+    if (skip !== undefined && name.includes('/') && name.slice(name.lastIndexOf('/') + 1) === skip) return undefined;
+    if (state.objects[name]?.guid === guid) return name;
+    if (name.includes('@')) return undefined;
+    for (const c of [...childrenOf(state, name), ...snapshotsOf(state, name)]) {
+      const hit = search(c);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  };
+  for (;;) {
+    if (state.objects[pname]) {
+      const hit = search(pname);
+      if (hit !== undefined) return hit;
+      skip = pname.slice(pname.lastIndexOf('/') + 1);
+    }
+    const slash = pname.lastIndexOf('/');
+    if (slash < 0) return undefined;
+    pname = pname.slice(0, slash);
+  }
+}
+
+export function byId(state: State, id: string): string | undefined {
+  return Object.keys(state.objects).find((n) => state.objects[n]?.id === id);
+}
+
+/** Name of a dataset's origin snapshot, when it is a clone. */
 export function originName(state: State, name: string): string | undefined {
-  const guid = state.objects[name]?.origin;
-  return guid === undefined ? undefined : byGuid(state, guid, poolOf(name));
+  const id = state.objects[name]?.originId;
+  return id === undefined ? undefined : byId(state, id);
 }
 
 /** Datasets cloned from a snapshot, by name. */
 export function clonesOf(state: State, snapName: string): string[] {
-  const guid = state.objects[snapName]?.guid;
-  if (guid === undefined) return [];
+  const id = state.objects[snapName]?.id;
+  if (id === undefined) return [];
   return datasetNames(state)
-    .filter((n) => state.objects[n]?.origin === guid)
+    .filter((n) => state.objects[n]?.originId === id)
     .sort(cmp);
+}
+
+export function holdCount(state: State, name: string): number {
+  return Object.keys(state.objects[name]?.holds ?? {}).length;
 }
 
 export function cmp(a: string, b: string): number {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { ZfsError } from './errors.js';
 import { type FakeEnv, headDir, manifestFile, snapDir, snapVolFile, volFile } from './env.js';
 import { destroyObject } from './content.js';
-import { clonesOf } from './model.js';
+import { clonesOf, holdCount } from './model.js';
 import { liveDir, mountedAt, nestedMounts, unmountTree } from './mount.js';
 import { poolOf } from './names.js';
 import type { RecvPlan } from './recv-plan.js';
@@ -57,7 +57,7 @@ export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: 
   let created: string | undefined;
   if (plan.kind === 'incremental') {
     for (const s of plan.destroy.slice().reverse()) {
-      if ((state.objects[s]?.holds?.length ?? 0) > 0 || clonesOf(state, s).length > 0) {
+      if (holdCount(state, s) > 0 || clonesOf(state, s).length > 0) {
         throw new ZfsError(`cannot receive incremental stream: dataset is busy\n`);
       }
       destroyObject(env, state, s);
@@ -86,7 +86,7 @@ export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: 
       createtxg: nextTxg(state, pool),
       creation: nowSeconds(),
       props,
-      ...(plan.originGuid ? { origin: plan.originGuid } : {}),
+      ...(plan.originName ? { originId: state.objects[plan.originName]?.id } : {}),
     };
     if (begin.type === 'filesystem') {
       mkdirSync(headDir(env, state.objects[plan.ds]?.id ?? ''), { recursive: true });

@@ -3,8 +3,8 @@
 // recv_begin_check_existing_impl()). Checked before reading the record's
 // data and again, under the lock, before committing it.
 import { ZfsError } from './errors.js';
-import { byGuid, snapshotsOf } from './model.js';
-import { parentOf, poolOf, splitSnap } from './names.js';
+import { guidToName, snapshotsOf } from './model.js';
+import { parentOf, splitSnap } from './names.js';
 import type { Space } from './space.js';
 import type { State } from './state.js';
 import type { Begin } from './stream.js';
@@ -18,7 +18,7 @@ export interface RecvOptions {
 
 export type RecvPlan =
   | { kind: 'skip'; snap: string }
-  | { kind: 'new'; ds: string; snap: string; originGuid?: string; originName?: string }
+  | { kind: 'new'; ds: string; snap: string; originName?: string }
   | { kind: 'replace'; ds: string; snap: string }
   | { kind: 'incremental'; ds: string; snap: string; destroy: string[] };
 
@@ -51,7 +51,7 @@ export function planRecord(state: State, space: Space, begin: Begin, opts: RecvO
   const [ds] = splitSnap(destsnap);
   let originName: string | undefined;
   if (begin.clone) {
-    originName = byGuid(state, begin.fromguid, poolOf(destsnap));
+    originName = guidToName(state, begin.fromguid, destsnap);
     if (originName === undefined || !originName.includes('@')) {
       refuse('cannot receive', `local origin for clone ${destsnap} does not exist`);
     }
@@ -67,13 +67,13 @@ export function planRecord(state: State, space: Space, begin: Begin, opts: RecvO
       throw new ZfsError(`cannot open '${parent}': dataset does not exist\n${errbuf}: unable to restore to destination\n`);
     }
     if (p.type !== 'filesystem') refuse(errbuf, `parent '${parent}' is not a filesystem`);
-    return { kind: 'new', ds, snap: destsnap, originGuid: begin.clone ? begin.fromguid : undefined, originName };
+    return { kind: 'new', ds, snap: destsnap, originName };
   }
   const snaps = snapshotsOf(state, ds);
   if (newfs) {
     if (!opts.force) refuse(errbuf, `destination '${ds}' exists\nmust specify -F to overwrite it`);
     if (snaps.length > 0) refuse(errbuf, `destination has snapshots (eg. ${snaps[0]})\nmust destroy them to overwrite it`);
-    if (existing.origin !== undefined) refuse(errbuf, `destination '${ds}' is a clone\nmust destroy it to overwrite it`);
+    if (existing.originId !== undefined) refuse(errbuf, `destination '${ds}' is a clone\nmust destroy it to overwrite it`);
   }
   // Kernel checks: the new snapshot name must be free (an identical
   // snapshot already there is skipped, as libzfs does).

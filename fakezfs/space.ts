@@ -121,22 +121,41 @@ export class Space {
     let total = 0n;
     if (o?.type === 'snapshot') total = this.snapUsed(name);
     else if (o) {
-      const origin = originName(this.state, name);
-      const originBlocks = origin ? this.blocksOf(origin) : undefined;
-      const all: Blocks = new Map(this.blocksOf(name));
-      for (const s of snapshotsOf(this.state, name)) for (const [k, v] of this.blocksOf(s)) all.set(k, v);
-      total = BigInt(this.base(name) + sumNotIn(all, originBlocks));
-      const refres = this.refreservation(name);
-      const refer = this.referenced(name);
-      if (refres > refer) total += refres - refer;
-      for (const c of childrenOf(this.state, name)) {
-        const cu = this.used(c);
-        const res = BigInt(resolve(this.state, c, 'reservation')?.value ?? '0');
-        total += cu > res ? cu : res;
-      }
+      total =
+        this.usedBy(name, 'dataset') + this.usedBy(name, 'snapshots') + this.usedBy(name, 'children') + this.usedBy(name, 'refreservation');
     }
     this.usedCache.set(name, total);
     return total;
+  }
+
+  /** The usedby* breakdown of a filesystem or volume's used space. */
+  usedBy(name: string, part: 'dataset' | 'snapshots' | 'children' | 'refreservation'): bigint {
+    const origin = originName(this.state, name);
+    const originBlocks = origin ? this.blocksOf(origin) : undefined;
+    const head = this.blocksOf(name);
+    switch (part) {
+      case 'dataset':
+        return BigInt(this.base(name) + sumNotIn(head, originBlocks));
+      case 'snapshots': {
+        const dead: Blocks = new Map();
+        for (const s of snapshotsOf(this.state, name)) for (const [k, v] of this.blocksOf(s)) dead.set(k, v);
+        return BigInt(sumNotIn(dead, head, originBlocks));
+      }
+      case 'children': {
+        let total = 0n;
+        for (const c of childrenOf(this.state, name)) {
+          const cu = this.used(c);
+          const res = BigInt(resolve(this.state, c, 'reservation')?.value ?? '0');
+          total += cu > res ? cu : res;
+        }
+        return total;
+      }
+      case 'refreservation': {
+        const refres = this.refreservation(name);
+        const refer = this.referenced(name);
+        return refres > refer ? refres - refer : 0n;
+      }
+    }
   }
 
   refreservation(name: string): bigint {

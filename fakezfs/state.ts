@@ -21,11 +21,11 @@ const ObjectSchema = z.object({
   /** Unix seconds. */
   creation: z.number().int(),
   props: z.record(PropValue),
-  /** Datasets: guid of the origin snapshot when a clone. */
-  origin: z.string().optional(),
+  /** Datasets: storage id of the origin snapshot when a clone (ids are unique, guids may repeat). */
+  originId: z.string().optional(),
   mounted: z.boolean().optional(),
-  /** Snapshots: user hold tags. */
-  holds: z.array(z.string()).optional(),
+  /** Snapshots: user hold tag -> when it was placed (unix seconds). */
+  holds: z.record(z.number().int()).optional(),
 });
 
 const PoolSchema = z.object({

@@ -67,7 +67,16 @@ export class FrameWriter {
   private async push(chunk: Buffer): Promise<void> {
     this.written += chunk.length;
     if (chunk.length === 0) return;
-    if (!this.out.write(chunk)) await once(this.out, 'drain');
+    // A reader that went away destroys stdout; writing on would wait forever.
+    if (this.out.destroyed) throw new StreamIoError('Broken pipe');
+    if (this.out.write(chunk)) return;
+    const ac = new AbortController();
+    await Promise.race([
+      once(this.out, 'drain', { signal: ac.signal }),
+      once(this.out, 'close', { signal: ac.signal }).then(() => {
+        throw new StreamIoError('Broken pipe');
+      }),
+    ]).finally(() => ac.abort());
   }
 
   async frame(type: FrameType, payload: Buffer = Buffer.alloc(0)): Promise<void> {

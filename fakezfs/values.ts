@@ -2,7 +2,7 @@
 // dataset, formatted like libzfs (nicebytes, "none", dates) or raw with -p.
 import type { FakeEnv } from './env.js';
 import { type Resolved, mountpointOf, resolve, sourceText } from './inherit.js';
-import { clonesOf, originName } from './model.js';
+import { clonesOf, holdCount, originName } from './model.js';
 import { formatCreation, nicebytes } from './nicenum.js';
 import { type PropDef, findProp, isUserProp } from './props.js';
 import { Space } from './space.js';
@@ -73,6 +73,11 @@ export class Viewer {
         return ro(this.size(sp.available(name), literal));
       case 'referenced':
         return ro(this.size(sp.referenced(name), literal));
+      case 'usedbysnapshots':
+      case 'usedbydataset':
+      case 'usedbychildren':
+      case 'usedbyrefreservation':
+        return ro(this.size(sp.usedBy(name, def.name.slice('usedby'.length) as 'dataset'), literal));
       case 'written':
         return ro(this.size(sp.written(name), literal));
       case 'compressratio':
@@ -92,7 +97,7 @@ export class Viewer {
       case 'createtxg':
         return ro(String(o.createtxg));
       case 'userrefs':
-        return ro(String(o.holds?.length ?? 0));
+        return ro(String(holdCount(this.state, name)));
       case 'volsize': {
         const ds = o.type === 'snapshot' ? name.split('@')[0] ?? name : name;
         const v = this.state.objects[ds]?.props['volsize'];

@@ -13,6 +13,9 @@ import { zfsSend } from './cmd-send.js';
 import { zfsReceive } from './cmd-receive.js';
 import { zfsMount, zfsUnmount } from './cmd-mount.js';
 import { zfsRename } from './cmd-rename.js';
+import { zfsInherit, zfsSet } from './cmd-set.js';
+import { zfsHold, zfsHolds, zfsRelease } from './cmd-hold.js';
+import { zfsPromote } from './cmd-promote.js';
 
 type Command = (env: FakeEnv, argv: readonly string[]) => Promise<number>;
 
@@ -28,6 +31,12 @@ const COMMANDS: Record<string, Command> = {
   mount: zfsMount,
   unmount: zfsUnmount,
   rename: zfsRename,
+  set: zfsSet,
+  inherit: zfsInherit,
+  hold: zfsHold,
+  release: zfsRelease,
+  holds: zfsHolds,
+  promote: zfsPromote,
 };
 
 const SUBCOMMANDS = Object.keys(COMMANDS).join('\n\t');
