@@ -10,7 +10,7 @@ import { imageKey, imageRefs, type ImageFacts } from './images.js';
 import * as layout from './layout.js';
 import { bootZone, nextZonedid } from './lifecycle.js';
 import type { ExistingNic } from './nics.js';
-import { preparePayload, validateCreatePayload } from './payload.js';
+import { dropWarning, preparePayload, validateCreatePayload } from './payload.js';
 import { has, isRecord, objectsOf, PayloadError, type Payload } from './payload-types.js';
 import type { Brand } from './proptable.js';
 import { readAllStoredVms, readStoredVm, removeStoredVm, writeStoredVm, type StoredVm } from './store.js';
@@ -55,9 +55,13 @@ export async function createVm(raw: unknown, warn: (line: string) => void): Prom
   const uuid = String(payload['uuid']);
   if (isUuid(uuid) && (await readStoredVm(uuid))) throw new PayloadError(`VM with UUID ${uuid} already exists`);
 
+  const given = new Set(Object.keys(payload));
   const brand = preparePayload(payload);
   const [zpools, images, allVms, sysinfo] = await Promise.all([listPools(), imageFacts(payload, brand), readAllStoredVms(), loadSysinfo()]);
-  for (const w of validateCreatePayload(payload, brand, { zpools, images, existingNics: existingNics(allVms), nicTags: nicTagsOf(sysinfo) })) warn(w);
+  const dropped = validateCreatePayload(payload, brand, { zpools, images, existingNics: existingNics(allVms), nicTags: nicTagsOf(sysinfo) });
+  // VM.js logs a warning for every dropped property, even defaults it added itself
+  // (dns_domain on kvm); on stderr only the caller's own properties are worth one.
+  for (const prop of dropped) if (given.has(prop.split('.')[0] ?? prop)) warn(dropWarning(prop));
   if (brand === 'bhyve' && sysinfo['Bhyve Capable'] !== true) {
     throw new PayloadError(sysinfo['Bhyve Capable'] === undefined ? 'sysinfo does not have "Bhyve Capable" property' : 'Bhyve not supported');
   }

@@ -39,7 +39,12 @@ function dropProperty(payload: Payload, prop: string): void {
   delete payload[prop];
 }
 
-/** Step 2: validation and checks. Returns the warnings to print; throws PayloadError. */
+/** The warning VM.js logs for a property it drops. */
+export function dropWarning(prop: string): string {
+  return `Warning, invalid create property: [${prop}] removing from payload.`;
+}
+
+/** Step 2: validation and checks. Returns the dropped (not-allowed) properties; throws PayloadError. */
 export function validateCreatePayload(payload: Payload, brand: Brand, ctx: CreateContext): string[] {
   const errors = validateProperties(brand, payload, ctx.zpools);
   checkImages(payload, brand, errors, ctx.images);
@@ -47,8 +52,8 @@ export function validateCreatePayload(payload: Payload, brand: Brand, ctx: Creat
   if (errors.missing_properties.length > 0) {
     throw new PayloadError(`Missing required properties: ${errors.missing_properties.join(',')}`);
   }
-  const warnings = errors.bad_properties.map((p) => `Warning, invalid create property: [${p}] removing from payload.`);
-  for (const prop of errors.bad_properties) dropProperty(payload, prop);
+  const dropped = [...errors.bad_properties];
+  for (const prop of dropped) dropProperty(payload, prop);
 
   if (payload['zonename'] === undefined) payload['zonename'] = payload['uuid'];
   if (has(payload, 'zfs_root_compression') && !has(payload, 'zfs_data_compression')) payload['zfs_data_compression'] = 'off';
@@ -62,7 +67,7 @@ export function validateCreatePayload(payload: Payload, brand: Brand, ctx: Creat
   const nics = objectsOf(payload['nics']);
   if (hasConflict(nics, ctx.existingNics)) throw new PayloadError('Conflict detected with another vm, please check the MAC, IP, and VRID');
   checkNicTags(nics, ctx.nicTags);
-  return warnings;
+  return dropped;
 }
 
 /** Memory, disk, recsize and compression checks of checkPayloadProperties(). */

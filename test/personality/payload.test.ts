@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { imageKey, type ImageFacts } from '../../personality/vmadm/images.js';
-import { preparePayload, validateCreatePayload, type CreateContext } from '../../personality/vmadm/payload.js';
+import { dropWarning, preparePayload, validateCreatePayload, type CreateContext } from '../../personality/vmadm/payload.js';
 import type { Payload } from '../../personality/vmadm/payload-types.js';
 import { buildStoredConfig } from '../../personality/vmadm/config.js';
 
@@ -32,7 +32,7 @@ function ctx(over: Partial<CreateContext> = {}): CreateContext {
 
 function run(payload: Payload, c: CreateContext = ctx()): { payload: Payload; warnings: string[] } {
   const brand = preparePayload(payload);
-  const warnings = validateCreatePayload(payload, brand, c);
+  const warnings = validateCreatePayload(payload, brand, c).map(dropWarning);
   return { payload, warnings };
 }
 
