@@ -26,7 +26,7 @@ export function printRestorePlan(plan: RestorePlan, log: Log): void {
   for (const ds of plan.replaceAfterCreate) step(quoteArgv(['zfs', 'destroy', '-fr', ds]));
   for (const r of plan.receives) step(`${quoteArgv(r.argv)} < stream ${r.stream.id} (${r.stream.kind}, ${r.stream.snapshots.length} snapshots)`);
   if (plan.createTimestamp) step(`zonecfg -z ${plan.uuid} (create-timestamp=${plan.createTimestamp})`);
-  step(quoteArgv(['vmadm', 'update', plan.uuid, `autoboot=${plan.autoboot}`]));
   step(quoteArgv(['zfs', 'mount', plan.cores]));
   if (plan.start) step(quoteArgv(['vmadm', 'start', plan.uuid]));
+  step(quoteArgv(['vmadm', 'update', plan.uuid, `autoboot=${plan.autoboot}`]));
 }

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { readStreams, verifyArchive, type VerifiedArchive } from '../archive/reader.js';
 import type { StreamSpec } from '../archive/format.js';
-import { ZbakError } from '../errors.js';
+import { HostCommandError, ZbakError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { parseVmadmGet } from '../parse/vmadm.js';
 import { planRestore, type RestoreOptions, type RestorePlan } from '../plan/restore-plan.js';
@@ -59,7 +59,7 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
       for (const ds of plan.replaceAfterCreate) {
         step = `destroy the fresh ${ds}`;
         const r = await host.run(['zfs', 'destroy', '-fr', ds]);
-        if (!succeeded(r) && !/does not exist/.test(r.stderrTail)) await must(host, ['zfs', 'destroy', '-fr', ds], step);
+        if (!succeeded(r) && !/does not exist/.test(r.stderrTail)) throw new HostCommandError(step, r);
       }
       created = true;
     };
@@ -101,16 +101,17 @@ async function finishZone(host: Host, plan: RestorePlan, at: (step: string) => v
       `restore create_timestamp of ${plan.uuid} (zonecfg)`,
     );
   }
-  at('restore autoboot');
-  await must(host, ['vmadm', 'update', plan.uuid, `autoboot=${plan.autoboot}`], `set autoboot=${plan.autoboot}`);
   const mounted = await host.run(['zfs', 'mount', plan.cores]);
   if (!succeeded(mounted) && !/already mounted|does not exist/.test(mounted.stderrTail)) {
-    await must(host, ['zfs', 'mount', plan.cores], `mount ${plan.cores}`);
+    throw new HostCommandError(`mount ${plan.cores}`, mounted);
   }
   if (plan.start) {
     at('start the zone');
     await must(host, ['vmadm', 'start', plan.uuid], `start zone ${plan.uuid}`);
   }
+  // After the start: on SmartOS `vmadm start` sets autoboot=true itself.
+  at('restore autoboot');
+  await must(host, ['vmadm', 'update', plan.uuid, `autoboot=${plan.autoboot}`], `set autoboot=${plan.autoboot}`);
 }
 
 async function stopIfRunning(host: Host, uuid: string): Promise<void> {
