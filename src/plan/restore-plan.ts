@@ -1,7 +1,7 @@
 // The restore planner: given a verified archive and the target host's state,
 // decide every step, or refuse before anything changes. Pure.
 import type { Header, ImageSpec, StreamSpec } from '../archive/format.js';
-import { PlanConflictError } from '../errors.js';
+import { NotFoundError, PlanConflictError } from '../errors.js';
 import { inPool } from '../model/names.js';
 import type { Vm } from '../parse/vmadm.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
@@ -86,6 +86,7 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
   }
 
   const images = header.images.map((image) => imageStep(image, pool, target.rows));
+  checkCreateImages(vmJson, header, pool, target.rows);
   const zoneStreams = header.streams.filter((s) => s.role !== 'image');
   const datasetsOf = (role: StreamSpec['role']): string[] =>
     [...new Set(zoneStreams.filter((s) => s.role === role).map((s) => targetDataset(s.dataset)))];
@@ -119,6 +120,22 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
     autoboot: header.zone.autoboot,
     start: opts.start ?? header.zone.state === 'running',
   };
+}
+
+/**
+ * `vmadm create` needs every image the payload names (zone image, disk images)
+ * installed; each must be on the host already or come from the archive.
+ */
+function checkCreateImages(vmJson: Record<string, unknown>, header: Header, pool: string, rows: ZfsRow[]): void {
+  const disks = Array.isArray(vmJson.disks) ? (vmJson.disks as Array<Record<string, unknown>>) : [];
+  const wanted = [vmJson.image_uuid, ...disks.map((d) => d.image_uuid)].filter((u): u is string => typeof u === 'string');
+  for (const uuid of new Set(wanted)) {
+    if (header.images.some((i) => i.uuid === uuid) || findRow(rows, inPool(pool, `${uuid}@final`))) continue;
+    throw new NotFoundError(
+      `image ${uuid}, which vmadm create needs for this zone, is neither installed on this host nor in the archive ` +
+        `(the zone's datasets are not clones of it); install it first (imgadm import ${uuid}) and retry`,
+    );
+  }
 }
 
 /** A copy gets fresh MACs from vmadm, and DHCP unless the user keeps the IPs. */

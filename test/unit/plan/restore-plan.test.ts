@@ -100,5 +100,11 @@ describe('planRestore', () => {
     expect(nics[0]).not.toHaveProperty('mac');
     expect(plan.alias).toBe('web01-test');
   });
+
+  it('refuses before any change when vmadm create needs an image that is neither here nor in the archive', () => {
+    const noImages = { ...header, images: [], streams: header.streams.filter((s) => s.role !== 'image') };
+    const t: RestoreTarget = { vms: [], rows: [] };
+    expect(() => planRestore(noImages, vm, t, {})).toThrow(/image 39665d70-e5f6-48b5-9000-9b650ef7cd06, which vmadm create needs.*imgadm import/);
+  });
 });
 
