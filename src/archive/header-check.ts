@@ -39,6 +39,16 @@ function checkImages(header: Header, streams: Map<string, StreamSpec>): void {
   }
 }
 
+/**
+ * Restore runs `zfs receive -F` into these names, so an archive may only name the zone's
+ * own datasets: never another zone's, never "." or "..".
+ */
+function belongsToZone(dataset: string, zone: string): boolean {
+  if (dataset.split('/').some((c) => c === '.' || c === '..')) return false;
+  const under = (top: string): boolean => dataset === top || dataset.startsWith(`${top}/`);
+  return under(zone) || dataset.startsWith(`${zone}-`) || under(`cores/${zone}`);
+}
+
 /** Throws ArchiveFormatError (entry zbak.json) when the header is inconsistent. */
 export function checkHeader(header: Header): void {
   if (header.partSize > MAX_PART_SIZE) fail(`partSize ${header.partSize} exceeds the maximum ${MAX_PART_SIZE}`);
@@ -63,6 +73,8 @@ export function checkHeader(header: Header): void {
     } else {
       zoneStreamSeen = true;
       if (s.imageUuid !== undefined) fail(`stream ${s.id}: imageUuid is only allowed on image streams`);
+      if (!belongsToZone(s.dataset, header.zone.uuid))
+        fail(`stream ${s.id}: dataset ${s.dataset} is not one of zone ${header.zone.uuid}'s (<uuid>, <uuid>/…, <uuid>-…, cores/<uuid>)`);
     }
     if (s.from && !carried.has(s.from.guid))
       fail(`stream ${s.id}: ${s.kind} from ${snapText(s.from)}, which no earlier stream carries`);

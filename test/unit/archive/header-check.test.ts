@@ -90,6 +90,17 @@ describe('header checks', () => {
     expect(check(edit((h) => (h.partSize = 2 ** 31)))).toMatch(/^zbak\.json: partSize 2147483648 exceeds the maximum/);
   });
 
+  it("rejects a stream into a dataset that is not the zone's", () => {
+    const other = '745789f9-338d-4821-89a2-fc80c20289b8';
+    expect(check(edit((h) => (stream(h, 2).dataset = `${other}/data`)))).toBe(
+      `zbak.json: stream s03: dataset ${other}/data is not one of zone ${ZONE}'s (<uuid>, <uuid>/…, <uuid>-…, cores/<uuid>)`,
+    );
+    expect(check(edit((h) => (stream(h, 2).dataset = `${ZONE}/../${other}`)))).toMatch(/dataset .* is not one of zone/);
+    expect(check(edit((h) => (stream(h, 2).dataset = 'cores')))).toMatch(/dataset cores is not one of zone/);
+    expect(check(edit((h) => (stream(h, 2).dataset = `${ZONE}-disk0`)))).toBe('ok');
+    expect(check(edit((h) => (stream(h, 2).dataset = `cores/${ZONE}`)))).toBe('ok');
+  });
+
   it('rejects a wrong format name and an unknown version before the schema', () => {
     expect(check({ format: 'tar' })).toBe('zbak.json: not a zbak archive (format is "tar")');
     expect(check({ format: 'zbak', formatVersion: 3 })).toBe('archive format version 3 is not supported by this zbak (supports 1)');
