@@ -1,11 +1,12 @@
 // Streaming .zbak writer: entries go through tar-stream into a hidden temp file next to
 // the archive; finish() fsyncs and links it into place. See docs/FORMAT.md.
 import { createHash, randomBytes } from 'node:crypto';
-import { access, link, open, rename, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { ZbakError } from '../errors.js';
+import { ArchiveFormatError, ZbakError } from '../errors.js';
+import { exists, fsyncDir, ignoreEnoent, linkNoReplace } from './publish.js';
 import { FileSink, openExclusive, type ArchiveFile, type OpenArchiveFile } from './file-sink.js';
 import {
   DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, HEADER_ENTRY, TRAILER_ENTRY, TrailerSchema, VMADM_ENTRY,
@@ -61,15 +62,6 @@ export async function createArchiveWriter(finalPath: string, opts: ArchiveWriter
   return new TarArchiveWriter(target, tempPath, partSize, file);
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Part names have six digits, so a shell glob lists them in order. */
 const MAX_PARTS = 1_000_000;
 
@@ -110,7 +102,7 @@ class TarArchiveWriter implements ArchiveWriter {
       if (bytes.length > MAX_JSON_ENTRY_SIZE) throw new ZbakError(`archive entry ${name} is larger than ${MAX_JSON_ENTRY_SIZE} bytes`);
       if (this.header === null) {
         if (name !== HEADER_ENTRY) throw new ZbakError(`archive entry ${name} added before ${HEADER_ENTRY}`);
-        const header = parseHeader(bytes);
+        const header = refuseInvalid(() => parseHeader(bytes));
         if (header.partSize !== this.partSize)
           throw new ZbakError(`${HEADER_ENTRY}: partSize ${header.partSize} differs from the writer's ${this.partSize}`);
         this.header = header;
@@ -118,10 +110,17 @@ class TarArchiveWriter implements ArchiveWriter {
       } else {
         const expected = this.pendingJson[0];
         if (name !== expected) throw new ZbakError(`archive entry ${name} added out of order (expected ${expected ?? 'a stream'})`);
-        parseJsonEntry(name, bytes); // the reader rejects invalid JSON, so refuse to write it
+        refuseInvalid(() => parseJsonEntry(name, bytes)); // the reader would reject it
         this.pendingJson.shift();
       }
-      await this.entry(name, bytes);
+      try {
+        await this.entry(name, bytes);
+      } catch (err) {
+        // Part of the entry may be in the tar: the archive cannot be finished.
+        const e = this.failure ?? new ArchiveWriteError(this.finalPath, describeIoError(err), { cause: err });
+        this.fail(e);
+        throw e;
+      }
       this.entrySums.push({ name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     });
   }
@@ -244,38 +243,20 @@ class TarArchiveWriter implements ArchiveWriter {
   }
 }
 
+// A header that fails the reader's checks is zbak's own bug, not a bad archive (exit 12).
+function refuseInvalid<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof ArchiveFormatError) throw new ZbakError(`refusing to write an invalid archive: ${err.message}`);
+    throw err;
+  }
+}
+
 function interrupted(id: string, reason: unknown): ZbakError {
   return new ZbakError(`archiving stream ${id} was interrupted`, 'interrupted', { cause: reason });
 }
 
 function sourceFailed(id: string, err: unknown): ZbakError {
   return new ZbakError(`archiving stream ${id} failed: the source stream failed: ${describeIoError(err)}`, 'failure', { cause: err });
-}
-
-// link(2) fails with EEXIST instead of replacing, which rename(2) cannot promise.
-async function linkNoReplace(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ArchiveWriteError(to, 'file exists (refusing to overwrite)', { cause: err });
-    // File systems without hard links: check, then rename (a small race, documented).
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
-    if (await exists(to)) throw new ArchiveWriteError(to, 'file exists (refusing to overwrite)', { cause: err });
-    await rename(from, to);
-  }
-}
-
-function ignoreEnoent(err: NodeJS.ErrnoException): void {
-  if (err.code !== 'ENOENT') throw err;
-}
-
-/** Make the new directory entry durable. */
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }

@@ -105,7 +105,9 @@ describe('archive writer', () => {
     expect((await rejection(w.addEntry('vmadm.json', '{}')) as Error).message).toBe('archive entry vmadm.json added before zbak.json');
     expect((await rejection(w.addEntry('zbak.json', JSON.stringify(makeHeader(2, 1024)))) as Error).message)
       .toBe(`zbak.json: partSize 1024 differs from the writer's ${PART}`);
-    expect((await rejection(w.addEntry('zbak.json', '{"format":"zbak","formatVersion":1}')) as Error).message).toMatch(/^zbak\.json: invalid header/);
+    const invalid = await rejection(w.addEntry('zbak.json', '{"format":"zbak","formatVersion":1}'));
+    expect((invalid as ZbakError).code).toBe('failure');
+    expect((invalid as Error).message).toMatch(/^refusing to write an invalid archive: zbak\.json: invalid header/);
     await w.addEntry('zbak.json', JSON.stringify(makeHeader(2, PART)));
     expect((await rejection(w.addStream('s01', chunked(Buffer.alloc(1), 1))) as Error).message).toBe('archive stream s01 added out of order (expected vmadm.json)');
     await w.addEntry('vmadm.json', VMADM_JSON);
