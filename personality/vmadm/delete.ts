@@ -29,7 +29,8 @@ export async function deleteVm(uuid: string): Promise<string> {
     await destroyIfPresent(root, true);
     for (const disk of objectsOf(obj['disks'])) {
       const ds = disk['zfs_filesystem'];
-      if (typeof ds === 'string' && !ds.startsWith(`${root}/`)) await destroyIfPresent(ds, false);
+      // With its snapshots, like the zoneroot (a kvm disk can have user or zbak snapshots).
+      if (typeof ds === 'string' && !ds.startsWith(`${root}/`)) await destroyIfPresent(ds, true);
     }
     await destroyIfPresent(cores, true);
   } catch (err) {

@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile, lstat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, writeFile, lstat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -85,7 +85,7 @@ export class FakeSmartOS {
     await mkdir(join(this.root, 'etc'), { recursive: true });
     await writeFile(
       join(this.root, 'etc/zbak-sysinfo.json'),
-      JSON.stringify({ UUID: sysinfoUuid, Hostname: this.hostname, 'Live Image': '20261101T000000Z', 'System Type': 'SunOS', Zpool: 'zones' }),
+      JSON.stringify({ UUID: sysinfoUuid, Hostname: this.hostname, 'Live Image': '20261101T000000Z', 'System Type': 'SunOS', Zpool: 'zones', 'Bhyve Capable': true, 'HVM API': true }),
     );
     await this.must(['zpool', 'create', '-O', 'mountpoint=/zones', 'zones']);
     await this.must(['zfs', 'create', '-o', 'mountpoint=none', '-o', 'compression=gzip', 'zones/cores']);
@@ -95,8 +95,11 @@ export class FakeSmartOS {
   async createImage(img: ImageSpec): Promise<void> {
     const ds = `zones/${img.uuid}`;
     if (img.origin) await this.must(['zfs', 'clone', `zones/${img.origin}@final`, ds]);
+    else if (img.type === 'zvol') await this.must(['zfs', 'create', '-V', '64m', ds]);
     else await this.must(['zfs', 'create', ds]);
-    await this.writeFiles(`/zones/${img.uuid}`, img.files);
+    // A zvol image's "files" are its disk bytes.
+    if (img.type === 'zvol') await this.writeVolume(ds, Object.values(img.files).join(''));
+    else await this.writeFiles(`/zones/${img.uuid}`, img.files);
     await this.must(['zfs', 'snapshot', `${ds}@final`]);
     const manifest = {
       v: 2,
@@ -107,6 +110,8 @@ export class FakeSmartOS {
       os: img.os ?? 'smartos',
       ...(img.origin ? { origin: img.origin } : {}),
       files: [{ compression: 'none' }],
+      ...(img.type === 'zvol' ? { image_size: 64 } : {}),
+      ...(img.type === 'lx-dataset' ? { tags: { kernel_version: '5.10.0' } } : {}),
       state: 'active',
       disabled: false,
       public: true,
@@ -129,6 +134,21 @@ export class FakeSmartOS {
       await mkdir(dirname(p), { recursive: true });
       await writeFile(p, content);
     }
+  }
+
+  /** Writes bytes at the start of a volume (its device file under the host root). */
+  async writeVolume(dataset: string, content: string): Promise<void> {
+    const fh = await open(join(this.root, 'dev/zvol/rdsk', dataset), 'r+');
+    try {
+      await fh.write(Buffer.from(content), 0, Buffer.byteLength(content), 0);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** sha256 of a volume's bytes. */
+  async volumeHash(dataset: string): Promise<string> {
+    return createHash('sha256').update(await readFile(join(this.root, 'dev/zvol/rdsk', dataset))).digest('hex');
   }
 
   /** sha256 over a directory tree under the host root (paths, modes, contents). */
