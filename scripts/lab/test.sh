@@ -39,6 +39,24 @@ phase() {
 phase hosta A
 phase hostb B
 
+# The same scenario list against the fake zfs (on this host, fast): each scenario
+# must end the same as it did on real ZFS in host A (A-30-scenarios).
+compare_scenarios() {
+  local real=$ZBAK_LAB_SCRATCH/fixtures/scenarios-real.json d
+  if [ ! -f "$REPO/dist/fakezfs/run-scenarios.js" ] || [ ! -f "$real" ]; then
+    echo "SKIP scenarios-fake-vs-real: pending (no dist/fakezfs/run-scenarios.js or no real results)"; return 0
+  fi
+  d=$(mktemp -d); mkdir -p "$d/root" "$d/state"
+  ( export PATH="$REPO/fakebin:$PATH" ZBAK_ROOT=$d/root ZBAK_FAKE_STATE=$d/state
+    cd "$d" && zpool create zones \
+      && timeout 600 node "$REPO/dist/fakezfs/run-scenarios.js" --pool zones --json "$LAB_DIR/scenarios-fake.json"
+  ) >"$LAB_DIR/scenarios-fake.txt" 2>&1 || true
+  node "$REPO/test/lab/compare-scenarios.mjs" "$real" "$LAB_DIR/scenarios-fake.json"
+  rm -rf "$d"
+}
+rm -f "$LAB_DIR/scenarios-fake.json"
+compare_scenarios | tee -a "$RESULTS"
+
 if [ -n "${ZBAK_LAB_RECORD:-}" ] && [ -d "$ZBAK_LAB_SCRATCH/fixtures" ]; then
   mkdir -p "$REPO/fixtures/lab"
   cp "$ZBAK_LAB_SCRATCH"/fixtures/* "$REPO/fixtures/lab/"

@@ -2,7 +2,10 @@
 # Runs in the guest right after boot (fed over ssh by vm.sh start): shares,
 # and a SmartOS-like pool `zones` mounted at /zones with zones/cores.
 set -euo pipefail
-mountpoint -q /mnt/zbak || mount /mnt/zbak
+# The repository share is read-only for the guest: let it cache metadata and
+# data (cache=loose), node loads thousands of small files from node_modules.
+mountpoint -q /mnt/zbak && umount /mnt/zbak
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,ro,cache=loose zbak /mnt/zbak
 mountpoint -q /mnt/scratch || mount /mnt/scratch
 modprobe zfs
 disk=/dev/disk/by-id/virtio-zdisk1
