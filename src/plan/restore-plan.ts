@@ -37,6 +37,13 @@ export interface ReceiveStep {
   argv: string[];
 }
 
+export interface IndestructibleStep {
+  flag: 'indestructible_zoneroot' | 'indestructible_delegated';
+  dataset: string;
+  /** The stream brought <dataset>@indestructible back: only its hold is missing. */
+  snapshotReceived: boolean;
+}
+
 export interface RestorePlan {
   uuid: string;
   alias?: string;
@@ -51,6 +58,8 @@ export interface RestorePlan {
   /** Datasets `vmadm create` makes that the archive's streams replace (destroyed with -fr). */
   replaceAfterCreate: string[];
   receives: ReceiveStep[];
+  /** indestructible_* flags to put back once the datasets are received. */
+  indestructible: IndestructibleStep[];
   createTimestamp?: string;
   autoboot: boolean;
   start: boolean;
@@ -66,6 +75,13 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
   const existing = target.vms.find((v) => v.uuid === uuid);
   let replaces: RestorePlan['replaces'];
   if (existing) {
+    const flags = (['indestructible_zoneroot', 'indestructible_delegated'] as const).filter((f) => existing[f] === true);
+    if (opts.force && flags.length > 0) {
+      throw new PlanConflictError(
+        `zone ${uuid} has ${flags.join(' and ')} set, so it cannot be replaced; ` +
+          `clear it first (vmadm update ${uuid} ${flags.map((f) => `${f}=false`).join(' ')}) and retry`,
+      );
+    }
     if (!opts.force) {
       throw new PlanConflictError(
         `zone ${uuid}${existing.alias ? ` (${existing.alias})` : ''} already exists on this host; delete it first or use --force to replace it`,
@@ -103,6 +119,19 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
   const alias = copy ? (opts.alias ?? `${header.zone.alias ?? savedUuid.slice(0, 8)}-copy`) : (opts.alias ?? header.zone.alias);
   if (alias !== undefined) payload.alias = alias;
   if (copy) changes.push(...asCopy(payload, opts.keepIps ?? false));
+  const receives = zoneStreams.map((stream) => ({ stream, argv: ['zfs', 'receive', '-F', targetDataset(stream.dataset)] }));
+  const indestructible = (
+    [
+      ['indestructible_zoneroot', zoneroot],
+      ['indestructible_delegated', `${zoneroot}/data`],
+    ] as const
+  )
+    .filter(([flag]) => vmJson[flag] === true)
+    .map(([flag, dataset]) => ({
+      flag,
+      dataset,
+      snapshotReceived: receives.some((r) => r.argv[3] === dataset && r.stream.snapshots.some((x) => x.name === 'indestructible')),
+    }));
   return {
     uuid,
     ...(alias !== undefined ? { alias } : {}),
@@ -114,7 +143,8 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
     zoneroot,
     cores,
     replaceAfterCreate,
-    receives: zoneStreams.map((stream) => ({ stream, argv: ['zfs', 'receive', '-F', targetDataset(stream.dataset)] })),
+    receives,
+    indestructible,
     // A copy is a new zone: it keeps the create_timestamp vmadm gives it.
     ...(header.zone.createTimestamp !== undefined && !copy ? { createTimestamp: header.zone.createTimestamp } : {}),
     autoboot: header.zone.autoboot,

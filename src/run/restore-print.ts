@@ -29,4 +29,7 @@ export function printRestorePlan(plan: RestorePlan, log: Log): void {
   step(quoteArgv(['zfs', 'mount', plan.cores]));
   if (plan.start) step(quoteArgv(['vmadm', 'start', plan.uuid]));
   step(quoteArgv(['vmadm', 'update', plan.uuid, `autoboot=${plan.autoboot}`]));
+  for (const i of plan.indestructible) {
+    step(i.snapshotReceived ? quoteArgv(['zfs', 'hold', 'do_not_destroy', `${i.dataset}@indestructible`]) : quoteArgv(['vmadm', 'update', plan.uuid, `${i.flag}=true`]));
+  }
 }

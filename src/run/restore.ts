@@ -112,6 +112,13 @@ async function finishZone(host: Host, plan: RestorePlan, at: (step: string) => v
   // After the start: on SmartOS `vmadm start` sets autoboot=true itself.
   at('restore autoboot');
   await must(host, ['vmadm', 'update', plan.uuid, `autoboot=${plan.autoboot}`], `set autoboot=${plan.autoboot}`);
+  // Last: once held, the zone can no longer be removed by the undo list.
+  for (const i of plan.indestructible) {
+    // The snapshot came back with the stream; holds do not travel in streams.
+    at(`restore ${i.flag}`);
+    if (i.snapshotReceived) await must(host, ['zfs', 'hold', 'do_not_destroy', `${i.dataset}@indestructible`], `hold ${i.dataset}@indestructible`);
+    else await must(host, ['vmadm', 'update', plan.uuid, `${i.flag}=true`], `set ${i.flag}`);
+  }
 }
 
 async function stopIfRunning(host: Host, uuid: string): Promise<void> {

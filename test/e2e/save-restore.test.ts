@@ -163,5 +163,24 @@ describe('save -> delete -> restore on the fake host', () => {
     // The original is untouched.
     expect((await zoneFacts(a, uuid)).files).toBe(before.files);
   });
+
+  it('indestructible_zoneroot: --force refuses to replace it; after clearing the flag and deleting, restore puts the flag and its hold back', async () => {
+    const uuid = await createDemoZone(a);
+    await a.must(['vmadm', 'update', uuid, 'indestructible_zoneroot=true']);
+    const file = await saveZone(a, 'web01');
+    const before = await a.stateSummary();
+    const f = await a.zbak(['restore', file, '--force']);
+    expect(f.exitCode, f.stderr).toBe(5);
+    expect(f.stderr).toMatch(/has indestructible_zoneroot set.*vmadm update .* indestructible_zoneroot=false/);
+    expect(await a.stateSummary()).toBe(before);
+
+    await a.must(['vmadm', 'update', uuid, 'indestructible_zoneroot=false']);
+    await a.must(['vmadm', 'delete', uuid]);
+    const r = await a.zbak(['restore', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const vm = JSON.parse(await a.must(['vmadm', 'get', uuid])) as Record<string, unknown>;
+    expect(vm.indestructible_zoneroot).toBe(true);
+    expect(await a.must(['zfs', 'holds', '-H', `zones/${uuid}@indestructible`])).toMatch(/do_not_destroy/);
+  });
 });
 
