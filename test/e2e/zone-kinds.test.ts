@@ -7,6 +7,7 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
+import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 
 const LX_IMAGE = '1bc22ad4-b071-480a-b94b-ddac9933f22c';
 const ZVOL_IMAGE = '6d0594cc-6d23-4233-89b4-e91317da0e19';
@@ -137,4 +138,35 @@ describe('zone kinds round-trip (fake host)', () => {
       ['brand', 'alias', 'ram', 'quota', 'flexible_disk_size', 'disks', 'state', 'nics', 'snapshots', 'create_timestamp'],
     );
   });
+
+  it('a zoneroot that is no longer a clone (promoted, image deleted): full stream, said in the plan; restores on a host with the image', async () => {
+    const a = await newHost('a');
+    await createImages(a);
+    const uuid = await createDemoZone(a);
+    // Promote over both images (webapp, then its origin base), then delete them: no origin left.
+    await a.must(['zfs', 'promote', `zones/${uuid}`]);
+    await a.must(['zfs', 'rename', `zones/${uuid}@final`, `zones/${uuid}@webapp-final`]);
+    await a.must(['zfs', 'promote', `zones/${uuid}`]);
+    for (const img of [WEBAPP_IMAGE, BASE_IMAGE]) {
+      await a.must(['zfs', 'destroy', '-r', `zones/${img}`]);
+      await rm(join(a.root, `var/imgadm/images/zones-${img}.json`));
+    }
+    const archives = join(dir, `archives-${n++}`);
+    await mkdir(archives);
+    const dry = await a.zbak(['save', uuid, '--to', archives, '--dry-run']);
+    expect(dry.stdout).toMatch(new RegExp(`note: zones/${uuid} is not a clone of an image: saved as a full stream`));
+    const saved = await a.zbak(['save', uuid, '--to', archives]);
+    expect(saved.exitCode, saved.stderr).toBe(0);
+    const file = saved.stdout.trim().split('\n').pop()!;
+    const before = await datasetFacts(a, [`zones/${uuid}`]);
+
+    const b = await newHost('b');
+    await createImages(b); // vmadm create needs the image; the zone no longer depends on its GUID
+    const r = await b.zbak(['restore', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const after = await datasetFacts(b, [`zones/${uuid}`]);
+    expect(after).toEqual(before);
+    expect((before[`zones/${uuid}`] as { props: Record<string, string> }).props.origin).toBe('-');
+  });
 });
+
