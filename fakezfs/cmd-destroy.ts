@@ -1,11 +1,13 @@
 // zfs destroy of datasets (with -r/-R) and of snapshots (with %ranges and
 // commas), with the dependency refusals of zfs_main.c.
 import { ZfsError } from './errors.js';
-import type { FakeEnv } from './env.js';
+import { type FakeEnv, hostPath } from './env.js';
+import { mountpointOf } from './inherit.js';
+import { rmdirQuiet } from './tree.js';
 import { getopt, has, usageError } from './getopt.js';
 import { dependentsOf } from './dependents.js';
 import { descendantsOf, holdCount, openTyped, snapshotsOf } from './model.js';
-import { unmountTree } from './mount.js';
+import { mountedAt, unmountTree } from './mount.js';
 import { nicebytes } from './nicenum.js';
 import { Space } from './space.js';
 import { type State, mutate } from './state.js';
@@ -92,6 +94,8 @@ function destroyDataset(env: FakeEnv, state: State, name: string, out: Out): boo
     out.stderr += `cannot destroy '${name}': dataset is busy\n`;
     return false;
   }
+  const mp = mountedAt(state, name);
+  const src = mountpointOf(state, name).source.kind;
   try {
     if (state.objects[name]?.type === 'filesystem') unmountTree(env, state, name);
   } catch (e) {
@@ -102,6 +106,8 @@ function destroyDataset(env: FakeEnv, state: State, name: string, out: Out): boo
     throw e;
   }
   destroyObject(env, state, name);
+  // remove_mountpoint(): an inherited or default mountpoint directory goes too.
+  if (mp !== undefined && (src === 'default' || src === 'inherited')) rmdirQuiet(hostPath(env, mp));
   return true;
 }
 

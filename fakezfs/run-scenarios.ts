@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     for (const [i, sc] of SCENARIOS.entries()) {
       const id = i + 1;
       if (only && !only.includes(id)) continue;
-      const r = await runScenario(id, sc, values.pool ?? 'zones', scratch, values.keep ?? false);
+      const r = await runScenario(id, sc, values.pool ?? 'zones', scratch, { keep: values.keep ?? false });
       reports.push(r);
       const tail = r.failure ? `\n    step ${r.failure.step}: ${r.failure.what}\n    ${r.failure.detail}` : '';
       process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${String(id).padStart(2)} ${sc.name} (${r.ms} ms)${tail}\n`);

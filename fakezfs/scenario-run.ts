@@ -33,6 +33,15 @@ interface Ctx {
   prefix: string;
   scratch: string;
   remembered: Map<string, string>;
+  /** Mountpoints looked up since the last zfs command that changed anything. */
+  mountpoints: Map<string, string>;
+}
+
+export interface RunOptions {
+  /** Keep the scenario's datasets afterwards (for inspection). */
+  keep?: boolean;
+  /** The pool is known to hold no scenario datasets yet: skip the pre-clean. */
+  fresh?: boolean;
 }
 
 const sub = (ctx: Ctx, s: string): string => s.split('$P').join(ctx.prefix);
@@ -78,6 +87,9 @@ function runPipe(send: readonly string[], recv: readonly string[]): Promise<[Cmd
   b.stdin?.on('error', () => undefined);
   a.stdout?.on('error', () => undefined);
   if (a.stdout && b.stdin) a.stdout.pipe(b.stdin);
+  // Like a shell pipeline: once the reader is gone the writer must see EPIPE,
+  // not block on a pipe nobody drains.
+  b.on('exit', () => a.stdout?.destroy());
   // collect() would read a's stdout too; only its stderr and status matter.
   const sender = new Promise<CmdResult>((done) => {
     let stderr = '';
@@ -100,8 +112,9 @@ async function get(name: string, prop: string, fields = 'value'): Promise<string
   return r.stdout.replace(/\n$/, '');
 }
 
-async function filePath(ds: string, file: string): Promise<string> {
-  const mp = await get(ds, 'mountpoint');
+async function filePath(ctx: Ctx, ds: string, file: string): Promise<string> {
+  const mp = ctx.mountpoints.get(ds) ?? (await get(ds, 'mountpoint'));
+  ctx.mountpoints.set(ds, mp);
   if (!mp.startsWith('/')) throw new Error(`${ds} has mountpoint ${mp}`);
   return join(process.env['ZBAK_ROOT'] ?? '/', mp, file);
 }
@@ -142,12 +155,12 @@ async function runCheck(c: Check, ctx: Ctx): Promise<string | undefined> {
       return r.code !== 0 && r.stderr.includes('dataset does not exist') ? undefined : `${s(c.name)} exists`;
     }
     case 'file': {
-      const p = await filePath(s(c.ds), c.file);
+      const p = await filePath(ctx, s(c.ds), c.file);
       const got = existsSync(p) ? readFileSync(p, 'utf8') : undefined;
       return got === c.content ? undefined : `${p}: ${JSON.stringify(got)}, expected ${JSON.stringify(c.content)}`;
     }
     case 'nofile': {
-      const p = await filePath(s(c.ds), c.file);
+      const p = await filePath(ctx, s(c.ds), c.file);
       return existsSync(p) ? `${p} exists` : undefined;
     }
     case 'snapshots': {
@@ -160,11 +173,12 @@ async function runCheck(c: Check, ctx: Ctx): Promise<string | undefined> {
 
 async function runStep(step: Step, ctx: Ctx): Promise<string | undefined> {
   const s = (x: string): string => sub(ctx, x);
+  if (step.kind === 'zfs' || step.kind === 'pipe' || step.kind === 'load') ctx.mountpoints.clear();
   switch (step.kind) {
     case 'zfs':
       return judge(await runZfs(step.args.map(s)), step.expect, ctx);
     case 'write': {
-      const p = await filePath(s(step.ds), step.file);
+      const p = await filePath(ctx, s(step.ds), step.file);
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(p, step.bytes === undefined ? step.content : patternBytes(step.bytes));
       return undefined;
@@ -220,11 +234,11 @@ export function describeStep(step: Step): string {
   }
 }
 
-export async function runScenario(id: number, sc: Scenario, pool: string, scratch: string, keep: boolean): Promise<ScenarioReport> {
+export async function runScenario(id: number, sc: Scenario, pool: string, scratch: string, opts: RunOptions = {}): Promise<ScenarioReport> {
   const start = Date.now();
-  const ctx: Ctx = { prefix: `${pool}/scn-${id}`, scratch: join(scratch, `scn-${id}`), remembered: new Map() };
+  const ctx: Ctx = { prefix: `${pool}/scn-${id}`, scratch: join(scratch, `scn-${id}`), remembered: new Map(), mountpoints: new Map() };
   mkdirSync(ctx.scratch, { recursive: true });
-  await runZfs(['destroy', '-R', ctx.prefix]);
+  if (!opts.fresh) await runZfs(['destroy', '-R', ctx.prefix]);
   const report: ScenarioReport = { id, name: sc.name, prefix: ctx.prefix, ok: true, ms: 0 };
   const created = await runZfs(['create', ctx.prefix]);
   if (created.code !== 0) {
@@ -244,7 +258,7 @@ export async function runScenario(id: number, sc: Scenario, pool: string, scratc
       report.failure = { step: i + 1, what: sub(ctx, describeStep(step)), ok: false, detail };
     }
   }
-  if (!keep) await runZfs(['destroy', '-R', ctx.prefix]);
+  if (!opts.keep) await runZfs(['destroy', '-R', ctx.prefix]);
   report.ms = Date.now() - start;
   return report;
 }

@@ -85,7 +85,8 @@ export class FrameWriter {
     head.writeUInt32BE(payload.length, 1);
     if (type === 'B') this.hash = createHash('sha256');
     this.hash?.update(head).update(payload);
-    await this.raw(Buffer.concat([head, payload]));
+    await this.raw(head);
+    await this.raw(payload);
   }
 
   async json(type: FrameType, value: unknown): Promise<void> {

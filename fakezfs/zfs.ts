@@ -4,39 +4,29 @@
 import { ZfsError } from './errors.js';
 import { type FakeEnv, loadEnv } from './env.js';
 import { canonical, checkInjectedFailure } from './inject.js';
-import { zfsClone, zfsCreate } from './cmd-create.js';
-import { zfsDestroy } from './cmd-destroy.js';
-import { zfsGet } from './cmd-get.js';
-import { zfsList } from './cmd-list.js';
-import { zfsSnapshot } from './cmd-snapshot.js';
-import { zfsSend } from './cmd-send.js';
-import { zfsReceive } from './cmd-receive.js';
-import { zfsMount, zfsUnmount } from './cmd-mount.js';
-import { zfsRename } from './cmd-rename.js';
-import { zfsInherit, zfsSet } from './cmd-set.js';
-import { zfsHold, zfsHolds, zfsRelease } from './cmd-hold.js';
-import { zfsPromote } from './cmd-promote.js';
 
 type Command = (env: FakeEnv, argv: readonly string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  create: zfsCreate,
-  clone: zfsClone,
-  snapshot: zfsSnapshot,
-  destroy: zfsDestroy,
-  list: zfsList,
-  get: zfsGet,
-  send: zfsSend,
-  receive: zfsReceive,
-  mount: zfsMount,
-  unmount: zfsUnmount,
-  rename: zfsRename,
-  set: zfsSet,
-  inherit: zfsInherit,
-  hold: zfsHold,
-  release: zfsRelease,
-  holds: zfsHolds,
-  promote: zfsPromote,
+// Loaded on demand: each invocation compiles only the modules it needs,
+// which keeps the per-command start-up cost down.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  create: async () => (await import('./cmd-create.js')).zfsCreate,
+  clone: async () => (await import('./cmd-create.js')).zfsClone,
+  snapshot: async () => (await import('./cmd-snapshot.js')).zfsSnapshot,
+  destroy: async () => (await import('./cmd-destroy.js')).zfsDestroy,
+  list: async () => (await import('./cmd-list.js')).zfsList,
+  get: async () => (await import('./cmd-get.js')).zfsGet,
+  send: async () => (await import('./cmd-send.js')).zfsSend,
+  receive: async () => (await import('./cmd-receive.js')).zfsReceive,
+  mount: async () => (await import('./cmd-mount.js')).zfsMount,
+  unmount: async () => (await import('./cmd-mount.js')).zfsUnmount,
+  rename: async () => (await import('./cmd-rename.js')).zfsRename,
+  set: async () => (await import('./cmd-set.js')).zfsSet,
+  inherit: async () => (await import('./cmd-set.js')).zfsInherit,
+  hold: async () => (await import('./cmd-hold.js')).zfsHold,
+  release: async () => (await import('./cmd-hold.js')).zfsRelease,
+  holds: async () => (await import('./cmd-hold.js')).zfsHolds,
+  promote: async () => (await import('./cmd-promote.js')).zfsPromote,
 };
 
 const SUBCOMMANDS = Object.keys(COMMANDS).join('\n\t');
@@ -44,11 +34,11 @@ const SUBCOMMANDS = Object.keys(COMMANDS).join('\n\t');
 async function main(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined) throw new ZfsError(`usage: zfs command args ...\nwhere 'command' is one of the following:\n\n\t${SUBCOMMANDS}\n`, 2);
-  const cmd = COMMANDS[canonical(sub)];
-  if (!cmd) throw new ZfsError(`unrecognized command '${sub}'\nusage: zfs command args ...\n`, 2);
+  const load = COMMANDS[canonical(sub)];
+  if (!load) throw new ZfsError(`unrecognized command '${sub}'\nusage: zfs command args ...\n`, 2);
   const env = loadEnv();
   checkInjectedFailure('zfs', argv);
-  return cmd(env, rest);
+  return (await load())(env, rest);
 }
 
 

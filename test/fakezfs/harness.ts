@@ -67,6 +67,8 @@ export function makeHost(): FakeHost {
         const b = spawn(join(FAKEBIN, 'zfs'), recv, { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
         a.stdout.pipe(b.stdin);
         b.stdin.on('error', () => undefined);
+        // As in a shell pipeline, the sender gets EPIPE once the receiver is gone.
+        b.on('exit', () => a.stdout.destroy());
         const collect = (p: typeof a) =>
           new Promise<Result>((res) => {
             let stdout = '';
