@@ -5,7 +5,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZfsError } from './errors.js';
 import { type FakeEnv, tmpDir } from './env.js';
-import { getopt, has, usageError } from './getopt.js';
+import { getopt, has, usageError, values } from './getopt.js';
+import { parsePropArgs } from './propargs.js';
+import { checkValue, findProp, isUserProp } from './props.js';
 import { dieAfter } from './inject.js';
 import { mountAll } from './mount.js';
 import { nameProblem } from './names.js';
@@ -28,7 +30,14 @@ function errbufOf(begin: Begin): string {
   return begin.fromguid === '0' || begin.clone ? 'cannot receive new filesystem stream' : 'cannot receive incremental stream';
 }
 
-async function receiveAll(env: FakeEnv, opts: RecvOptions, verbose: boolean, nomount: boolean): Promise<void> {
+interface Flags {
+  verbose: boolean;
+  nomount: boolean;
+  dryrun: boolean;
+}
+
+async function receiveAll(env: FakeEnv, opts: RecvOptions, flags: Flags): Promise<void> {
+  const { verbose, nomount, dryrun } = flags;
   const reader = new FrameReader(process.stdin, dieAfter('ZBAK_FAKE_RECEIVE_DIE_AFTER'));
   const magic = await reader.exact(MAGIC.length);
   if (!magic) throw new ZfsError('cannot receive: failed to read from stream\n');
@@ -48,7 +57,8 @@ async function receiveAll(env: FakeEnv, opts: RecvOptions, verbose: boolean, nom
     if (verbose) {
       if (plan.kind === 'new' && plan.originName) process.stdout.write(`found clone origin ${plan.originName}\n`);
       const kind = begin.fromguid === '0' ? 'full' : 'incremental';
-      process.stdout.write(`receiving ${kind} stream of ${begin.toname} into ${destinationSnap(begin, opts)}\n`);
+      const verb = dryrun ? 'would receive' : 'receiving';
+      process.stdout.write(`${verb} ${kind} stream of ${begin.toname} into ${destinationSnap(begin, opts)}\n`);
     }
     const stage = join(tmpDir(env), randomUUID());
     try {
@@ -56,11 +66,12 @@ async function receiveAll(env: FakeEnv, opts: RecvOptions, verbose: boolean, nom
       if (res === 'truncated') throw new ZfsError(`${errbufOf(begin)}: incomplete stream\n`);
       if (res === 'checksum') throw new ZfsError(`${errbufOf(begin)}: checksum mismatch\n`);
       if (res === 'invalid') throw new ZfsError(`${errbufOf(begin)}: invalid backup stream\n`);
-      const created = await mutate(env, (state) => {
+      if (dryrun) continue;
+      const mountLater = await mutate(env, (state) => {
         const again = planRecord(state, new Space(env, state), begin, opts);
-        return commitRecord(env, state, again, begin, stage);
+        return commitRecord(env, state, again, begin, stage, opts);
       });
-      if (created !== undefined) toMount.push(created);
+      toMount.push(...mountLater);
       if (plan.kind === 'skip' && verbose) process.stdout.write(`snap ${plan.snap} already exists; ignoring\n`);
     } catch (e) {
       if (e instanceof StreamIoError) throw new ZfsError(`${errbufOf(begin)}: I/O error\n`);
@@ -88,9 +99,23 @@ export async function zfsReceive(env: FakeEnv, argv: readonly string[]): Promise
   if (process.stdin.isTTY) {
     throw new ZfsError('Error: Backup stream can not be read from a terminal.\nYou must redirect standard input.\n');
   }
-  const opts: RecvOptions = { target, force: has(p, 'F'), mode: has(p, 'd') ? 'd' : has(p, 'e') ? 'e' : 'exact' };
+  const override: Record<string, string> = {};
+  for (const [k, v] of parsePropArgs(values(p, 'o'))) {
+    const def = findProp(k);
+    if (!def && !isUserProp(k)) throw new ZfsError(`cannot receive: invalid property '${k}'\n`);
+    const c = def ? checkValue(def, v) : { ok: true as const, value: v };
+    if (!c.ok) throw new ZfsError(`cannot receive: ${c.why}\n`);
+    override[def?.name ?? k] = c.value;
+  }
+  const opts: RecvOptions = {
+    target,
+    force: has(p, 'F'),
+    mode: has(p, 'd') ? 'd' : has(p, 'e') ? 'e' : 'exact',
+    override,
+    exclude: values(p, 'x'),
+  };
   try {
-    await receiveAll(env, opts, has(p, 'v'), has(p, 'u'));
+    await receiveAll(env, opts, { verbose: has(p, 'v'), nomount: has(p, 'u'), dryrun: has(p, 'n') });
   } catch (e) {
     if (e instanceof StreamIoError) throw new ZfsError('cannot receive: I/O error\n');
     throw e;

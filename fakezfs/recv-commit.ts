@@ -4,18 +4,22 @@ import { dirname, join } from 'node:path';
 import { ZfsError } from './errors.js';
 import { type FakeEnv, headDir, manifestFile, snapDir, snapVolFile, volFile } from './env.js';
 import { destroyObject } from './content.js';
-import { clonesOf, holdCount } from './model.js';
+import { clonesOf, descendantsOf, holdCount } from './model.js';
 import { liveDir, mountedAt, nestedMounts, unmountTree } from './mount.js';
 import { poolOf } from './names.js';
-import type { RecvPlan } from './recv-plan.js';
+import type { RecvOptions, RecvPlan } from './recv-plan.js';
 import { volumeEntries } from './space.js';
 import { type State, type ZObject, newGuid, newId, nextTxg, nowSeconds } from './state.js';
 import type { Begin } from './stream.js';
 import { clearTree, copyTree, scanTree } from './tree.js';
 
-function receivedProps(begin: Begin): ZObject['props'] {
+/** Properties from a -p stream (minus -x), then -o overrides as local values. */
+function receivedProps(begin: Begin, opts: RecvOptions): ZObject['props'] {
   const out: ZObject['props'] = {};
-  for (const [k, v] of Object.entries(begin.props ?? {})) out[k] = { value: v, source: 'received' };
+  for (const [k, v] of Object.entries(begin.props ?? {})) {
+    if (!opts.exclude.includes(k)) out[k] = { value: v, source: 'received' };
+  }
+  for (const [k, v] of Object.entries(opts.override)) out[k] = { value: v, source: 'local' };
   return out;
 }
 
@@ -47,14 +51,14 @@ function storeSnapshot(env: FakeEnv, stage: string, begin: Begin, id: string): v
   }
 }
 
-/** Returns the name of a filesystem created or replaced by this record, for mounting. */
-export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: Begin, stage: string): string | undefined {
+/** Returns the filesystems created or unmounted by this record, to mount afterwards. */
+export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: Begin, stage: string, opts: RecvOptions): string[] {
   if (plan.kind === 'skip') {
     rmSync(stage, { recursive: true, force: true });
-    return undefined;
+    return [];
   }
   const pool = poolOf(plan.ds);
-  let created: string | undefined;
+  const toMount: string[] = [];
   if (plan.kind === 'incremental') {
     for (const s of plan.destroy.slice().reverse()) {
       if (holdCount(state, s) > 0 || clonesOf(state, s).length > 0) {
@@ -63,18 +67,18 @@ export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: 
       destroyObject(env, state, s);
     }
     const o = state.objects[plan.ds];
-    if (o && begin.props) Object.assign(o.props, receivedProps(begin));
+    if (o && begin.props) Object.assign(o.props, receivedProps(begin, opts));
   } else if (plan.kind === 'replace') {
     const o = state.objects[plan.ds];
     if (!o) throw new Error(`vanished: ${plan.ds}`);
-    const wasMounted = mountedAt(state, plan.ds) !== undefined;
+    // The head is replaced offline: unmount it and what is mounted below, remount after.
+    for (const n of [plan.ds, ...descendantsOf(state, plan.ds)]) if (mountedAt(state, n) !== undefined) toMount.push(n);
     if (o.type === 'filesystem') unmountTree(env, state, plan.ds);
     rmSync(headDir(env, o.id), { recursive: true, force: true });
     for (const [k, v] of Object.entries(o.props)) if (v.source === 'received') delete o.props[k];
-    Object.assign(o.props, receivedProps(begin));
-    if (o.type === 'filesystem' && wasMounted) created = plan.ds;
+    Object.assign(o.props, receivedProps(begin, opts));
   } else {
-    const props = receivedProps(begin);
+    const props = receivedProps(begin, opts);
     if (begin.type === 'volume') {
       if (begin.volsize) props['volsize'] = { value: begin.volsize, source: 'local' };
       if (begin.volblocksize) props['volblocksize'] = { value: begin.volblocksize, source: 'local' };
@@ -90,7 +94,7 @@ export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: 
     };
     if (begin.type === 'filesystem') {
       mkdirSync(headDir(env, state.objects[plan.ds]?.id ?? ''), { recursive: true });
-      created = plan.ds;
+      toMount.push(plan.ds);
     }
   }
   const id = newId();
@@ -106,5 +110,5 @@ export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: 
     props: snapProps,
   };
   resetHead(env, state, plan.ds, id);
-  return created;
+  return toMount;
 }

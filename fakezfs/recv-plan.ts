@@ -14,6 +14,10 @@ export interface RecvOptions {
   force: boolean;
   /** -d keeps all but the pool of the sent name, -e only its last component. */
   mode: 'exact' | 'd' | 'e';
+  /** -o property=value: set locally on the received dataset. */
+  override: Record<string, string>;
+  /** -x property: received values not applied. */
+  exclude: string[];
 }
 
 export type RecvPlan =

@@ -106,8 +106,9 @@ function judge(r: CmdResult, expect: Expect, ctx: Ctx): string | undefined {
   return wanted.some((w) => r.stderr.includes(w)) ? undefined : `exit ${r.code}, stderr ${JSON.stringify(r.stderr)} lacks "${wanted.join('" or "')}"`;
 }
 
+/** `name` may hold several space-separated datasets: one line of output each. */
 async function get(name: string, prop: string, fields = 'value'): Promise<string> {
-  const r = await runZfs(['get', '-H', '-p', '-o', fields, prop, name]);
+  const r = await runZfs(['get', '-H', '-p', '-o', fields, prop, ...name.split(' ')]);
   if (r.code !== 0) throw new Error(`zfs get ${prop} ${name}: ${r.stderr.trim()}`);
   return r.stdout.replace(/\n$/, '');
 }
@@ -145,7 +146,7 @@ async function runCheck(c: Check, ctx: Ctx): Promise<string | undefined> {
       return v === was ? undefined : `${c.prop} of ${s(c.name)} is ${v}, was ${was}`;
     }
     case 'same': {
-      const [a, b] = [await get(s(c.a), c.prop), await get(s(c.b), c.prop)];
+      const [a, b] = (await get(`${s(c.a)} ${s(c.b)}`, c.prop)).split('\n');
       return a === b ? undefined : `${c.prop} differs: ${s(c.a)}=${a} ${s(c.b)}=${b}`;
     }
     case 'exists':
@@ -173,7 +174,11 @@ async function runCheck(c: Check, ctx: Ctx): Promise<string | undefined> {
 
 async function runStep(step: Step, ctx: Ctx): Promise<string | undefined> {
   const s = (x: string): string => sub(ctx, x);
-  if (step.kind === 'zfs' || step.kind === 'pipe' || step.kind === 'load') ctx.mountpoints.clear();
+  // Only these can move a mountpoint (or replace the dataset behind a name).
+  const moving = ['set', 'inherit', 'rename', 'destroy', 'receive', 'recv'];
+  if (step.kind === 'pipe' || step.kind === 'load' || (step.kind === 'zfs' && moving.includes(step.args[0] ?? ''))) {
+    ctx.mountpoints.clear();
+  }
   switch (step.kind) {
     case 'zfs':
       return judge(await runZfs(step.args.map(s)), step.expect, ctx);

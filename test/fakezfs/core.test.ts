@@ -35,6 +35,17 @@ describe('fake zfs core', () => {
     expect(r.stderr).toBe("cannot open 'zones/nope': dataset does not exist\n");
   });
 
+  it('refuses to write a stream to a terminal or read one from it', () => {
+    h.ok('snapshot', 'zones@s');
+    const tty = (cmd: string) => spawnSync('script', ['-qec', cmd, '/dev/null'], { env: h.env, encoding: 'utf8' });
+    const send = tty('zfs send zones@s');
+    expect(send.status).toBe(1);
+    expect(send.stdout).toContain('Error: Stream can not be written to a terminal.');
+    const recv = tty('zfs receive zones/x');
+    expect(recv.status).toBe(1);
+    expect(recv.stdout).toContain('Error: Backup stream can not be read from a terminal.');
+  });
+
   it('fails clearly without its environment', () => {
     const env = { ...h.env };
     delete env['ZBAK_FAKE_STATE'];

@@ -147,3 +147,21 @@ describe('zfs receive', () => {
     expect(h.read('zones/other/P/s1')).toBe('one');
   });
 });
+
+describe('zfs receive options', () => {
+  it('applies -o as local, drops -x, and changes nothing with -n', () => {
+    const stream = h.zfsBytes(['send', '-p', 'zones/ZONE@s2']).out;
+    expect(recv(['-n', 'zones/other/N'], stream).code).toBe(0);
+    expect(h.zfs('list', 'zones/other/N').code).toBe(1);
+    expect(recv(['-o', 'quota=1G', '-x', 'com.example:tier', 'zones/other/N'], stream).code).toBe(0);
+    expect(h.ok('get', '-H', '-p', '-o', 'value,source', 'quota,com.example:tier', 'zones/other/N')).toBe('1073741824\tlocal\n-\t-\n');
+  });
+
+  it('replaces a head with -F and remounts what was mounted below it', () => {
+    h.ok('create', '-p', 'zones/other/W/child');
+    h.write('zones/other/W/child/c', 'child');
+    expect(recv(['-F', 'zones/other/W'], full).code).toBe(0);
+    expect(h.read('zones/other/W/etc/release')).toBe('base');
+    expect(h.read('zones/other/W/child/c')).toBe('child');
+  });
+});
