@@ -60,8 +60,11 @@ host_deps() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
+# Delete the rootfs; never through a mount left behind by a killed build.
+remove_rootfs() { chroot_umount; as_root rm -rf --one-file-system "$ROOTFS"; }
+
 debootstrap_step() {
-  as_root rm -rf "$ROOTFS"
+  remove_rootfs
   as_root debootstrap --variant=minbase --components=main,contrib \
     --include=systemd-sysv,udev,kmod,openssh-server,iproute2,procps,zstd,ca-certificates,libstdc++6 \
     "$SUITE" "$ROOTFS" "$MIRROR"
@@ -171,6 +174,8 @@ step mkimage mkimage_step
 # Publish atomically; drop the rootfs (never cached).
 cp "$TIMINGS" "$TMPIMG/build-timings.txt"
 rm -rf "$IMG"; mv "$TMPIMG" "$IMG"; touch "$IMG/complete"
-as_root rm -rf "$ROOTFS"
+remove_rootfs
+# Keep only this recipe's image (each is ~1.3 GiB): drop older keys and failed builds.
+find "$LAB_CACHE" -mindepth 1 -maxdepth 1 ! -name "$KEY" -exec rm -rf {} +
 printf '[lab] %-10s %4d s\n' total $((SECONDS - T0)) | tee -a "$IMG/build-timings.txt" >&2
 log "image ready: $IMG"

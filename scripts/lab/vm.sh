@@ -138,7 +138,7 @@ start() {
   done
   echo $((SECONDS - t0)) >"$RUN/boot_seconds"
   log "$NAME: up in $((SECONDS - t0)) s (accel=$accel, ssh 127.0.0.1:$(cat "$RUN/port"))"
-  ssh $(ssh_args) root@127.0.0.1 bash -s <"$LAB_SCRIPTS/guest/setup.sh" >"$RUN/setup.log" 2>&1 \
+  ssh $(ssh_args) root@127.0.0.1 "ZBAK_LAB_BUNDLE=${ZBAK_LAB_BUNDLE:-0} bash -s" <"$LAB_SCRIPTS/guest/setup.sh" >"$RUN/setup.log" 2>&1 \
     || { cat "$RUN/setup.log" >&2; boot_failed "guest setup failed"; }
   : "$t_boot"
 }

@@ -14,8 +14,9 @@ indent() { sed 's/^/    /'; }
 
 # ok DESC CMD...: CMD must succeed.
 ok() {
-  local d=$1 out rc; shift
-  if out=$("$@" 2>&1); then pass "$d"; else rc=$?; fail "$d (rc=$rc: $*)"; printf '%s\n' "$out" | tail -n 20 | indent; fi
+  local d=$1 out rc t0=$SECONDS; shift
+  if out=$("$@" 2>&1); then pass "$d ($((SECONDS - t0)) s)"
+  else rc=$?; fail "$d (rc=$rc: $*)"; printf '%s\n' "$out" | tail -n 20 | indent; fi
 }
 # eq DESC EXPECTED ACTUAL
 eq() {

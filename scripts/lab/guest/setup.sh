@@ -13,4 +13,11 @@ disk=/dev/disk/by-id/virtio-zdisk1
 zpool list zones >/dev/null 2>&1 || zpool create -f -O mountpoint=/zones zones "$disk"
 zfs list zones/cores >/dev/null 2>&1 || zfs create -o mountpoint=none -o compression=gzip zones/cores
 mkdir -p /var/imgadm/images /etc/zones
+# ZBAK_LAB_BUNDLE=1 (see test.sh): the wrappers run the bundles in /mnt/scratch/bundle.
+if [ "${ZBAK_LAB_BUNDLE:-0}" = 1 ] && [ -f /mnt/scratch/bundle/zbak.mjs ]; then
+  for c in zbak vmadm imgadm sysinfo zonecfg; do
+    printf '#!/bin/sh\nexec /usr/local/bin/node /mnt/scratch/bundle/%s.mjs "$@"\n' "$c" >"/usr/local/bin/$c"
+  done
+  echo "wrappers: bundles"
+fi
 zfs version | head -n1
