@@ -8,6 +8,7 @@ import { rmdirQuiet } from './tree.js';
 import { getopt, has, usageError } from './getopt.js';
 import { addFilesystem, checkParents } from './cmd-create.js';
 import { mountpointOf, resolve } from './inherit.js';
+import { dependentsOf } from './dependents.js';
 import { descendantsOf, open, renameTree } from './model.js';
 import { mountAll, mountedAt, unmountTree } from './mount.js';
 import { isWithin, nameProblem, poolOf, splitSnap } from './names.js';
@@ -51,9 +52,8 @@ function renameDataset(env: FakeEnv, state: State, from: string, to: string, cre
   if (isWithin(to, from)) fail(toAction, 'New dataset name cannot be a descendant of current dataset name');
   const action = `cannot rename '${from}'`;
   if (resolve(state, from, 'zoned')?.value === 'on') fail(action, 'dataset is used in a non-global zone');
-  const zonedChild = descendantsOf(state, from).some(
-    (d) => resolve(state, d, 'zoned')?.value === 'on' && mountpointOf(state, d).source.kind !== 'local',
-  );
+  // A rename gathers every dependent (children, clones); any zoned one refuses.
+  const zonedChild = dependentsOf(state, from).some((d) => !d.includes('@') && resolve(state, d, 'zoned')?.value === 'on');
   if (zonedChild) fail(action, 'child dataset with inherited mountpoint is used in a non-global zone');
   if (state.objects[to]) fail(action, 'dataset already exists');
   if (missing.length > 0) {

@@ -78,6 +78,8 @@ export function planRecord(state: State, space: Space, begin: Begin, opts: RecvO
     if (!opts.force) refuse(errbuf, `destination '${ds}' exists\nmust specify -F to overwrite it`);
     if (snaps.length > 0) refuse(errbuf, `destination has snapshots (eg. ${snaps[0]})\nmust destroy them to overwrite it`);
     if (existing.originId !== undefined) refuse(errbuf, `destination '${ds}' is a clone\nmust destroy it to overwrite it`);
+    // dmu_recv_begin_check(): a clone cannot be received into an existing fs (EINVAL).
+    if (begin.clone) refuse(errbuf, 'invalid backup stream');
   }
   // Kernel checks: the new snapshot name must be free (an identical
   // snapshot already there is skipped, as libzfs does).
@@ -90,9 +92,11 @@ export function planRecord(state: State, space: Space, begin: Begin, opts: RecvO
   const fromIdx = snaps.findIndex((s) => state.objects[s]?.guid === begin.fromguid);
   const from = snaps[fromIdx];
   if (from === undefined) refuse(errbuf, `most recent snapshot of ${ds} does not\nmatch incremental source`);
-  const later = snaps.slice(fromIdx + 1);
-  if (!opts.force && (later.length > 0 || modifiedSince(space, ds, from))) {
+  // Without -F the head must not have changed since the source snapshot
+  // (dsl_dataset_modified_since_snap); later snapshots then stay. With -F
+  // the destination rolls back to the source, losing later snapshots.
+  if (!opts.force && modifiedSince(space, ds, from)) {
     refuse(errbuf, `destination ${ds} has been modified\nsince most recent snapshot`);
   }
-  return { kind: 'incremental', ds, snap: destsnap, destroy: later };
+  return { kind: 'incremental', ds, snap: destsnap, destroy: opts.force ? snaps.slice(fromIdx + 1) : [] };
 }

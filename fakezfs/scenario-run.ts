@@ -20,12 +20,20 @@ export interface StepReport {
   detail?: string;
 }
 
+export interface Refusal {
+  step: number;
+  code: number | null;
+  stderr: string;
+}
+
 export interface ScenarioReport {
   id: number;
   name: string;
   prefix: string;
   ok: boolean;
   failure?: StepReport;
+  /** What each expected refusal actually printed (to compare real and fake). */
+  refusals: Refusal[];
   ms: number;
 }
 
@@ -35,6 +43,8 @@ interface Ctx {
   remembered: Map<string, string>;
   /** Mountpoints looked up since the last zfs command that changed anything. */
   mountpoints: Map<string, string>;
+  step: number;
+  refusals: Refusal[];
 }
 
 export interface RunOptions {
@@ -103,6 +113,8 @@ function judge(r: CmdResult, expect: Expect, ctx: Ctx): string | undefined {
   if (expect === 'ok') return r.code === 0 ? undefined : `exit ${r.code}: ${r.stderr.trim()}`;
   const wanted = (typeof expect.fail === 'string' ? [expect.fail] : expect.fail).map((s) => sub(ctx, s));
   if (r.code === 0) return `succeeded, expected refusal "${wanted.join('" or "')}"`;
+  ctx.refusals.push({ step: ctx.step, code: r.code, stderr: r.stderr.split(ctx.prefix).join('$P') });
+  if (expect.code !== undefined && r.code !== expect.code) return `exit ${r.code}, expected ${expect.code}: ${r.stderr.trim()}`;
   return wanted.some((w) => r.stderr.includes(w)) ? undefined : `exit ${r.code}, stderr ${JSON.stringify(r.stderr)} lacks "${wanted.join('" or "')}"`;
 }
 
@@ -197,7 +209,7 @@ async function runStep(step: Step, ctx: Ctx): Promise<string | undefined> {
     }
     case 'save': {
       const r = await runZfs(step.send.map(s), { stdoutFile: join(ctx.scratch, step.file) });
-      return judge(r, 'ok', ctx);
+      return judge(r, step.expect, ctx);
     }
     case 'load': {
       let file = join(ctx.scratch, step.file);
@@ -241,10 +253,10 @@ export function describeStep(step: Step): string {
 
 export async function runScenario(id: number, sc: Scenario, pool: string, scratch: string, opts: RunOptions = {}): Promise<ScenarioReport> {
   const start = Date.now();
-  const ctx: Ctx = { prefix: `${pool}/scn-${id}`, scratch: join(scratch, `scn-${id}`), remembered: new Map(), mountpoints: new Map() };
+  const ctx: Ctx = { prefix: `${pool}/scn-${id}`, scratch: join(scratch, `scn-${id}`), remembered: new Map(), mountpoints: new Map(), step: 0, refusals: [] };
   mkdirSync(ctx.scratch, { recursive: true });
   if (!opts.fresh) await runZfs(['destroy', '-R', ctx.prefix]);
-  const report: ScenarioReport = { id, name: sc.name, prefix: ctx.prefix, ok: true, ms: 0 };
+  const report: ScenarioReport = { id, name: sc.name, prefix: ctx.prefix, ok: true, refusals: ctx.refusals, ms: 0 };
   const created = await runZfs(['create', ctx.prefix]);
   if (created.code !== 0) {
     report.ok = false;
@@ -252,6 +264,7 @@ export async function runScenario(id: number, sc: Scenario, pool: string, scratc
   }
   for (let i = 0; report.ok && i < sc.steps.length; i++) {
     const step = sc.steps[i] as Step;
+    ctx.step = i + 1;
     let detail: string | undefined;
     try {
       detail = await runStep(step, ctx);

@@ -1,7 +1,8 @@
 // The small language ZFS scenarios are written in. "$P" in any argument or
 // name stands for the scenario's own dataset prefix (<pool>/scn-<N>).
 
-export type Expect = 'ok' | { fail: string | readonly string[] };
+/** Success, or a refusal whose stderr holds one of the strings (and, if given, that exit code). */
+export type Expect = 'ok' | { fail: string | readonly string[]; code?: number };
 
 export type Step =
   | { kind: 'zfs'; args: readonly string[]; expect: Expect }
@@ -10,7 +11,7 @@ export type Step =
   /** zfs send ... | zfs receive ... as two concurrent processes. */
   | { kind: 'pipe'; send: readonly string[]; recv: readonly string[]; expect: Expect }
   /** zfs send ... > <scratch>/<file>. */
-  | { kind: 'save'; send: readonly string[]; file: string }
+  | { kind: 'save'; send: readonly string[]; file: string; expect: Expect }
   /** zfs receive ... < <scratch>/<file>, optionally cut short or with a byte flipped. */
   | { kind: 'load'; file: string; recv: readonly string[]; expect: Expect; truncate?: number; flip?: number }
   /** Remembers a property (usually guid) of a dataset under a key. */
@@ -37,7 +38,8 @@ export const refuse = (fail: string | readonly string[], ...args: string[]): Ste
 export const write = (ds: string, file: string, content: string): Step => ({ kind: 'write', ds, file, content });
 export const writeBytes = (ds: string, file: string, bytes: number): Step => ({ kind: 'write', ds, file, content: '', bytes });
 export const pipe = (send: readonly string[], recv: readonly string[], expect: Expect = 'ok'): Step => ({ kind: 'pipe', send, recv, expect });
-export const save = (file: string, ...send: string[]): Step => ({ kind: 'save', send, file });
+export const save = (file: string, ...send: string[]): Step => ({ kind: 'save', send, file, expect: 'ok' });
+export const refuseSend = (fail: string, ...send: string[]): Step => ({ kind: 'save', send, file: 'refused', expect: { fail } });
 export const load = (file: string, recv: readonly string[], expect: Expect = 'ok', mangle: { truncate?: number; flip?: number } = {}): Step => ({
   kind: 'load',
   file,

@@ -1,6 +1,7 @@
 // ZFS behaviours zbak relies on, as scenarios the runner executes with the
 // `zfs` first in PATH: the fake here, real OpenZFS in the lab VM. Both must
 // end the same way (success, or the same refusal).
+import { MORE_SCENARIOS } from './scenarios-more.js';
 import { type Scenario, type Step, check, load, pipe, refuse, remember, save, write, writeBytes, zfs } from './scenario-types.js';
 
 /** An image filesystem with @final, and a zone cloned from it with @s1 and @s2. */
@@ -24,7 +25,7 @@ const zoneContent = (ds: string): Step[] => [
   check.file(ds, 'root/s2.txt', 'second\n'),
 ];
 
-export const SCENARIOS: readonly Scenario[] = [
+const BASE_SCENARIOS: readonly Scenario[] = [
   {
     name: '-I from the origin, destroy -fr, receive -F restores clone, guids and content',
     steps: [
@@ -241,3 +242,6 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
 ];
+
+/** Every scenario; ids are positions in this list (1-based) and never change. */
+export const SCENARIOS: readonly Scenario[] = [...BASE_SCENARIOS, ...MORE_SCENARIOS];

@@ -4,20 +4,20 @@ import { join } from 'node:path';
 import { FAKEBIN, type FakeHost, makeHost } from './harness.js';
 
 let h: FakeHost;
-beforeEach(() => {
+beforeEach(async () => {
   h = makeHost();
-  expect(h.zpool('create', 'zones').code).toBe(0);
+  expect((await h.zpool('create', 'zones')).code).toBe(0);
 });
 afterEach(() => h.cleanup());
 
 describe('fake zfs core', () => {
-  it('creates, snapshots, clones and lists like real zfs', () => {
-    h.ok('create', 'zones/IMG');
+  it('creates, snapshots, clones and lists like real zfs', async () => {
+    await h.ok('create', 'zones/IMG');
     h.write('zones/IMG/a.txt', 'hello');
-    h.ok('snapshot', 'zones/IMG@final');
-    h.ok('clone', 'zones/IMG@final', 'zones/ZONE');
+    await h.ok('snapshot', 'zones/IMG@final');
+    await h.ok('clone', 'zones/IMG@final', 'zones/ZONE');
     expect(h.read('zones/ZONE/a.txt')).toBe('hello');
-    const out = h.ok('list', '-H', '-t', 'all', '-o', 'name,origin,type,mountpoint', '-r', 'zones');
+    const out = await h.ok('list', '-H', '-t', 'all', '-o', 'name,origin,type,mountpoint', '-r', 'zones');
     expect(out).toBe(
       [
         'zones\t-\tfilesystem\t/zones',
@@ -29,14 +29,14 @@ describe('fake zfs core', () => {
     );
   });
 
-  it('refuses a missing dataset with the real message', () => {
-    const r = h.zfs('list', 'zones/nope');
+  it('refuses a missing dataset with the real message', async () => {
+    const r = await h.zfs('list', 'zones/nope');
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("cannot open 'zones/nope': dataset does not exist\n");
   });
 
-  it('refuses to write a stream to a terminal or read one from it', () => {
-    h.ok('snapshot', 'zones@s');
+  it('refuses to write a stream to a terminal or read one from it', async () => {
+    await h.ok('snapshot', 'zones@s');
     const tty = (cmd: string) => spawnSync('script', ['-qec', cmd, '/dev/null'], { env: h.env, encoding: 'utf8' });
     const send = tty('zfs send zones@s');
     expect(send.status).toBe(1);
@@ -46,7 +46,7 @@ describe('fake zfs core', () => {
     expect(recv.stdout).toContain('Error: Backup stream can not be read from a terminal.');
   });
 
-  it('fails clearly without its environment', () => {
+  it('fails clearly without its environment', async () => {
     const env = { ...h.env };
     delete env['ZBAK_FAKE_STATE'];
     const r = spawnSync(join(FAKEBIN, 'zfs'), ['list'], { env });

@@ -2,49 +2,57 @@
 // file streams with bounded memory, concurrent commands keep the state sane.
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FAKEBIN, type FakeHost, makeHost } from './harness.js';
 
-let h: FakeHost;
-beforeEach(() => {
-  h = makeHost();
-  h.zpool('create', 'zones');
-  h.ok('create', 'zones/A');
-  h.write('zones/A/f', 'x'.repeat(100_000));
-  h.ok('snapshot', 'zones/A@s');
-});
-afterEach(() => h.cleanup());
+const hosts: FakeHost[] = [];
+afterAll(() => hosts.forEach((x) => x.cleanup()));
 
-describe('fault injection', () => {
-  it('ZBAK_FAKE_FAIL fails a matching command without changing state', () => {
+/** A host of its own per test, so tests run concurrently. */
+async function setup(): Promise<FakeHost> {
+  const h = makeHost();
+  hosts.push(h);
+  await h.zpool('create', 'zones');
+  await h.ok('create', 'zones/A');
+  h.write('zones/A/f', 'x'.repeat(100_000));
+  await h.ok('snapshot', 'zones/A@s');
+  return h;
+}
+
+describe.concurrent('fault injection', () => {
+  it('ZBAK_FAKE_FAIL fails a matching command without changing state', async () => {
+    const h = await setup();
     const env = { ZBAK_FAKE_FAIL: 'snapshot:zones/A@t' };
-    const r = h.zfsBytes(['snapshot', 'zones/A@t'], undefined, env);
+    const r = await h.zfsBytes(['snapshot', 'zones/A@t'], undefined, env);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('injected failure: zfs snapshot zones/A@t\n');
-    expect(h.zfs('list', 'zones/A@t').code).toBe(1);
-    expect(h.zfsBytes(['snapshot', 'zones/A@u'], undefined, env).code).toBe(0);
-    expect(h.zfsBytes(['list', 'zones/A'], undefined, { ZBAK_FAKE_FAIL: 'list' }).stderr).toBe('injected failure: zfs list zones/A\n');
+    expect((await h.zfs('list', 'zones/A@t')).code).toBe(1);
+    expect((await h.zfsBytes(['snapshot', 'zones/A@u'], undefined, env)).code).toBe(0);
+    expect((await h.zfsBytes(['list', 'zones/A'], undefined, { ZBAK_FAKE_FAIL: 'list' })).stderr).toBe('injected failure: zfs list zones/A\n');
   });
 
-  it('ZBAK_FAKE_SEND_DIE_AFTER cuts the stream and fails the send', () => {
-    const r = h.zfsBytes(['send', 'zones/A@s'], undefined, { ZBAK_FAKE_SEND_DIE_AFTER: '1000' });
+  it('ZBAK_FAKE_SEND_DIE_AFTER cuts the stream and fails the send', async () => {
+    const h = await setup();
+    const r = await h.zfsBytes(['send', 'zones/A@s'], undefined, { ZBAK_FAKE_SEND_DIE_AFTER: '1000' });
     expect(r.code).toBe(1);
     expect(r.out.length).toBe(1000);
     expect(r.stderr).toBe("warning: cannot send 'zones/A@s': Input/output error\n");
   });
 
-  it('ZBAK_FAKE_RECEIVE_DIE_AFTER fails the receive and applies nothing', () => {
-    const stream = h.zfsBytes(['send', 'zones/A@s']).out;
-    const r = h.zfsBytes(['receive', 'zones/B'], stream, { ZBAK_FAKE_RECEIVE_DIE_AFTER: '5000' });
+  it('ZBAK_FAKE_RECEIVE_DIE_AFTER fails the receive and applies nothing', async () => {
+    const h = await setup();
+    const stream = (await h.zfsBytes(['send', 'zones/A@s'])).out;
+    const r = await h.zfsBytes(['receive', 'zones/B'], stream, { ZBAK_FAKE_RECEIVE_DIE_AFTER: '5000' });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('cannot receive new filesystem stream: I/O error\n');
-    expect(h.zfs('list', 'zones/B').code).toBe(1);
-    expect(h.zfsBytes(['receive', 'zones/B'], stream).code).toBe(0);
+    expect((await h.zfs('list', 'zones/B')).code).toBe(1);
+    expect((await h.zfsBytes(['receive', 'zones/B'], stream)).code).toBe(0);
   });
 });
 
-describe('robustness', () => {
+describe.concurrent('robustness', () => {
   it('streams a 200 MiB file through send | receive with bounded memory', async () => {
+    const h = await setup();
     const chunk = Buffer.alloc(1 << 20);
     for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 7919) & 0xff;
     const file = h.path('zones/A/big');
@@ -53,7 +61,7 @@ describe('robustness', () => {
       chunk[0] = i;
       appendFileSync(file, chunk);
     }
-    h.ok('snapshot', 'zones/A@big');
+    await h.ok('snapshot', 'zones/A@big');
     const rssLog = join(h.dir, 'rss.log');
     const hook = join(h.dir, 'rss-hook.mjs');
     writeFileSync(
@@ -80,6 +88,7 @@ describe('robustness', () => {
   });
 
   it('keeps the state consistent under concurrent commands', async () => {
+    const h = await setup();
     const { spawn } = await import('node:child_process');
     const run = (args: string[]) =>
       new Promise<number | null>((done) => {
@@ -88,7 +97,7 @@ describe('robustness', () => {
       });
     const codes = await Promise.all(Array.from({ length: 8 }, (_, i) => run(['create', `zones/c${i}`])));
     expect(codes.every((c) => c === 0)).toBe(true);
-    const names = h.ok('list', '-H', '-o', 'name', '-r', 'zones').split('\n').filter((n) => /^zones\/c\d$/.test(n));
+    const names = (await h.ok('list', '-H', '-o', 'name', '-r', 'zones')).split('\n').filter((n) => /^zones\/c\d$/.test(n));
     expect(names).toHaveLength(8);
   });
 });

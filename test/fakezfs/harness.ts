@@ -1,7 +1,7 @@
 // Runs the fake zfs/zpool (fakebin shims over dist/) in a private temp
 // state and root, the way zbak's LocalHost runs them: real processes, real
 // pipes, real exit codes.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,15 +14,21 @@ export interface Result {
   stderr: string;
 }
 
+export interface BytesResult {
+  code: number | null;
+  out: Buffer;
+  stderr: string;
+}
+
 export interface FakeHost {
   dir: string;
   root: string;
   state: string;
   env: NodeJS.ProcessEnv;
-  zfs(...args: string[]): Result;
-  zpool(...args: string[]): Result;
+  zfs(...args: string[]): Promise<Result>;
+  zpool(...args: string[]): Promise<Result>;
   /** zfs with stdin from a buffer and stdout captured as bytes. */
-  zfsBytes(args: readonly string[], input?: Buffer, extraEnv?: NodeJS.ProcessEnv): { code: number | null; out: Buffer; stderr: string };
+  zfsBytes(args: readonly string[], input?: Buffer, extraEnv?: NodeJS.ProcessEnv): Promise<BytesResult>;
   /** Runs `zfs <send...> | zfs <recv...>` as two concurrent processes. */
   pipe(send: readonly string[], recv: readonly string[], extraEnv?: NodeJS.ProcessEnv): Promise<[Result, Result]>;
   /** Path under the simulated host root. */
@@ -31,8 +37,24 @@ export interface FakeHost {
   read(p: string): string;
   exists(p: string): boolean;
   /** zfs that must succeed; returns stdout. */
-  ok(...args: string[]): string;
+  ok(...args: string[]): Promise<string>;
   cleanup(): void;
+}
+
+/** Runs a fakebin command without blocking, so tests can run concurrently. */
+function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: Buffer): Promise<BytesResult> {
+  return new Promise((done) => {
+    const p = spawn(join(FAKEBIN, cmd), args, { env, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => out.push(d));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (input && p.stdin) {
+      p.stdin.on('error', () => undefined);
+      p.stdin.end(input);
+    }
+    p.on('close', (code) => done({ code, out: Buffer.concat(out), stderr }));
+  });
 }
 
 export function makeHost(): FakeHost {
@@ -42,24 +64,18 @@ export function makeHost(): FakeHost {
   mkdirSync(root);
   const env = { ...process.env, PATH: `${FAKEBIN}:${process.env['PATH'] ?? ''}`, ZBAK_ROOT: root, ZBAK_FAKE_STATE: state };
   delete env['ZBAK_FAKE_FAIL'];
-  const run = (cmd: string, args: readonly string[], extra?: NodeJS.ProcessEnv, input?: Buffer) => {
-    const r = spawnSync(join(FAKEBIN, cmd), args, { env: { ...env, ...extra }, input, maxBuffer: 1 << 30 });
-    return { code: r.status, out: r.stdout, stderr: r.stderr.toString() };
+  const text = async (cmd: string, args: readonly string[]): Promise<Result> => {
+    const r = await run(cmd, args, env);
+    return { code: r.code, stdout: r.out.toString(), stderr: r.stderr };
   };
   const host: FakeHost = {
     dir,
     root,
     state,
     env,
-    zfs: (...args) => {
-      const r = run('zfs', args);
-      return { code: r.code, stdout: r.out.toString(), stderr: r.stderr };
-    },
-    zpool: (...args) => {
-      const r = run('zpool', args);
-      return { code: r.code, stdout: r.out.toString(), stderr: r.stderr };
-    },
-    zfsBytes: (args, input, extra) => run('zfs', args, extra, input ?? Buffer.alloc(0)),
+    zfs: (...args) => text('zfs', args),
+    zpool: (...args) => text('zpool', args),
+    zfsBytes: (args, input, extra) => run('zfs', args, { ...env, ...extra }, input ?? Buffer.alloc(0)),
     pipe: (send, recv, extra) =>
       new Promise((done) => {
         const e = { ...env, ...extra };
@@ -85,14 +101,14 @@ export function makeHost(): FakeHost {
         void Promise.all([sendOut, collect(b)]).then(done);
       }),
     path: (p) => join(root, p),
-    write: (p, text) => {
+    write: (p, data) => {
       mkdirSync(join(root, p, '..'), { recursive: true });
-      writeFileSync(join(root, p), text);
+      writeFileSync(join(root, p), data);
     },
     read: (p) => readFileSync(join(root, p), 'utf8'),
     exists: (p) => existsSync(join(root, p)),
-    ok: (...args) => {
-      const r = host.zfs(...args);
+    ok: async (...args) => {
+      const r = await host.zfs(...args);
       if (r.code !== 0) throw new Error(`zfs ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
       return r.stdout;
     },

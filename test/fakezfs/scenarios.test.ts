@@ -9,9 +9,9 @@ import { SCENARIOS } from '../../fakezfs/scenarios.js';
 import { type FakeHost, makeHost } from './harness.js';
 
 let h: FakeHost;
-beforeAll(() => {
+beforeAll(async () => {
   h = makeHost();
-  h.zpool('create', 'zones');
+  await h.zpool('create', 'zones');
   // The runner spawns the `zfs` first in PATH, as it does in the lab.
   Object.assign(process.env, { PATH: h.env['PATH'], ZBAK_ROOT: h.root, ZBAK_FAKE_STATE: h.state });
 });
@@ -25,6 +25,6 @@ describe('ZFS scenarios on the fake', () => {
     expect(failed).toEqual([]);
     expect(reports.length).toBeGreaterThanOrEqual(16);
     // Every scenario cleaned up after itself.
-    expect(h.ok('list', '-H', '-o', 'name', '-r', 'zones')).toBe('zones\n');
+    expect(await h.ok('list', '-H', '-o', 'name', '-r', 'zones')).toBe('zones\n');
   });
 });

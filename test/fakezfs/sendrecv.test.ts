@@ -6,161 +6,161 @@ import { type FakeHost, makeHost } from './harness.js';
 let h: FakeHost;
 let inc: Buffer;
 let full: Buffer;
-const guid = (n: string): string => h.ok('get', '-H', '-o', 'value', 'guid', n).trim();
+const guid = async (n: string): Promise<string> => (await h.ok('get', '-H', '-o', 'value', 'guid', n)).trim();
 
-beforeAll(() => {
+beforeAll(async () => {
   h = makeHost();
-  h.zpool('create', 'zones');
-  h.ok('create', 'zones/IMG');
+  await h.zpool('create', 'zones');
+  await h.ok('create', 'zones/IMG');
   h.write('zones/IMG/etc/release', 'base');
-  h.ok('snapshot', 'zones/IMG@final');
-  h.ok('clone', 'zones/IMG@final', 'zones/ZONE');
+  await h.ok('snapshot', 'zones/IMG@final');
+  await h.ok('clone', 'zones/IMG@final', 'zones/ZONE');
   h.write('zones/ZONE/s1', 'one');
-  h.ok('snapshot', 'zones/ZONE@s1');
+  await h.ok('snapshot', 'zones/ZONE@s1');
   h.write('zones/ZONE/s2', 'two');
-  h.ok('set', 'com.example:tier=gold', 'zones/ZONE');
-  h.ok('snapshot', 'zones/ZONE@s2');
-  inc = h.zfsBytes(['send', '-p', '-I', 'zones/IMG@final', 'zones/ZONE@s2']).out;
-  full = h.zfsBytes(['send', 'zones/IMG@final']).out;
-  h.ok('create', 'zones/other');
+  await h.ok('set', 'com.example:tier=gold', 'zones/ZONE');
+  await h.ok('snapshot', 'zones/ZONE@s2');
+  inc = (await h.zfsBytes(['send', '-p', '-I', 'zones/IMG@final', 'zones/ZONE@s2'])).out;
+  full = (await h.zfsBytes(['send', 'zones/IMG@final'])).out;
+  await h.ok('create', 'zones/other');
 });
 afterAll(() => h.cleanup());
 
 const recv = (args: string[], data: Buffer, env?: NodeJS.ProcessEnv) => h.zfsBytes(['receive', ...args], data, env);
 
 describe('zfs send', () => {
-  it('writes a stream that names the snapshot and ends with a checksummed record', () => {
+  it('writes a stream that names the snapshot and ends with a checksummed record', async () => {
     expect(inc.subarray(0, 8).toString()).toBe('FAKEZFS1');
     expect(inc.includes(Buffer.from('"toname":"zones/ZONE@s2"'))).toBe(true);
     expect(inc.subarray(-5).toString('latin1', 0, 1)).toBe('Z');
   });
 
-  it('refuses an incremental source that is not earlier in the same fs or its origin', () => {
-    const r = h.zfsBytes(['send', '-i', 'zones/ZONE@s2', 'zones/ZONE@s1']);
+  it('refuses an incremental source that is not earlier in the same fs or its origin', async () => {
+    const r = await h.zfsBytes(['send', '-i', 'zones/ZONE@s2', 'zones/ZONE@s1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("warning: cannot send 'zones/ZONE@s1': not an earlier snapshot from the same fs\n");
-    expect(h.zfsBytes(['send', '-I', 'zones/other@x', 'zones/ZONE@s2']).stderr).toMatch(/^incremental source must be in same filesystem\nusage:/);
-    expect(h.zfsBytes(['send', 'zones/ZONE@nope']).stderr).toBe("cannot open 'zones/ZONE@nope': dataset does not exist\n");
+    expect((await h.zfsBytes(['send', '-I', 'zones/other@x', 'zones/ZONE@s2'])).stderr).toMatch(/^incremental source must be in same filesystem\nusage:/);
+    expect((await h.zfsBytes(['send', 'zones/ZONE@nope'])).stderr).toBe("cannot open 'zones/ZONE@nope': dataset does not exist\n");
   });
 
-  it('estimates with -nvP', () => {
-    const out = h.zfsBytes(['send', '-nvP', '-I', 'zones/IMG@final', 'zones/ZONE@s2']).out.toString();
+  it('estimates with -nvP', async () => {
+    const out = (await h.zfsBytes(['send', '-nvP', '-I', 'zones/IMG@final', 'zones/ZONE@s2'])).out.toString();
     expect(out).toMatch(/^full\tzones\/ZONE@s1\t\d+\nincremental\ts1\tzones\/ZONE@s2\t\d+\nsize\t\d+\n$/);
   });
 });
 
 describe('zfs receive', () => {
-  it('needs -F for a full stream onto an existing dataset', () => {
-    h.ok('create', 'zones/other/E');
-    const r = recv(['zones/other/E'], full);
+  it('needs -F for a full stream onto an existing dataset', async () => {
+    await h.ok('create', 'zones/other/E');
+    const r = await recv(['zones/other/E'], full);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("cannot receive new filesystem stream: destination 'zones/other/E' exists\nmust specify -F to overwrite it\n");
-    expect(recv(['-F', 'zones/other/E'], full).code).toBe(0);
+    expect((await recv(['-F', 'zones/other/E'], full)).code).toBe(0);
     expect(h.read('zones/other/E/etc/release')).toBe('base');
-    expect(recv(['-F', 'zones/other/E'], full).stderr).toBe(
+    expect((await recv(['-F', 'zones/other/E'], full)).stderr).toBe(
       'cannot receive new filesystem stream: destination has snapshots (eg. zones/other/E@final)\nmust destroy them to overwrite it\n',
     );
   });
 
-  it('refuses a clone stream onto an existing clone even with -F', () => {
-    h.ok('clone', 'zones/IMG@final', 'zones/other/C');
-    expect(recv(['-F', 'zones/other/C'], inc).stderr).toBe(
+  it('refuses a clone stream onto an existing clone even with -F', async () => {
+    await h.ok('clone', 'zones/IMG@final', 'zones/other/C');
+    expect((await recv(['-F', 'zones/other/C'], inc)).stderr).toBe(
       "cannot receive new filesystem stream: destination 'zones/other/C' is a clone\nmust destroy it to overwrite it\n",
     );
   });
 
-  it('restores the clone, every snapshot guid, content and received properties after destroy -fr', () => {
-    const before = [guid('zones/ZONE@s1'), guid('zones/ZONE@s2')];
-    h.ok('destroy', '-fr', 'zones/ZONE');
+  it('restores the clone, every snapshot guid, content and received properties after destroy -fr', async () => {
+    const before = [await guid('zones/ZONE@s1'), await guid('zones/ZONE@s2')];
+    await h.ok('destroy', '-fr', 'zones/ZONE');
     expect(h.exists('zones/ZONE')).toBe(false);
-    const r = recv(['-F', '-v', 'zones/ZONE'], inc);
+    const r = await recv(['-F', '-v', 'zones/ZONE'], inc);
     expect(r.code).toBe(0);
     expect(r.out.toString()).toContain('found clone origin zones/IMG@final\n');
-    expect(h.ok('get', '-H', '-o', 'value', 'origin', 'zones/ZONE')).toBe('zones/IMG@final\n');
-    expect([guid('zones/ZONE@s1'), guid('zones/ZONE@s2')]).toEqual(before);
+    expect(await h.ok('get', '-H', '-o', 'value', 'origin', 'zones/ZONE')).toBe('zones/IMG@final\n');
+    expect([await guid('zones/ZONE@s1'), await guid('zones/ZONE@s2')]).toEqual(before);
     expect(h.read('zones/ZONE/s2')).toBe('two');
-    expect(h.ok('get', '-H', '-o', 'value,source', 'com.example:tier', 'zones/ZONE')).toBe('gold\treceived\n');
+    expect(await h.ok('get', '-H', '-o', 'value,source', 'com.example:tier', 'zones/ZONE')).toBe('gold\treceived\n');
   });
 
-  it('finds the origin by guid under another name, most local first', () => {
-    h.ok('create', '-p', 'zones/n2/deep');
-    expect(recv(['zones/n2/IMG-renamed'], full).code).toBe(0);
-    expect(recv(['-u', 'zones/n2/deep/ZONE'], inc).code).toBe(0);
-    expect(h.ok('get', '-H', '-o', 'value', 'origin,mounted', 'zones/n2/deep/ZONE')).toBe('zones/n2/IMG-renamed@final\nno\n');
+  it('finds the origin by guid under another name, most local first', async () => {
+    await h.ok('create', '-p', 'zones/n2/deep');
+    expect((await recv(['zones/n2/IMG-renamed'], full)).code).toBe(0);
+    expect((await recv(['-u', 'zones/n2/deep/ZONE'], inc)).code).toBe(0);
+    expect(await h.ok('get', '-H', '-o', 'value', 'origin,mounted', 'zones/n2/deep/ZONE')).toBe('zones/n2/IMG-renamed@final\nno\n');
     expect(h.exists('zones/n2/deep/ZONE')).toBe(false);
   });
 
-  it('refuses a clone stream whose origin guid is not in the pool', () => {
-    h.zpool('create', 'zones2');
-    expect(recv(['zones2/ZONE'], inc).stderr).toBe('cannot receive: local origin for clone zones2/ZONE@s1 does not exist\n');
+  it('refuses a clone stream whose origin guid is not in the pool', async () => {
+    await h.zpool('create', 'zones2');
+    expect((await recv(['zones2/ZONE'], inc)).stderr).toBe('cannot receive: local origin for clone zones2/ZONE@s1 does not exist\n');
   });
 
-  it('refuses incrementals onto a missing destination or a mismatched source', () => {
-    const i = h.zfsBytes(['send', '-i', '@s1', 'zones/ZONE@s2']).out;
-    expect(recv(['zones/other/nope'], i).stderr).toBe("cannot receive incremental stream: destination 'zones/other/nope' does not exist\n");
-    h.ok('create', 'zones/other/M');
-    h.ok('snapshot', 'zones/other/M@s1');
-    expect(recv(['zones/other/M'], i).stderr).toBe(
+  it('refuses incrementals onto a missing destination or a mismatched source', async () => {
+    const i = (await h.zfsBytes(['send', '-i', '@s1', 'zones/ZONE@s2'])).out;
+    expect((await recv(['zones/other/nope'], i)).stderr).toBe("cannot receive incremental stream: destination 'zones/other/nope' does not exist\n");
+    await h.ok('create', 'zones/other/M');
+    await h.ok('snapshot', 'zones/other/M@s1');
+    expect((await recv(['zones/other/M'], i)).stderr).toBe(
       'cannot receive incremental stream: most recent snapshot of zones/other/M does not\nmatch incremental source\n',
     );
   });
 
-  it('refuses a missing parent like libzfs, with two lines', () => {
-    expect(recv(['zones/none/x'], full).stderr).toBe(
+  it('refuses a missing parent like libzfs, with two lines', async () => {
+    expect((await recv(['zones/none/x'], full)).stderr).toBe(
       "cannot open 'zones/none': dataset does not exist\ncannot receive new filesystem stream: unable to restore to destination\n",
     );
   });
 
-  it('detects truncation and corruption and applies nothing', () => {
-    expect(recv(['zones/other/T'], full.subarray(0, full.length - 40)).stderr).toBe('cannot receive new filesystem stream: incomplete stream\n');
+  it('detects truncation and corruption and applies nothing', async () => {
+    expect((await recv(['zones/other/T'], full.subarray(0, full.length - 40))).stderr).toBe('cannot receive new filesystem stream: incomplete stream\n');
     const bad = Buffer.from(full);
     const at = bad.indexOf(Buffer.from('base'));
     bad[at] = 0x42 ^ 0xff;
-    expect(recv(['zones/other/T'], bad).stderr).toBe('cannot receive new filesystem stream: checksum mismatch\n');
-    expect(recv(['zones/other/T'], Buffer.alloc(0)).stderr).toBe('cannot receive: failed to read from stream\n');
-    expect(recv(['zones/other/T'], Buffer.from('garbage!garbage!')).stderr).toBe('cannot receive: invalid stream (bad magic number)\n');
-    expect(h.zfs('list', 'zones/other/T').code).toBe(1);
-    expect(h.ok('list', '-H', '-o', 'name', '-t', 'all', '-r', 'zones/other')).not.toContain('zones/other/T');
+    expect((await recv(['zones/other/T'], bad)).stderr).toBe('cannot receive new filesystem stream: checksum mismatch\n');
+    expect((await recv(['zones/other/T'], Buffer.alloc(0))).stderr).toBe('cannot receive: failed to read from stream\n');
+    expect((await recv(['zones/other/T'], Buffer.from('garbage!garbage!'))).stderr).toBe('cannot receive: invalid stream (bad magic number)\n');
+    expect((await h.zfs('list', 'zones/other/T')).code).toBe(1);
+    expect(await h.ok('list', '-H', '-o', 'name', '-t', 'all', '-r', 'zones/other')).not.toContain('zones/other/T');
   });
 
-  it('skips snapshots it already has in an -I stream', () => {
-    h.ok('create', 'zones/other/K');
-    expect(recv(['zones/other/K/IMG'], full).code).toBe(0);
-    const first = h.zfsBytes(['send', '-i', 'zones/IMG@final', 'zones/ZONE@s1']).out;
-    expect(recv(['zones/other/K/Z'], first).code).toBe(0);
-    const rest = h.zfsBytes(['send', '-I', '@s1', 'zones/ZONE@s2']).out;
-    expect(recv(['zones/other/K/Z'], rest).code).toBe(0);
-    const again = recv(['-v', 'zones/other/K/Z'], rest);
+  it('skips snapshots it already has in an -I stream', async () => {
+    await h.ok('create', 'zones/other/K');
+    expect((await recv(['zones/other/K/IMG'], full)).code).toBe(0);
+    const first = (await h.zfsBytes(['send', '-i', 'zones/IMG@final', 'zones/ZONE@s1'])).out;
+    expect((await recv(['zones/other/K/Z'], first)).code).toBe(0);
+    const rest = (await h.zfsBytes(['send', '-I', '@s1', 'zones/ZONE@s2'])).out;
+    expect((await recv(['zones/other/K/Z'], rest)).code).toBe(0);
+    const again = await recv(['-v', 'zones/other/K/Z'], rest);
     expect(again.code).toBe(0);
     expect(again.out.toString()).toContain('snap zones/other/K/Z@s2 already exists; ignoring\n');
-    expect(recv(['zones/other/K/Z'], inc).stderr).toBe(
+    expect((await recv(['zones/other/K/Z'], inc)).stderr).toBe(
       "cannot receive new filesystem stream: destination 'zones/other/K/Z' exists\nmust specify -F to overwrite it\n",
     );
-    expect(h.ok('list', '-H', '-o', 'name', '-t', 'snapshot', 'zones/other/K/Z')).toBe('zones/other/K/Z@s1\nzones/other/K/Z@s2\n');
+    expect(await h.ok('list', '-H', '-o', 'name', '-t', 'snapshot', 'zones/other/K/Z')).toBe('zones/other/K/Z@s1\nzones/other/K/Z@s2\n');
   });
 
   it('runs send | receive concurrently in the same pool', async () => {
     const [s, r] = await h.pipe(['send', '-I', 'zones/IMG@final', 'zones/ZONE@s2'], ['receive', 'zones/other/P']);
     expect(s.code).toBe(0);
     expect(r.code).toBe(0);
-    expect(guid('zones/other/P@s2')).toBe(guid('zones/ZONE@s2'));
+    expect(await guid('zones/other/P@s2')).toBe(await guid('zones/ZONE@s2'));
     expect(h.read('zones/other/P/s1')).toBe('one');
   });
 });
 
 describe('zfs receive options', () => {
-  it('applies -o as local, drops -x, and changes nothing with -n', () => {
-    const stream = h.zfsBytes(['send', '-p', 'zones/ZONE@s2']).out;
-    expect(recv(['-n', 'zones/other/N'], stream).code).toBe(0);
-    expect(h.zfs('list', 'zones/other/N').code).toBe(1);
-    expect(recv(['-o', 'quota=1G', '-x', 'com.example:tier', 'zones/other/N'], stream).code).toBe(0);
-    expect(h.ok('get', '-H', '-p', '-o', 'value,source', 'quota,com.example:tier', 'zones/other/N')).toBe('1073741824\tlocal\n-\t-\n');
+  it('applies -o as local, drops -x, and changes nothing with -n', async () => {
+    const stream = (await h.zfsBytes(['send', '-p', 'zones/ZONE@s2'])).out;
+    expect((await recv(['-n', 'zones/other/N'], stream)).code).toBe(0);
+    expect((await h.zfs('list', 'zones/other/N')).code).toBe(1);
+    expect((await recv(['-o', 'quota=1G', '-x', 'com.example:tier', 'zones/other/N'], stream)).code).toBe(0);
+    expect(await h.ok('get', '-H', '-p', '-o', 'value,source', 'quota,com.example:tier', 'zones/other/N')).toBe('1073741824\tlocal\n-\t-\n');
   });
 
-  it('replaces a head with -F and remounts what was mounted below it', () => {
-    h.ok('create', '-p', 'zones/other/W/child');
+  it('replaces a head with -F and remounts what was mounted below it', async () => {
+    await h.ok('create', '-p', 'zones/other/W/child');
     h.write('zones/other/W/child/c', 'child');
-    expect(recv(['-F', 'zones/other/W'], full).code).toBe(0);
+    expect((await recv(['-F', 'zones/other/W'], full)).code).toBe(0);
     expect(h.read('zones/other/W/etc/release')).toBe('base');
     expect(h.read('zones/other/W/child/c')).toBe('child');
   });
