@@ -6,22 +6,11 @@ import { descendantsOf, openTyped } from './model.js';
 import { splitSnap } from './names.js';
 import { type State, mutate, nowSeconds, readState } from './state.js';
 import { renderTable } from './table.js';
+import { formatCreation } from './nicenum.js';
 
 const HOLD_USAGE = '\thold [-r] <tag> <snapshot> ...';
 const RELEASE_USAGE = '\trelease [-r] <tag> <snapshot> ...';
 const HOLDS_USAGE = '\tholds [-rH] <snapshot> ...';
-
-function pad2(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-/** strftime("%a %b %e %H:%M %Y"), as `zfs holds` prints it. */
-function holdTime(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  return `${days[d.getDay()]} ${months[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${pad2(d.getHours())}:${pad2(d.getMinutes())} ${d.getFullYear()}`;
-}
 
 /** The named snapshots, plus with -r the same snapshot of every descendant. */
 function targets(state: State, snaps: readonly string[], recursive: boolean, spec: { usage: string }): string[] {
@@ -78,7 +67,7 @@ export async function zfsHolds(env: FakeEnv, argv: readonly string[]): Promise<n
     const o = state.objects[s];
     if (!o) throw new ZfsError(`cannot open '${s}': dataset does not exist\n`);
     for (const [tag, t] of Object.entries(o.holds ?? {}).sort()) {
-      rows.push([s, tag, has(p, 'p') ? String(t) : holdTime(t)]);
+      rows.push([s, tag, has(p, 'p') ? String(t) : formatCreation(t, '0')]);
     }
   }
   const cols = ['NAME', 'TAG', 'TIMESTAMP'].map((header) => ({ header, rightAlign: false }));

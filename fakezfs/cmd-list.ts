@@ -1,7 +1,7 @@
 // zfs list.
 import { ZfsError } from './errors.js';
 import type { FakeEnv } from './env.js';
-import { getopt, has, last, usageError, values } from './getopt.js';
+import { getopt, has, last, usageError } from './getopt.js';
 import { compareNames, iterate, parseTypes } from './iterate.js';
 import { cmp } from './model.js';
 import { findProp, isUserProp } from './props.js';

@@ -53,7 +53,8 @@ async function receiveAll(env: FakeEnv, opts: RecvOptions, flags: Flags): Promis
     }
     if (f.type !== 'B') throw new ZfsError('cannot receive: invalid backup stream\n');
     const begin = BeginSchema.parse(JSON.parse(f.payload.toString('utf8')));
-    const plan = planRecord(readState(env), new Space(env, readState(env)), begin, opts);
+    const now = readState(env);
+    const plan = planRecord(now, new Space(env, now), begin, opts);
     if (verbose) {
       if (plan.kind === 'new' && plan.originName) process.stdout.write(`found clone origin ${plan.originName}\n`);
       const kind = begin.fromguid === '0' ? 'full' : 'incremental';

@@ -42,7 +42,7 @@ function checkSpace(env: FakeEnv, state: State, name: string, props: ZObject['pr
   }
 }
 
-function applyVolsize(env: FakeEnv, state: State, name: string, o: ZObject, props: ZObject['props'], action: string): void {
+function applyVolsize(env: FakeEnv, name: string, o: ZObject, props: ZObject['props'], action: string): void {
   const v = props['volsize']?.value;
   if (v === undefined) return;
   const bs = BigInt(o.props['volblocksize']?.value ?? '8192');
@@ -71,7 +71,7 @@ export async function zfsSet(env: FakeEnv, argv: readonly string[]): Promise<num
       const action = `cannot set property for '${name}'`;
       const props = checkProps(wanted, o.type, action, false);
       checkSpace(env, state, name, props, action);
-      if (o.type === 'volume') applyVolsize(env, state, name, o, props, action);
+      if (o.type === 'volume') applyVolsize(env, name, o, props, action);
       const remount = 'mountpoint' in props || props['canmount']?.value === 'off';
       const change = (): void => {
         Object.assign(o.props, props);

@@ -17,11 +17,6 @@ export function fail(action: string, why: string): never {
   throw new ZfsError(`${action}: ${why}\n`);
 }
 
-/** A complete stderr text (possibly several lines) and exit 1. */
-export function failRaw(text: string): never {
-  throw new ZfsError(text.endsWith('\n') ? text : `${text}\n`);
-}
-
 /** The "dataset does not exist" refusal every command shares. */
 export function noSuchDataset(name: string): never {
   fail(`cannot open '${name}'`, 'dataset does not exist');

@@ -1,7 +1,7 @@
 // zfs_for_each(): which datasets `zfs list` and `zfs get` visit, and in what
 // order (by name, a dataset's snapshots by createtxg right after it).
 import { ZfsError } from './errors.js';
-import { childrenOf, cmp, snapshotsOf } from './model.js';
+import { childrenOf, cmp, openTyped, snapshotsOf } from './model.js';
 import { nameProblem, splitSnap } from './names.js';
 import { mountedAt } from './mount.js';
 import type { State, ZType } from './state.js';
@@ -44,11 +44,7 @@ function resolveArg(state: State, arg: string, allowed: ReadonlySet<ZType>, path
   }
   const why = nameProblem(name, 'any');
   if (why) throw new ZfsError(`cannot open '${name}': ${why}\n`);
-  const o = state.objects[name];
-  if (!o) throw new ZfsError(`cannot open '${name}': dataset does not exist\n`);
-  if (!allowed.has(o.type)) {
-    throw new ZfsError(`cannot open '${name}': operation not applicable to datasets of this type\n`);
-  }
+  openTyped(state, name, [...allowed]);
   return name;
 }
 

@@ -1,6 +1,6 @@
 // Queries over the state: parents, children, snapshots, clones, guids.
 import { ZfsError, noSuchDataset } from './errors.js';
-import { isWithin, parentOf, poolOf, splitSnap } from './names.js';
+import { isWithin, parentOf, splitSnap } from './names.js';
 import type { State, ZObject } from './state.js';
 
 export function get(state: State, name: string): ZObject | undefined {
@@ -46,12 +46,6 @@ export function snapshotsOf(state: State, ds: string): string[] {
   return Object.keys(state.objects)
     .filter((n) => splitSnap(n)[0] === ds && n.includes('@'))
     .sort((a, b) => (state.objects[a]?.createtxg ?? 0) - (state.objects[b]?.createtxg ?? 0) || cmp(a, b));
-}
-
-export function byGuid(state: State, guid: string, pool?: string): string | undefined {
-  return Object.keys(state.objects).find(
-    (n) => state.objects[n]?.guid === guid && (pool === undefined || poolOf(n) === pool),
-  );
 }
 
 /**

@@ -47,7 +47,7 @@ export function liveDir(env: FakeEnv, state: State, name: string): string {
 }
 
 /** Whether `zfs mount -a` (and create/clone/receive) would mount it. */
-export function autoMountable(state: State, name: string): boolean {
+function autoMountable(state: State, name: string): boolean {
   const o = state.objects[name];
   if (o?.type !== 'filesystem' || o.mounted) return false;
   if (resolve(state, name, 'zoned')?.value === 'on') return false;

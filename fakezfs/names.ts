@@ -5,10 +5,6 @@ export function poolOf(name: string): string {
   return name.split(/[/@#]/, 1)[0] ?? name;
 }
 
-export function isSnapshotName(name: string): boolean {
-  return name.includes('@');
-}
-
 /** "a/b@s" -> ["a/b", "s"]. */
 export function splitSnap(name: string): [string, string] {
   const at = name.indexOf('@');

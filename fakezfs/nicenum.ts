@@ -46,10 +46,14 @@ export function parseSize(text: string): bigint | undefined {
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-export function formatCreation(seconds: number): string {
+/**
+ * strftime("%a %b %e %k:%M %Y") for `creation`; `zfs holds` uses %H, so its
+ * hour is padded with '0' instead of ' '.
+ */
+export function formatCreation(seconds: number, hourPad: ' ' | '0' = ' '): string {
   const d = new Date(seconds * 1000);
   const day = String(d.getDate()).padStart(2, ' ');
-  const hour = String(d.getHours()).padStart(2, ' ');
+  const hour = String(d.getHours()).padStart(2, hourPad);
   const min = String(d.getMinutes()).padStart(2, '0');
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${day} ${hour}:${min} ${d.getFullYear()}`;
 }

@@ -57,7 +57,7 @@ export function planIncremental(state: State, to: string, rawFrom: string, warn:
 
 export function planRange(state: State, to: string, rawFrom: string): SendRecord[] {
   const [ds, tosnap] = splitSnap(to);
-  const dso = openTyped(state, ds, ['filesystem', 'volume']);
+  openTyped(state, ds, ['filesystem', 'volume']);
   let fromSnap: string | undefined;
   let fromOrigin = false;
   if (rawFrom.includes('@')) {

@@ -22,7 +22,7 @@ function roundUp(n: number): number {
   return Math.ceil(n / 512) * 512;
 }
 
-export function toBlocks(entries: readonly ManifestEntry[]): Blocks {
+function toBlocks(entries: readonly ManifestEntry[]): Blocks {
   const m: Blocks = new Map();
   for (const [p, size, mtime] of entries) m.set(`${p}\0${size}\0${mtime}`, roundUp(size));
   return m;
