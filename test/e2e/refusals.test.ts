@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, mkdir, readdir, readFile, rm, truncate, writeFile, s
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
+import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 
 let dir: string;
@@ -115,6 +115,23 @@ describe('verify and restore refuse a damaged archive (exit 10/12), changing not
     await writeFile(p, buf);
     await refused(a, ['verify', p], 12, /streams\/s03\/000000/);
   });
+});
+
+describe('restore refuses every hostile archive in fixtures/archives (exit 12), changing nothing', () => {
+  const HOSTILE = [
+    ['dotdot', /'\.\.' path component/], ['absolute', /absolute path/], ['backslash', /backslash/],
+    ['pax-dotdot', /'\.\.' path component/], ['symlink', /symlink/], ['hardlink', /hard link/],
+    ['directory', /is a directory/], ['device', /character device/], ['unexpected-name', /unexpected entry name/],
+    ['duplicate', /duplicate entry/], ['header-not-first', /does not start with zbak\.json/],
+    ['entry-after-trailer', /entry after zbak-trailer\.json/], ['oversized-json', /more than the \d+ allowed/],
+    ['version-2', /archive format version 2 is not supported by this zbak \(supports 1\)/],
+    ['bad-schema', /invalid header/], ['no-trailer', /incomplete/],
+  ] as const;
+  for (const [name, message] of HOSTILE) {
+    it(name, async () => {
+      await refused(a, ['restore', join(REPO, `fixtures/archives/${name}.zbak`)], 12, message);
+    });
+  }
 });
 
 describe('restore refuses host conflicts (exit 5), changing nothing', () => {
