@@ -10,6 +10,7 @@ import { runRestore } from '../run/restore.js';
 import { runList, formatList } from '../run/list.js';
 import { inspectSummary, formatInspect } from '../run/inspect.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { interruptSignal } from './interrupt.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -46,7 +47,8 @@ const SaveArgs = z.object({
 
 export async function commandSave(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(SaveArgs, raw);
-  const r = await runSave(host, a.zone, { to: a.to, dryRun: a.dryRun, ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}) }, a.dryRun ? out : info);
+  const opts = { to: a.to, dryRun: a.dryRun, signal: interruptSignal(), ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}) };
+  const r = await runSave(host, a.zone, opts, a.dryRun ? out : info);
   if (r.path) out(r.path);
   return EXIT.ok;
 }
@@ -67,6 +69,7 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
   const opts = {
     dryRun: a.dryRun,
     force: a.force,
+    signal: interruptSignal(),
     keepIps: a.keepIps,
     ...(a.start !== undefined ? { start: a.start } : {}),
     ...(a.newUuid ? { newUuid: randomUUID() } : {}),

@@ -19,6 +19,8 @@ import { UndoList } from './undo.js';
 
 export interface RestoreRunOptions extends RestoreOptions {
   dryRun?: boolean;
+  /** Aborts the restore (SIGINT/SIGTERM): the undo list runs. */
+  signal?: AbortSignal;
 }
 
 export interface RestoreResult {
@@ -65,6 +67,25 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
     };
 
     await readStreams(file, verified, async (spec: StreamSpec, data: Readable) => {
+      opts.signal?.throwIfAborted();
+      // An interrupt stops the stream feeding zfs receive; the receive then fails and undo runs.
+      const stop = (): void => void data.destroy(opts.signal!.reason as Error);
+      opts.signal?.addEventListener('abort', stop, { once: true });
+      try {
+        await handleStream(spec, data);
+      } finally {
+        opts.signal?.removeEventListener('abort', stop);
+      }
+    });
+    if (!created) await createZone();
+    opts.signal?.throwIfAborted();
+
+    await finishZone(host, plan, (s) => (step = s));
+    undo.clear();
+    log(`restored zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''}${plan.start ? ', started' : ''}`);
+    return { plan, verified };
+
+    async function handleStream(spec: StreamSpec, data: Readable): Promise<void> {
       if (spec.role === 'image') {
         const img = plan.images.find((i) => i.image.streamId === spec.id)!;
         if (img.action === 'present') return drain(data);
@@ -76,17 +97,12 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
       step = `receive ${spec.id} into ${recv.argv[recv.argv.length - 1]}`;
       log(`receive ${spec.id}: ${quoteArgv(recv.argv)}`);
       await receiveFrom(host, recv.argv, step, data);
-    });
-    if (!created) await createZone();
-
-    await finishZone(host, plan, (s) => (step = s));
-    undo.clear();
-    log(`restored zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''}${plan.start ? ', started' : ''}`);
-    return { plan, verified };
+    }
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     log(`restore failed at step "${step}": ${why}`);
     await undo.run();
+    if (opts.signal?.aborted) throw opts.signal.reason;
     if (e instanceof ZbakError) throw e;
     throw new ZbakError(`restore failed at step "${step}": ${why}`, 'failure', { cause: e });
   }

@@ -22,6 +22,8 @@ export interface SaveOptions {
   dryRun?: boolean;
   partSize?: number;
   now?: Date;
+  /** Aborts the save (SIGINT/SIGTERM): the temp file and the snapshot are removed. */
+  signal?: AbortSignal;
 }
 
 export interface SaveResult {
@@ -49,16 +51,18 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
     return { plan };
   }
 
+  opts.signal?.throwIfAborted();
   await must(host, plan.snapshotArgv, `snapshot zone ${inv.vm.uuid}`);
   try {
     const after = planSave({ ...inv, rows: await listPool(host, plan.pool) }, snapshotName);
     const header = buildHeader(inv, after, { createdAt: now, toolVersion: ZBAK_VERSION, partSize });
-    const bytes = await writeArchive(host, path, header, inv.rawVmJson, inv.images, partSize, log);
+    const bytes = await writeArchive(host, path, header, inv.rawVmJson, inv.images, partSize, log, opts.signal);
     log(`saved ${inv.vm.uuid} to ${path} (${bytes} bytes of streams, ${header.streams.length} streams)`);
     return { plan: after, path, header, bytes };
   } catch (e) {
     await destroySnapshots(host, plan, log);
-    throw e;
+    // Ctrl-C also reaches zfs send, which may fail first: report the interrupt.
+    throw opts.signal?.aborted ? opts.signal.reason : e;
   }
 }
 
@@ -70,6 +74,7 @@ async function writeArchive(
   images: { uuid: string; rawRecord: string }[],
   partSize: number,
   log: Log,
+  signal: AbortSignal | undefined,
 ): Promise<number> {
   const writer = await createArchiveWriter(path, { partSize });
   try {
@@ -82,7 +87,9 @@ async function writeArchive(
     let total = 0;
     for (const s of header.streams) {
       log(`send ${s.id}: ${quoteArgv(s.sendArgv)}`);
-      const r = await sendInto(host, s.sendArgv, `send ${s.dataset} (${s.id})`, (data) => writer.addStream(s.id, data));
+      const r = await sendInto(host, s.sendArgv, `send ${s.dataset} (${s.id})`, (data) =>
+        writer.addStream(s.id, data, signal ? { signal } : {}),
+      );
       total += r.size;
     }
     await writer.finish();

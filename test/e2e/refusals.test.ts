@@ -177,3 +177,22 @@ describe('usage errors (exit 2)', () => {
     expect(await zbakFiles(archives)).toHaveLength(1);
   });
 });
+
+describe('interrupted (exit 130)', () => {
+  it('SIGTERM during save: no archive, no temp file, no snapshot left', async () => {
+    const out = join(dir, 'interrupt');
+    await mkdir(out);
+    await a.writeFiles(`/zones/${uuid}/root`, { 'var/big.bin': randomBytes(48 * 1024 * 1024).toString('base64') });
+    const before = await a.stateSummary();
+    const child = execa('node', [join(REPO, 'dist/src/cli/main.js'), 'save', 'web01', '--to', out, '--part-size', '1M'], { env: a.env, reject: false });
+    // Wait until the archive is being written, then stop zbak the way cron or systemd would.
+    for (let i = 0; i < 600 && !(await readdir(out)).some((f) => f.includes('.partial-')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await readdir(out)).not.toEqual([]);
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode, String(r.stderr)).toBe(130);
+    expect(String(r.stderr)).toMatch(/zbak: interrupted by SIGTERM/);
+    expect(await readdir(out)).toEqual([]);
+    expect(await a.stateSummary()).toBe(before);
+  });
+});
