@@ -11,7 +11,7 @@ afterAll(() => hosts.forEach((x) => x.cleanup()));
 async function setup(): Promise<FakeHost> {
   const h = makeHost();
   hosts.push(h);
-  await h.zpool('create', 'zones');
+  await h.okPool('create', 'zones');
   return h;
 }
 

@@ -6,7 +6,7 @@ import { FAKEBIN, type FakeHost, makeHost } from './harness.js';
 let h: FakeHost;
 beforeEach(async () => {
   h = makeHost();
-  expect((await h.zpool('create', 'zones')).code).toBe(0);
+  await h.okPool('create', 'zones');
 });
 afterEach(() => h.cleanup());
 

@@ -9,7 +9,7 @@ afterAll(() => hosts.forEach((x) => x.cleanup()));
 async function setup(): Promise<FakeHost> {
   const h = makeHost();
   hosts.push(h);
-  await h.zpool('create', 'zones');
+  await h.okPool('create', 'zones');
   await h.ok('create', 'zones/IMG');
   h.write('zones/IMG/f', 'image');
   await h.ok('snapshot', 'zones/IMG@final');

@@ -12,7 +12,7 @@ afterAll(() => hosts.forEach((x) => x.cleanup()));
 async function setup(): Promise<FakeHost> {
   const h = makeHost();
   hosts.push(h);
-  await h.zpool('create', 'zones');
+  await h.okPool('create', 'zones');
   await h.ok('create', 'zones/A');
   h.write('zones/A/f', 'x'.repeat(100_000));
   await h.ok('snapshot', 'zones/A@s');

@@ -38,6 +38,8 @@ export interface FakeHost {
   exists(p: string): boolean;
   /** zfs that must succeed; returns stdout. */
   ok(...args: string[]): Promise<string>;
+  /** zpool that must succeed. */
+  okPool(...args: string[]): Promise<void>;
   cleanup(): void;
 }
 
@@ -111,6 +113,10 @@ export function makeHost(): FakeHost {
       const r = await host.zfs(...args);
       if (r.code !== 0) throw new Error(`zfs ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
       return r.stdout;
+    },
+    okPool: async (...args) => {
+      const r = await host.zpool(...args);
+      if (r.code !== 0) throw new Error(`zpool ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -5,7 +5,7 @@ import { type FakeHost, makeHost } from './harness.js';
 let h: FakeHost;
 beforeAll(async () => {
   h = makeHost();
-  await h.zpool('create', 'zones');
+  await h.okPool('create', 'zones');
   await h.ok('create', '-o', 'quota=10G', '-o', 'com.example:owner=ops', 'zones/A');
   await h.ok('create', 'zones/A/b');
   await h.ok('create', '-o', 'zoned=on', 'zones/A/data');

@@ -11,7 +11,7 @@ import { type FakeHost, makeHost } from './harness.js';
 let h: FakeHost;
 beforeAll(async () => {
   h = makeHost();
-  await h.zpool('create', 'zones');
+  await h.okPool('create', 'zones');
   // The runner spawns the `zfs` first in PATH, as it does in the lab.
   Object.assign(process.env, { PATH: h.env['PATH'], ZBAK_ROOT: h.root, ZBAK_FAKE_STATE: h.state });
 });

@@ -10,7 +10,7 @@ const guid = async (n: string): Promise<string> => (await h.ok('get', '-H', '-o'
 
 beforeAll(async () => {
   h = makeHost();
-  await h.zpool('create', 'zones');
+  await h.okPool('create', 'zones');
   await h.ok('create', 'zones/IMG');
   h.write('zones/IMG/etc/release', 'base');
   await h.ok('snapshot', 'zones/IMG@final');
