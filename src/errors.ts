@@ -10,6 +10,7 @@ export type ZbakErrorCode =
   | 'conflict'
   | 'host-command'
   | 'parse'
+  | 'locked'
   | 'interrupted';
 
 /** Base class: a ZbakError prints as its one-line message, no stack. */
@@ -45,6 +46,14 @@ export class PlanConflictError extends ZbakError {
   override name = 'PlanConflictError' as const;
   constructor(message: string) {
     super(message, 'conflict');
+  }
+}
+
+/** Another zbak holds the lock for this zone. */
+export class LockedError extends ZbakError {
+  override name = 'LockedError' as const;
+  constructor(message: string) {
+    super(message, 'locked');
   }
 }
 

@@ -27,6 +27,8 @@ export function exitCodeFor(code: ZbakErrorCode): number {
       return EXIT.archiveInvalid;
     case 'interrupted':
       return EXIT.interrupted;
+    case 'locked':
+      return EXIT.locked;
     case 'failure':
     case 'host-command':
     case 'parse':

@@ -47,4 +47,9 @@ export interface Host {
   writeFile(path: string, data: string): Promise<void>;
   /** Removes a file on the host; missing is fine. */
   removeFile(path: string): Promise<void>;
+  /**
+   * Takes an exclusive lock named `key` on the host (one zbak at a time per
+   * zone); resolves to its release, or rejects with a LockedError.
+   */
+  lock(key: string): Promise<() => Promise<void>>;
 }

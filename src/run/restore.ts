@@ -39,6 +39,22 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
     return { plan, verified };
   }
 
+  const unlock = await host.lock(plan.uuid);
+  try {
+    return await execute(host, file, verified, plan, opts, log);
+  } finally {
+    await unlock();
+  }
+}
+
+async function execute(
+  host: Host,
+  file: string,
+  verified: VerifiedArchive,
+  plan: RestorePlan,
+  opts: RestoreRunOptions,
+  log: Log,
+): Promise<RestoreResult> {
   const undo = new UndoList(host, log);
   let step = 'prepare';
   try {

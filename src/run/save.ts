@@ -12,7 +12,7 @@ import { compactUtcStamp, zbakSnapshotName } from '../model/names.js';
 import { ZBAK_VERSION } from '../model/version.js';
 import { buildHeader } from '../plan/header.js';
 import { planSave, type SavePlan } from '../plan/save-plan.js';
-import { findRow } from '../plan/inventory.js';
+import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { quoteArgv, succeeded, must, type Log } from './commands.js';
 import { gatherSaveInventory, listPool } from './gather.js';
 import { sendInto } from './streams.js';
@@ -52,6 +52,24 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   }
 
   opts.signal?.throwIfAborted();
+  const unlock = await host.lock(inv.vm.uuid);
+  try {
+    return await snapshotAndWrite(host, inv, plan, path, { ...opts, now, partSize }, log);
+  } finally {
+    await unlock();
+  }
+}
+
+async function snapshotAndWrite(
+  host: Host,
+  inv: SaveInventory,
+  plan: SavePlan,
+  path: string,
+  opts: SaveOptions & { now: Date; partSize: number },
+  log: Log,
+): Promise<SaveResult> {
+  const { now, partSize } = opts;
+  const snapshotName = plan.snapshotName;
   await must(host, plan.snapshotArgv, `snapshot zone ${inv.vm.uuid}`);
   try {
     const after = planSave({ ...inv, rows: await listPool(host, plan.pool) }, snapshotName);

@@ -2,6 +2,7 @@
 // exit code, and leaves the (fake) host exactly as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import lockfile from 'proper-lockfile';
 import { copyFile, mkdtemp, mkdir, readdir, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -85,6 +86,20 @@ describe('save refuses', () => {
       expect(await readdir(small)).toEqual([]);
     } finally {
       await execa('umount', [small], { reject: false });
+    }
+  });
+});
+
+describe('one zbak per zone at a time', () => {
+  it('save refuses while another zbak holds the zone lock (exit 11)', async () => {
+    const lockDir = join(a.root, 'var/run/zbak');
+    await mkdir(lockDir, { recursive: true });
+    await writeFile(join(lockDir, `${uuid}.lock`), '', { flag: 'a' });
+    const release = await lockfile.lock(join(lockDir, `${uuid}.lock`), { realpath: false });
+    try {
+      await refused(a, ['save', 'web01', '--to', archives], 11, new RegExp(`another zbak is working on ${uuid}`));
+    } finally {
+      await release();
     }
   });
 });
