@@ -32,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('to', { type: 'string', demandOption: true, describe: 'directory to write the archive into' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, change nothing' })
           .option('part-size', { type: 'string', describe: 'maximum size of one stream part, e.g. 32M (default 32M)' })
+          .option('keep', { type: 'number', default: 1, describe: 'zbak snapshots to keep per dataset after a successful save (older zbak-* ones are destroyed)' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandSave(host, a))(),
     )

@@ -43,11 +43,12 @@ const SaveArgs = z.object({
   to: z.string().min(1),
   dryRun: z.boolean(),
   partSize: z.string().optional(),
+  keep: z.number().int().min(1, 'keep at least 1 (the snapshot this save takes)'),
 });
 
 export async function commandSave(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(SaveArgs, raw);
-  const opts = { to: a.to, dryRun: a.dryRun, signal: interruptSignal(), ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}) };
+  const opts = { to: a.to, dryRun: a.dryRun, keep: a.keep, signal: interruptSignal(), ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}) };
   const r = await runSave(host, a.zone, opts, a.dryRun ? out : info);
   if (r.path) out(r.path);
   return EXIT.ok;

@@ -12,6 +12,7 @@ import { compactUtcStamp, zbakSnapshotName } from '../model/names.js';
 import { ZBAK_VERSION } from '../model/version.js';
 import { buildHeader } from '../plan/header.js';
 import { planSave, type SavePlan } from '../plan/save-plan.js';
+import { snapshotsToPrune } from '../plan/prune.js';
 import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { quoteArgv, succeeded, must, type Log } from './commands.js';
 import { gatherSaveInventory, listPool } from './gather.js';
@@ -22,6 +23,8 @@ export interface SaveOptions {
   dryRun?: boolean;
   partSize?: number;
   now?: Date;
+  /** zbak snapshots to keep per dataset after a successful save (default 1: the new one). */
+  keep?: number;
   /** Aborts the save (SIGINT/SIGTERM): the temp file and the snapshot are removed. */
   signal?: AbortSignal;
 }
@@ -76,6 +79,7 @@ async function snapshotAndWrite(
     const header = buildHeader(inv, after, { createdAt: now, toolVersion: ZBAK_VERSION, partSize });
     const bytes = await writeArchive(host, path, header, inv.rawVmJson, inv.images, partSize, log, opts.signal);
     log(`saved ${inv.vm.uuid} to ${path} (${bytes} bytes of streams, ${header.streams.length} streams)`);
+    await pruneOldSnapshots(host, after, opts.keep ?? 1, log);
     return { plan: after, path, header, bytes };
   } catch (e) {
     await destroySnapshots(host, plan, log);
@@ -115,6 +119,17 @@ async function writeArchive(
   } catch (e) {
     await writer.abort();
     throw e;
+  }
+}
+
+/** After a successful save: older zbak snapshots go, so nightly runs do not pile them up. */
+async function pruneOldSnapshots(host: Host, plan: SavePlan, keep: number, log: Log): Promise<void> {
+  const rows = await listPool(host, plan.pool);
+  for (const snap of snapshotsToPrune(rows, plan.datasets.map((d) => d.name), keep)) {
+    // No -R: a clone someone made from an old zbak snapshot keeps it alive.
+    const r = await host.run(['zfs', 'destroy', snap]);
+    if (succeeded(r)) log(`pruned ${snap}`);
+    else log(`warning: kept ${snap}: ${r.stderrTail.trim().split('\n')[0]}`);
   }
 }
 
