@@ -1,6 +1,6 @@
 // zfs send: writes the fake stream (see stream.ts) to stdout, streaming
 // files in 1 MiB frames so memory stays bounded whatever their size.
-import { createReadStream, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { createReadStream, fstatSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZfsError } from './errors.js';
 import { type FakeEnv, snapDir, snapVolFile } from './env.js';
@@ -94,6 +94,16 @@ function describe(env: FakeEnv, state: State, records: readonly SendRecord[], pa
   return text;
 }
 
+/** is_dev_nullzero() of zfs_main.c: stdout is /dev/null or /dev/zero (char device 1,3 or 1,5). */
+function isDevNullOrZero(): boolean {
+  try {
+    const st = fstatSync(1);
+    return st.isCharacterDevice() && (st.rdev === 0x103 || st.rdev === 0x105);
+  } catch {
+    return false;
+  }
+}
+
 export async function zfsSend(env: FakeEnv, argv: readonly string[]): Promise<number> {
   const spec = { short: 'DLPRbcehnpsvwi:I:t:', long: LONG, usage: SEND_USAGE };
   const p = getopt(argv, spec);
@@ -118,6 +128,14 @@ export async function zfsSend(env: FakeEnv, argv: readonly string[]): Promise<nu
     (dry ? process.stdout : process.stderr).write(text);
   }
   if (dry) return 0;
+  if (isDevNullOrZero()) {
+    // Linux cannot splice a send stream into /dev/null: EINVAL, then zfs's note.
+    throw new ZfsError(
+      `warning: cannot send '${to}': Invalid argument\n` +
+        'Error: Writing directly to /dev/{null,zero} files on certain kernels is not currently implemented.\n' +
+        '(As a workaround, try "zfs send [...] | cat > /dev/null")\n',
+    );
+  }
   const w = new FrameWriter(process.stdout, dieAfter('ZBAK_FAKE_SEND_DIE_AFTER'));
   // EPIPE arrives as an error event; the writer notices the destroyed stream.
   process.stdout.on('error', () => undefined);

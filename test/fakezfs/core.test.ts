@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAKEBIN, type FakeHost, makeHost } from './harness.js';
 
@@ -44,6 +45,13 @@ describe('fake zfs core', () => {
     const recv = tty('zfs receive zones/x');
     expect(recv.status).toBe(1);
     expect(recv.stdout).toContain('Error: Backup stream can not be read from a terminal.');
+  });
+
+  it('refuses to send into /dev/null, as zfs does on Linux', async () => {
+    await h.ok('snapshot', 'zones@n');
+    const r = spawnSync(join(FAKEBIN, 'zfs'), ['send', 'zones@n'], { env: h.env, stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'] });
+    expect(r.status).toBe(1);
+    expect(r.stderr.toString()).toMatch(/^warning: cannot send 'zones@n': Invalid argument\nError: Writing directly to \/dev\/\{null,zero\} files/);
   });
 
   it('fails clearly without its environment', async () => {
