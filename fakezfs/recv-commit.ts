@@ -79,10 +79,7 @@ export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: 
     Object.assign(o.props, receivedProps(begin, opts));
   } else {
     const props = receivedProps(begin, opts);
-    if (begin.type === 'volume') {
-      if (begin.volsize) props['volsize'] = { value: begin.volsize, source: 'local' };
-      if (begin.volblocksize) props['volblocksize'] = { value: begin.volblocksize, source: 'local' };
-    }
+    if (begin.type === 'volume' && begin.volblocksize) props['volblocksize'] = { value: begin.volblocksize, source: 'local' };
     state.objects[plan.ds] = {
       type: begin.type,
       guid: newGuid(state),
@@ -97,6 +94,8 @@ export function commitRecord(env: FakeEnv, state: State, plan: RecvPlan, begin: 
       toMount.push(plan.ds);
     }
   }
+  const head = state.objects[plan.ds];
+  if (head?.type === 'volume' && begin.volsize) head.props['volsize'] = { value: begin.volsize, source: 'local' };
   const id = newId();
   storeSnapshot(env, stage, begin, id);
   const snapProps: ZObject['props'] = {};
