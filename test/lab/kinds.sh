@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# Helpers for the per-kind round-trip cases (A-40.. / B-40..): more images and
+# zones (fixed uuids so host A and host B agree), per-dataset facts that must
+# survive a round trip, zvol helpers. Sourced after lib.sh and zones.sh.
+ZVOL_IMG=5c1a1e55-0000-4000-8000-00000000a003    # zvol image (kvm/bhyve disk0)
+CHAIN_BASE=5c1a1e55-0000-4000-8000-00000000a004  # zone-dataset base of a chain
+CHAIN_CHILD=5c1a1e55-0000-4000-8000-00000000a005 # incremental image: clone of base@final
+KIND_IMG=5c1a1e55-0000-4000-8000-00000000a006   # zone-dataset for the OS-zone shapes
+PROMO_BASE=5c1a1e55-0000-4000-8000-00000000a007  # base and child image the promoted zone leaves
+PROMO_CHILD=5c1a1e55-0000-4000-8000-00000000a008
+KVM_VM=2b6e7c10-0000-4000-8000-00000000b003
+BHYVE_VM=2b6e7c10-0000-4000-8000-00000000b004
+MINIMAL_VM=2b6e7c10-0000-4000-8000-00000000b005
+DELEG_VM=2b6e7c10-0000-4000-8000-00000000b006    # joyent, delegated data with a child dataset
+CHAIN_VM=2b6e7c10-0000-4000-8000-00000000b007    # joyent on the incremental image
+PROMO_VM=2b6e7c10-0000-4000-8000-00000000b008    # zoneroot promoted over its images
+COPY_VM=2b6e7c10-0000-4000-8000-00000000b009     # original of the --new-uuid copy
+INDE_VM=2b6e7c10-0000-4000-8000-00000000b00a     # indestructible_zoneroot
+# The properties vmadm owns, per dataset.
+VM_PROPS=quota,refquota,reservation,refreservation,volsize,volblocksize,compression,recordsize,zoned,devices
+
+# write_manifest UUID TYPE OS [EXTRA_JSON]: imgadm manifest for $IMAGES/UUID.zfs.
+write_manifest() {
+  local u=$1 type=$2 os=$3 extra=${4:-}
+  cat >"$IMAGES/$u.imgmanifest" <<JSON
+{"v": 2, "uuid": "$u", "owner": "00000000-0000-0000-0000-000000000000",
+ "name": "lab-$type-${u: -4}", "version": "1.0.0", "state": "active", "disabled": false, "public": true,
+ "published_at": "2026-01-01T00:00:00Z", "type": "$type", "os": "$os",
+ "description": "zbak lab $type image", "requirements": {}, $extra
+ "files": [{"sha1": "$(sha1sum <"$IMAGES/$u.zfs" | cut -d' ' -f1)", "size": $(stat -c %s "$IMAGES/$u.zfs"), "compression": "none"}]}
+JSON
+}
+
+# zvol_dev NAME: the device path of a zvol once udev has made it (waits up to 30 s).
+zvol_dev() {
+  local i
+  for i in $(seq 60); do
+    [ -e "/dev/zvol/$1" ] && { echo "/dev/zvol/$1"; return 0; }
+    udevadm settle -t 5 2>/dev/null || sleep 0.5
+  done
+  echo "/dev/zvol/$1"; return 1
+}
+# vol_write NAME OFFSET_KIB TEXT: distinct bytes at an offset of a zvol.
+vol_write() {
+  local dev; dev=$(zvol_dev "$1")
+  printf '%s' "$3" | dd of="$dev" bs=1K seek="$2" conv=notrunc,fsync status=none
+}
+vol_hash() { local dev; dev=$(zvol_dev "$1") && sha256sum <"$dev" | cut -c1-16; }
+
+# make_zvol_image UUID MIB: a zvol image (boot sector bytes, @final) sent to $IMAGES.
+make_zvol_image() {
+  local u=$1 mib=$2 ds=zones/lab-build-$1
+  zfs create -V "${mib}M" "$ds"
+  vol_write "$ds" 0 "BOOTSECTOR zvol image $u"
+  head -c 1M /dev/urandom | dd of="$(zvol_dev "$ds")" bs=1M seek=1 conv=notrunc,fsync status=none
+  zfs snapshot "$ds@final"
+  zfs send "$ds@final" >"$IMAGES/$u.zfs"
+  zfs destroy -r "$ds"
+  write_manifest "$u" zvol linux "\"image_size\": $mib,"
+}
+
+# with_unzoned DS CMD...: run CMD with DS (zoned=on, so unmountable in the global zone
+# on Linux) and its children mounted; zoned=on again afterwards (set back as local).
+with_unzoned() {
+  local ds=$1 rc; shift
+  zfs set zoned=off "$ds" && zfs list -H -o name -r "$ds" | xargs -n1 zfs mount 2>/dev/null
+  "$@"; rc=$?
+  zfs list -H -o name -r "$ds" | tac | xargs -n1 zfs umount 2>/dev/null
+  zfs set zoned=on "$ds"
+  return $rc
+}
+
+# zone_datasets UUID: every dataset of the zone (root and below, kvm disks, cores).
+zone_datasets() {
+  { zfs list -H -o name -t filesystem,volume -r "zones/$1"
+    zfs list -H -o name -t volume 2>/dev/null | grep -E "^zones/$1-disk[0-9]+$"
+    zfs list -H -o name "zones/cores/$1" 2>/dev/null; } | LC_ALL=C sort -u
+}
+
+# ds_facts UUID: per dataset (names with the zone's uuid written as U so a copy
+# compares): type, content hash, origin + origin GUID, vmadm-owned properties,
+# every snapshot with its GUID (and content for mounted filesystems).
+ds_facts() {
+  local u=$1 ds type mnt origin s
+  for ds in $(zone_datasets "$u"); do
+    type=$(prop "$ds" type)
+    origin=$(prop "$ds" origin)
+    echo "== ${ds//$u/U} $type origin=$origin$([ "$origin" = - ] || echo " $(guid "$origin")")"
+    zfs get -H -p -o property,value "$VM_PROPS" "$ds" | tr '\t' '=' | tr '\n' ' '; echo
+    if [ "$type" = volume ]; then echo "content $(vol_hash "$ds")"
+    elif [ "$(prop "$ds" mounted)" = yes ]; then
+      mnt=$(prop "$ds" mountpoint); echo "content $(tree_hash "$mnt")"
+    else echo "content (not mounted)"; fi
+    for s in $(zfs list -H -t snapshot -o name -d 1 "$ds" | sed 's/.*@//'); do
+      echo "snap $s $(guid "$ds@$s")"
+    done
+  done
+}
+# data_facts UUID: content of the delegated dataset and its children (mounted for the look).
+data_facts() {
+  local d
+  for d in $(zfs list -H -o name -r "zones/$1/data"); do
+    echo "${d//$1/U} $(tree_hash "/$d")"
+  done
+}
+
+# save_zone KEY UUID: zbak save into $ARCHIVES/KEY; path in $STATE/KEY.archive.
+save_zone() {
+  local k=$1 u=$2 f
+  rm -rf "${ARCHIVES:?}/$k"; mkdir -p "$ARCHIVES/$k"
+  if zbak save "$u" --to "$ARCHIVES/$k" >"$STATE/$k.save.out" 2>"$STATE/$k.save.err"; then pass "zbak save $k"
+  else fail "zbak save $k (rc=$?)"; indent <"$STATE/$k.save.err"; return 1; fi
+  f=$(ls "$ARCHIVES/$k"/*.zbak 2>/dev/null | head -n1)
+  [ -n "$f" ] || { fail "no archive for $k"; return 1; }
+  echo "$f" >"$STATE/$k.archive"
+}
+
+# restore_check KEY UUID WHERE [ZBAK RESTORE ARGS...]: restore $STATE/KEY.archive and
+# compare the dataset facts and zone JSON with those recorded at save time.
+restore_check() {
+  local k=$1 u=$2 where=$3; shift 3
+  local f; f=$(cat "$STATE/$k.archive")
+  ok "zbak restore $k ($where)" zbak restore "$f" "$@"
+  eq "$k ($where): datasets, properties, content, snapshots + GUIDs, origin" "$(cat "$STATE/$k.facts")" "$(ds_facts "$u")"
+  eq "$k ($where): zone JSON" "$(cat "$STATE/$k.vm.json")" "$(zone_json "$u")"
+}
