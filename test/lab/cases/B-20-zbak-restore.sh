@@ -12,6 +12,9 @@ for k in joyent lx; do
   [ $k = joyent ] && u=$JOYENT_VM || u=$LX_VM
   f=$(cat "$STATE/$k.archive")
   ok "zbak verify $k archive on host B" zbak verify "$f"
+  before=$(host_state)
+  ok "zbak restore --dry-run $k archive on host B" zbak restore "$f" --dry-run
+  eq "$k: --dry-run changed nothing" "$before" "$(host_state)"
   ok "zbak restore $k archive on host B" zbak restore "$f"
   eq "$k: origin, files, snapshots and GUIDs identical on host B" "$(cat "$STATE/$k.record")" "$(zone_record "$u")"
   eq "$k: zone JSON identical on host B" "$(cat "$STATE/$k.vm.json")" "$(zone_json "$u")"
