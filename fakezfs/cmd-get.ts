@@ -4,7 +4,7 @@ import type { FakeEnv } from './env.js';
 import { getopt, has, last, usageError } from './getopt.js';
 import { compareNames, iterate, parseTypes } from './iterate.js';
 import { isWithin, splitSnap } from './names.js';
-import { PROPS, findProp, isUserProp } from './props.js';
+import { PROPS, findProp, isUserProp, propertyTable } from './props.js';
 import { type State, type ZType, readState } from './state.js';
 import { type Column, renderTable } from './table.js';
 import { Viewer } from './values.js';
@@ -36,7 +36,7 @@ function sourceKind(source: string): string {
 }
 
 export async function zfsGet(env: FakeEnv, argv: readonly string[]): Promise<number> {
-  const spec = { short: 'd:o:s:rt:Hp', usage: USAGE };
+  const spec = { short: 'd:o:s:rt:Hp', usage: USAGE, trailer: propertyTable() };
   const p = getopt(argv, spec);
   const fieldArg = last(p, 'o');
   const fields: Field[] =
@@ -64,7 +64,7 @@ export async function zfsGet(env: FakeEnv, argv: readonly string[]): Promise<num
   const props = all ? [] : propArg.split(',');
   for (const pr of props) {
     if (pr !== 'name' && !findProp(pr) && !isUserProp(pr)) {
-      throw new ZfsError(`bad property list: invalid property '${pr}'\nusage:\n${USAGE}\n`, 2);
+      throw new ZfsError(`bad property list: invalid property '${pr}'\nusage:\n${USAGE}\n${propertyTable()}`, 2);
     }
   }
   const literal = has(p, 'p');

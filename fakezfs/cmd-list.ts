@@ -4,7 +4,7 @@ import type { FakeEnv } from './env.js';
 import { getopt, has, last, usageError } from './getopt.js';
 import { compareNames, iterate, parseTypes } from './iterate.js';
 import { cmp } from './model.js';
-import { findProp, isUserProp } from './props.js';
+import { findProp, isUserProp, propertyTable } from './props.js';
 import { readState, type ZType } from './state.js';
 import { type Column, renderTable } from './table.js';
 import { Viewer } from './values.js';
@@ -26,11 +26,11 @@ function column(prop: string): Column {
 
 function checkProp(spec: { usage: string }, prop: string): void {
   if (prop === 'name' || findProp(prop) || isUserProp(prop)) return;
-  throw new ZfsError(`bad property list: invalid property '${prop}'\nusage:\n${spec.usage}\n`, 2);
+  throw new ZfsError(`bad property list: invalid property '${prop}'\nusage:\n${spec.usage}\n${propertyTable()}`, 2);
 }
 
 export async function zfsList(env: FakeEnv, argv: readonly string[]): Promise<number> {
-  const spec = { short: 'HS:d:o:prs:t:', usage: USAGE };
+  const spec = { short: 'HS:d:o:prs:t:', usage: USAGE, trailer: propertyTable() };
   const p = getopt(argv, spec);
   const fields = (last(p, 'o') ?? 'name,used,available,referenced,mountpoint').split(',');
   for (const f of fields) checkProp(spec, f);

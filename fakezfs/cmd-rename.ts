@@ -8,7 +8,6 @@ import { rmdirQuiet } from './tree.js';
 import { getopt, has, usageError } from './getopt.js';
 import { addFilesystem, checkParents } from './cmd-create.js';
 import { mountpointOf, resolve } from './inherit.js';
-import { dependentsOf } from './dependents.js';
 import { descendantsOf, open, renameTree } from './model.js';
 import { mountAll, mountedAt, unmountTree } from './mount.js';
 import { isWithin, nameProblem, poolOf, splitSnap } from './names.js';
@@ -52,8 +51,12 @@ function renameDataset(env: FakeEnv, state: State, from: string, to: string, cre
   if (isWithin(to, from)) fail(toAction, 'New dataset name cannot be a descendant of current dataset name');
   const action = `cannot rename '${from}'`;
   if (resolve(state, from, 'zoned')?.value === 'on') fail(action, 'dataset is used in a non-global zone');
-  // A rename gathers every dependent (children, clones); any zoned one refuses.
-  const zonedChild = dependentsOf(state, from).some((d) => !d.includes('@') && resolve(state, d, 'zoned')?.value === 'on');
+  // The rename's changelist holds the *mounted* descendants (zfs_iter_mounted);
+  // a zoned one among them refuses. Zoned filesystems are not mounted in the
+  // global zone, so in practice this only happens after an explicit mount elsewhere.
+  const zonedChild = descendantsOf(state, from).some(
+    (d) => mountedAt(state, d) !== undefined && resolve(state, d, 'zoned')?.value === 'on',
+  );
   if (zonedChild) fail(action, 'child dataset with inherited mountpoint is used in a non-global zone');
   if (state.objects[to]) fail(action, 'dataset already exists');
   if (missing.length > 0) {

@@ -9,7 +9,7 @@ import { descendantsOf, open } from './model.js';
 import { mountAll, mountedAt, unmountTree } from './mount.js';
 import { checkProps, parsePropArgs } from './propargs.js';
 import { thickReservation } from './cmd-create.js';
-import { findProp, isUserProp } from './props.js';
+import { findProp, isUserProp, propertyTable } from './props.js';
 import { Space } from './space.js';
 import { type State, type ZObject, mutate } from './state.js';
 
@@ -58,7 +58,7 @@ function applyVolsize(env: FakeEnv, name: string, o: ZObject, props: ZObject['pr
 }
 
 export async function zfsSet(env: FakeEnv, argv: readonly string[]): Promise<number> {
-  const spec = { short: 'u', usage: SET_USAGE };
+  const spec = { short: 'u', usage: SET_USAGE, trailer: propertyTable() };
   const p = getopt(argv, spec);
   const assignments = p.args.filter((a) => a.includes('='));
   const datasets = p.args.slice(assignments.length);
@@ -84,7 +84,7 @@ export async function zfsSet(env: FakeEnv, argv: readonly string[]): Promise<num
 }
 
 export async function zfsInherit(env: FakeEnv, argv: readonly string[]): Promise<number> {
-  const spec = { short: 'rS', usage: INHERIT_USAGE };
+  const spec = { short: 'rS', usage: INHERIT_USAGE, trailer: propertyTable() };
   const p = getopt(argv, spec);
   const [prop, ...datasets] = p.args;
   if (prop === undefined) usageError(spec, 'missing property argument');

@@ -24,7 +24,7 @@ export async function zfsSnapshot(env: FakeEnv, argv: readonly string[]): Promis
       const o = state.objects[ds];
       if (!o || o.type === 'snapshot') {
         const why = o ? 'operation not applicable to datasets of this type' : 'dataset does not exist';
-        throw new ZfsError(`cannot open '${ds}': ${why}\nusage:\n${USAGE}\n`, 2);
+        usageError(spec, `cannot open '${ds}': ${why}`);
       }
       wanted.push(arg);
       if (has(p, 'r')) for (const d of descendantsOf(state, ds)) wanted.push(`${d}@${snap}`);

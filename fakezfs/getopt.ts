@@ -16,11 +16,15 @@ export interface GetoptSpec {
   long?: Record<string, string>;
   /** Usage text printed after an option error. */
   usage: string;
+  /** What follows the usage (zfs_main.c usage()); defaults to the two "For the ... list" lines. */
+  trailer?: string;
 }
 
-export function usageError(spec: Pick<GetoptSpec, 'usage'>, msg?: string): never {
+const TRAILER = '\nFor the property list, run: zfs set|get\n\nFor the delegated permission list, run: zfs allow|unallow\n';
+
+export function usageError(spec: Pick<GetoptSpec, 'usage' | 'trailer'>, msg?: string): never {
   const head = msg ? `${msg}\n` : '';
-  throw new ZfsError(`${head}usage:\n${spec.usage}\n`, 2);
+  throw new ZfsError(`${head}usage:\n${spec.usage}\n${spec.trailer ?? TRAILER}`, 2);
 }
 
 export function getopt(argv: readonly string[], spec: GetoptSpec): ParsedArgs {

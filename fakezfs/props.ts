@@ -34,39 +34,56 @@ const COMPRESS = [
 ];
 
 export const PROPS: readonly PropDef[] = [
-  { name: 'type', column: 'TYPE', kind: 'string', types: ALL, readonly: true },
-  { name: 'creation', column: 'CREATION', kind: 'date', types: ALL, readonly: true },
-  { name: 'used', column: 'USED', kind: 'size', types: ALL, readonly: true },
-  { name: 'available', alias: 'avail', column: 'AVAIL', kind: 'size', types: FSVOL, readonly: true },
-  { name: 'referenced', alias: 'refer', column: 'REFER', kind: 'size', types: ALL, readonly: true },
-  { name: 'compressratio', alias: 'ratio', column: 'RATIO', kind: 'ratio', types: ALL, readonly: true },
-  { name: 'mounted', column: 'MOUNTED', kind: 'index', types: FS, readonly: true },
-  { name: 'origin', column: 'ORIGIN', kind: 'string', types: FSVOL, readonly: true },
-  { name: 'quota', column: 'QUOTA', kind: 'size', types: FS, default: '0', noneIsZero: true },
-  { name: 'reservation', alias: 'reserv', column: 'RESERV', kind: 'size', types: FSVOL, default: '0', noneIsZero: true },
-  { name: 'volsize', column: 'VOLSIZE', kind: 'size', types: ['volume', 'snapshot'] },
-  { name: 'volblocksize', alias: 'volblock', column: 'VOLBLOCK', kind: 'size', types: ['volume'], onetime: true, default: '8192' },
-  { name: 'recordsize', alias: 'recsize', column: 'RECSIZE', kind: 'size', types: FS, inherit: true, default: '131072' },
+  { name: 'type', column: 'TYPE', kind: 'string', types: ALL, readonly: true, help: 'filesystem | volume | snapshot | bookmark' },
+  { name: 'creation', column: 'CREATION', kind: 'date', types: ALL, readonly: true, help: '<date>' },
+  { name: 'used', column: 'USED', kind: 'size', types: ALL, readonly: true, help: '<size>' },
+  { name: 'available', alias: 'avail', column: 'AVAIL', kind: 'size', types: FSVOL, readonly: true, help: '<size>' },
+  { name: 'referenced', alias: 'refer', column: 'REFER', kind: 'size', types: ALL, readonly: true, help: '<size>' },
+  { name: 'compressratio', alias: 'ratio', column: 'RATIO', kind: 'ratio', types: ALL, readonly: true, help: '<1.00x or higher if compressed>' },
+  { name: 'mounted', column: 'MOUNTED', kind: 'index', types: FS, readonly: true, help: 'yes | no' },
+  { name: 'origin', column: 'ORIGIN', kind: 'string', types: FSVOL, readonly: true, help: '<snapshot>' },
+  { name: 'quota', column: 'QUOTA', kind: 'size', types: FS, default: '0', noneIsZero: true, help: '<size> | none' },
+  { name: 'reservation', alias: 'reserv', column: 'RESERV', kind: 'size', types: FSVOL, default: '0', noneIsZero: true, help: '<size> | none' },
+  { name: 'volsize', column: 'VOLSIZE', kind: 'size', types: ['volume', 'snapshot'], help: '<size>' },
+  { name: 'volblocksize', alias: 'volblock', column: 'VOLBLOCK', kind: 'size', types: ['volume'], onetime: true, default: '8192', help: '512 to 128k, power of 2' },
+  { name: 'recordsize', alias: 'recsize', column: 'RECSIZE', kind: 'size', types: FS, inherit: true, default: '131072', help: '512 to 1M, power of 2' },
   { name: 'mountpoint', column: 'MOUNTPOINT', kind: 'string', types: FS, inherit: true, default: '/', help: '<path> | legacy | none' },
   { name: 'compression', alias: 'compress', column: 'COMPRESS', kind: 'index', types: FSVOL, inherit: true, default: 'off', values: COMPRESS,
     help: 'on | off | lzjb | gzip | gzip-[1-9] | zle | lz4 | zstd | zstd-[1-19] | zstd-fast | zstd-fast-[1-10,20,30,...,100,500,1000]' },
-  { name: 'atime', column: 'ATIME', kind: 'index', types: FS, inherit: true, default: 'on', values: ONOFF },
-  { name: 'devices', column: 'DEVICES', kind: 'index', types: ['filesystem', 'snapshot'], inherit: true, default: 'on', values: ONOFF },
-  { name: 'readonly', alias: 'rdonly', column: 'RDONLY', kind: 'index', types: FSVOL, inherit: true, default: 'off', values: ONOFF },
-  { name: 'zoned', column: 'ZONED', kind: 'index', types: FS, inherit: true, default: 'off', values: ONOFF },
-  { name: 'createtxg', column: 'CREATETXG', kind: 'number', types: ALL, readonly: true },
-  { name: 'canmount', column: 'CANMOUNT', kind: 'index', types: FS, default: 'on', values: ['on', 'off', 'noauto'] },
-  { name: 'refquota', column: 'REFQUOTA', kind: 'size', types: FS, default: '0', noneIsZero: true },
-  { name: 'refreservation', alias: 'refreserv', column: 'REFRESERV', kind: 'size', types: FSVOL, default: '0', noneIsZero: true },
-  { name: 'guid', column: 'GUID', kind: 'number', types: ALL, readonly: true },
-  { name: 'usedbysnapshots', alias: 'usedsnap', column: 'USEDSNAP', kind: 'size', types: FSVOL, readonly: true },
-  { name: 'usedbydataset', alias: 'usedds', column: 'USEDDS', kind: 'size', types: FSVOL, readonly: true },
-  { name: 'usedbychildren', alias: 'usedchild', column: 'USEDCHILD', kind: 'size', types: FSVOL, readonly: true },
-  { name: 'usedbyrefreservation', alias: 'usedrefreserv', column: 'USEDREFRESERV', kind: 'size', types: FSVOL, readonly: true },
-  { name: 'userrefs', column: 'USERREFS', kind: 'number', types: ['snapshot'], readonly: true },
-  { name: 'written', column: 'WRITTEN', kind: 'size', types: ALL, readonly: true },
-  { name: 'clones', column: 'CLONES', kind: 'string', types: ['snapshot'], readonly: true },
+  { name: 'atime', column: 'ATIME', kind: 'index', types: FS, inherit: true, default: 'on', values: ONOFF, help: 'on | off' },
+  { name: 'devices', column: 'DEVICES', kind: 'index', types: ['filesystem', 'snapshot'], inherit: true, default: 'on', values: ONOFF, help: 'on | off' },
+  { name: 'readonly', alias: 'rdonly', column: 'RDONLY', kind: 'index', types: FSVOL, inherit: true, default: 'off', values: ONOFF, help: 'on | off' },
+  { name: 'zoned', column: 'ZONED', kind: 'index', types: FS, inherit: true, default: 'off', values: ONOFF, help: 'on | off' },
+  { name: 'createtxg', column: 'CREATETXG', kind: 'number', types: ALL, readonly: true, help: '<uint64>' },
+  { name: 'canmount', column: 'CANMOUNT', kind: 'index', types: FS, default: 'on', values: ['on', 'off', 'noauto'], help: 'on | off | noauto' },
+  { name: 'refquota', column: 'REFQUOTA', kind: 'size', types: FS, default: '0', noneIsZero: true, help: '<size> | none' },
+  { name: 'refreservation', alias: 'refreserv', column: 'REFRESERV', kind: 'size', types: FSVOL, default: '0', noneIsZero: true, help: '<size> | none' },
+  { name: 'guid', column: 'GUID', kind: 'number', types: ALL, readonly: true, help: '<uint64>' },
+  { name: 'usedbysnapshots', alias: 'usedsnap', column: 'USEDSNAP', kind: 'size', types: FSVOL, readonly: true, help: '<size>' },
+  { name: 'usedbydataset', alias: 'usedds', column: 'USEDDS', kind: 'size', types: FSVOL, readonly: true, help: '<size>' },
+  { name: 'usedbychildren', alias: 'usedchild', column: 'USEDCHILD', kind: 'size', types: FSVOL, readonly: true, help: '<size>' },
+  { name: 'usedbyrefreservation', alias: 'usedrefreserv', column: 'USEDREFRESERV', kind: 'size', types: FSVOL, readonly: true, help: '<size>' },
+  { name: 'userrefs', column: 'USERREFS', kind: 'number', types: ['snapshot'], readonly: true, help: '<count>' },
+  { name: 'written', column: 'WRITTEN', kind: 'size', types: ALL, readonly: true, help: '<size>' },
+  { name: 'clones', column: 'CLONES', kind: 'string', types: ['snapshot'], readonly: true, help: '<dataset>[,...]' },
 ];
+
+/** The property table `zfs get|set|list|inherit` print after their usage. */
+export function propertyTable(): string {
+  const row = (d: PropDef): string => {
+    const edit = d.readonly || d.onetime ? ' NO    ' : 'YES    ';
+    const inherit = d.inherit || d.onetime ? '  YES   ' : '   NO   ';
+    return `\t${d.name.padEnd(15)} ${edit}${inherit}${d.help ?? '-'}\n`;
+  };
+  const byName = [...PROPS].sort((a, b) => (a.name < b.name ? -1 : 1));
+  return (
+    '\nThe following properties are supported:\n\n\tPROPERTY       EDIT  INHERIT   VALUES\n\n' +
+    byName.filter((d) => d.readonly || d.onetime).map(row).join('') +
+    byName.filter((d) => !(d.readonly || d.onetime)).map(row).join('') +
+    '\nSizes are specified in bytes with standard units such as K, M, G, etc.\n' +
+    '\nUser-defined properties can be specified by using a name containing a colon (:).\n'
+  );
+}
 
 export function findProp(name: string): PropDef | undefined {
   return PROPS.find((p) => p.name === name || p.alias === name);

@@ -60,17 +60,17 @@ export const MORE_SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
-    name: 'zoned datasets stay unmounted and cannot be renamed from the global zone',
+    name: 'zoned datasets stay unmounted and cannot themselves be renamed from the global zone',
     steps: [
       zfs('create', '$P/R'),
       zfs('create', '-o', 'zoned=on', '$P/R/data'),
       check.prop('$P/R/data', 'mounted', 'no'),
       refuse("cannot mount '$P/R/data': dataset is exported to a local zone", 'mount', '$P/R/data'),
       refuse("cannot rename '$P/R/data': dataset is used in a non-global zone", 'rename', '$P/R/data', '$P/R/data2'),
-      refuse("cannot rename '$P/R': child dataset with inherited mountpoint is used in a non-global zone", 'rename', '$P/R', '$P/R2'),
-      zfs('set', 'zoned=off', '$P/R/data'),
+      // Checked on real ZFS: an unmounted zoned child does not stop the parent's rename.
       zfs('rename', '$P/R', '$P/R2'),
       check.exists('$P/R2/data'),
+      check.prop('$P/R2/data', 'mounted', 'no'),
     ],
   },
   {
