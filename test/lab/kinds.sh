@@ -124,3 +124,31 @@ restore_check() {
   eq "$k ($where): datasets, properties, content, snapshots + GUIDs, origin" "$(cat "$STATE/$k.facts")" "$(ds_facts "$u")"
   eq "$k ($where): zone JSON" "$(cat "$STATE/$k.vm.json")" "$(zone_json "$u")"
 }
+
+# make_child_image PARENT CHILD: an incremental image, a clone of PARENT@final with
+# more files, sent as `zfs send -i PARENT@final` (PARENT must be installed).
+make_child_image() {
+  local p=$1 u=$2 ds=zones/lab-build-$2
+  zfs clone "zones/$p@final" "$ds"
+  mkdir -p "/$ds/root/opt/child"; echo "child image $u" >"/$ds/root/opt/child/README"
+  head -c 300K /dev/urandom >"/$ds/root/opt/child/lib.so"
+  zfs snapshot "$ds@final"
+  zfs send -i "zones/$p@final" "$ds@final" >"$IMAGES/$u.zfs"
+  zfs destroy -r "$ds"
+  write_manifest "$u" zone-dataset smartos "\"origin\": \"$p\","
+}
+
+# os_zone UUID IMAGE ALIAS IP [EXTRA_JSON]: a joyent zone with a NIC, files and a hand snapshot.
+os_zone() {
+  local u=$1 img=$2 alias=$3 ip=$4 extra=${5:-}
+  cat >"$STATE/$alias.json" <<JSON
+{"uuid": "$u", "brand": "joyent", "image_uuid": "$img", "alias": "$alias", "quota": 1,
+ "max_physical_memory": 128, $extra
+ "nics": [{"nic_tag": "admin", "ip": "$ip", "netmask": "255.255.255.0", "gateway": "10.99.99.1"}]}
+JSON
+  ok "vmadm create $alias" vmadm create -f "$STATE/$alias.json" || return 1
+  local r=/zones/$u/root
+  mkdir -p "$r/home/app"; echo "$alias v1" >"$r/home/app/conf"; head -c 100K /dev/urandom >"$r/home/app/blob"
+  ok "hand snapshot on $alias" zfs snapshot "zones/$u@hand-1"
+  echo "$alias v2" >"$r/home/app/conf"; chmod 600 "$r/home/app/blob"
+}
