@@ -2,10 +2,10 @@
 import { ZfsError } from './errors.js';
 import type { FakeEnv } from './env.js';
 import { getopt, has, last, usageError } from './getopt.js';
-import { compareNames, iterate, parseTypes } from './iterate.js';
+import { compareNames, iterate, typeAndDepth } from './iterate.js';
 import { isWithin, splitSnap } from './names.js';
 import { PROPS, findProp, isUserProp, propertyTable } from './props.js';
-import { type State, type ZType, readState } from './state.js';
+import { type State, readState } from './state.js';
 import { type Column, renderTable } from './table.js';
 import { Viewer } from './values.js';
 
@@ -48,16 +48,7 @@ export async function zfsGet(env: FakeEnv, argv: readonly string[]): Promise<num
         });
   const sourceFilter = last(p, 's')?.split(',');
   for (const s of sourceFilter ?? []) if (!SOURCES.includes(s)) usageError(spec, `invalid source '${s}'`);
-  let types = new Set<ZType>(['filesystem', 'volume', 'snapshot']);
-  const typeArg = last(p, 't');
-  if (typeArg !== undefined) {
-    const t = parseTypes(typeArg);
-    if (typeof t === 'string') usageError(spec, `invalid type '${t}'`);
-    types = t;
-  }
-  const depthArg = last(p, 'd');
-  const depth = depthArg === undefined ? undefined : Number(depthArg);
-  if (depth !== undefined && (!Number.isInteger(depth) || depth < 0)) usageError(spec, `${depthArg} is not an integer`);
+  const { types, depth } = typeAndDepth(p, spec, ['filesystem', 'volume', 'snapshot']);
   const [propArg, ...datasets] = p.args;
   if (propArg === undefined) usageError(spec, 'missing property argument');
   const all = propArg === 'all';

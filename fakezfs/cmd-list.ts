@@ -2,10 +2,10 @@
 import { ZfsError } from './errors.js';
 import type { FakeEnv } from './env.js';
 import { getopt, has, last, usageError } from './getopt.js';
-import { compareNames, iterate, parseTypes } from './iterate.js';
+import { compareNames, iterate, typeAndDepth } from './iterate.js';
 import { cmp } from './model.js';
 import { findProp, isUserProp, propertyTable } from './props.js';
-import { readState, type ZType } from './state.js';
+import { readState } from './state.js';
 import { type Column, renderTable } from './table.js';
 import { Viewer } from './values.js';
 
@@ -38,20 +38,9 @@ export async function zfsList(env: FakeEnv, argv: readonly string[]): Promise<nu
     .filter(([k]) => k === 's' || k === 'S')
     .map(([k, v]) => [v ?? '', k === 'S']);
   for (const [s] of sorts) if (s !== 'name' && !findProp(s) && !isUserProp(s)) usageError(spec, `invalid property '${s}'`);
-  let types = new Set<ZType>(['filesystem', 'volume']);
-  const typeArg = last(p, 't');
-  if (typeArg !== undefined) {
-    const t = parseTypes(typeArg);
-    if (typeof t === 'string') usageError(spec, `invalid type '${t}'`);
-    types = t;
-  }
-  const depthArg = last(p, 'd');
-  let depth: number | undefined;
-  if (depthArg !== undefined) {
-    depth = Number(depthArg);
-    if (!Number.isInteger(depth)) usageError(spec, `${depthArg} is not an integer`);
-    if (depth < 0) usageError(spec, 'Depth can not be negative.');
-  }
+  const parsed = typeAndDepth(p, spec, ['filesystem', 'volume']);
+  const types = parsed.types;
+  let depth = parsed.depth;
   let recurse = has(p, 'r') || depth !== undefined;
   // `zfs list -t snapshot <dataset>` lists that dataset's snapshots.
   if (types.size === 1 && types.has('snapshot') && p.args.length > 0 && !recurse) {

@@ -21,3 +21,21 @@ export function fail(action: string, why: string): never {
 export function noSuchDataset(name: string): never {
   fail(`cannot open '${name}'`, 'dataset does not exist');
 }
+
+/** Runs a command's main and turns its outcome into stderr and an exit status. */
+export function runMain(tool: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      if (e instanceof ZfsError) {
+        process.stderr.write(e.stderr);
+        process.exitCode = e.exitCode;
+        return;
+      }
+      process.stderr.write(`${tool}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

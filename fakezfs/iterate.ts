@@ -1,6 +1,7 @@
 // zfs_for_each(): which datasets `zfs list` and `zfs get` visit, and in what
 // order (by name, a dataset's snapshots by createtxg right after it).
 import { ZfsError } from './errors.js';
+import { type GetoptSpec, type ParsedArgs, last, usageError } from './getopt.js';
 import { childrenOf, cmp, openTyped, snapshotsOf } from './model.js';
 import { nameProblem, splitSnap } from './names.js';
 import { mountedAt } from './mount.js';
@@ -88,8 +89,26 @@ export function iterate(state: State, args: readonly string[], opt: IterOptions)
   return { names: [...found], errors };
 }
 
+/** -t (types, else `fallback`) and -d (depth) as zfs list and zfs get parse them. */
+export function typeAndDepth(p: ParsedArgs, spec: GetoptSpec, fallback: readonly ZType[]): { types: Set<ZType>; depth?: number } {
+  let types = new Set<ZType>(fallback);
+  const typeArg = last(p, 't');
+  if (typeArg !== undefined) {
+    const t = parseTypes(typeArg);
+    if (typeof t === 'string') usageError(spec, `invalid type '${t}'`);
+    types = t;
+  }
+  const depthArg = last(p, 'd');
+  if (depthArg === undefined) return { types };
+  // parse_depth() of zfs_main.c
+  const depth = Number(depthArg);
+  if (!Number.isInteger(depth)) usageError(spec, `${depthArg} is not an integer`);
+  if (depth < 0) usageError(spec, 'Depth can not be negative.');
+  return { types, depth };
+}
+
 /** Parses -t: "filesystem,volume,snapshot,snap,all" (bookmarks are ignored). */
-export function parseTypes(text: string): Set<ZType> | string {
+function parseTypes(text: string): Set<ZType> | string {
   const out = new Set<ZType>();
   for (const t of text.split(',')) {
     if (t === 'filesystem' || t === 'volume' || t === 'snapshot') out.add(t);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the fake `zfs` command: dispatches subcommands, prints
 // ZfsError messages like libzfs and exits with real zfs's status codes.
-import { ZfsError } from './errors.js';
+import { ZfsError, runMain } from './errors.js';
 import { type FakeEnv, loadEnv } from './env.js';
 import { canonical, checkInjectedFailure } from './inject.js';
 
@@ -41,18 +41,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return (await load())(env, rest);
 }
 
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof ZfsError) {
-      process.stderr.write(e.stderr);
-      process.exitCode = e.exitCode;
-      return;
-    }
-    process.stderr.write(`fakezfs: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('fakezfs', () => main(process.argv.slice(2)));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The fake `zpool`: create (no vdevs needed), list -H -o name, destroy.
 import { rmSync } from 'node:fs';
-import { ZfsError, fail } from './errors.js';
+import { ZfsError, fail, runMain } from './errors.js';
 import { loadEnv } from './env.js';
 import { getopt, usageError, values } from './getopt.js';
 import { checkInjectedFailure } from './inject.js';
@@ -80,17 +80,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return cmd(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof ZfsError) {
-      process.stderr.write(e.stderr);
-      process.exitCode = e.exitCode;
-      return;
-    }
-    process.stderr.write(`fakezpool: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('fakezpool', () => main(process.argv.slice(2)));

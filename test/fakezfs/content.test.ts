@@ -2,22 +2,14 @@
 // unmount hides them, volumes live under /dev/zvol/rdsk.
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type FakeHost, makeHost } from './harness.js';
+import { hostPerTest } from './harness.js';
 
-const hosts: FakeHost[] = [];
-afterAll(() => hosts.forEach((x) => x.cleanup()));
-
-/** A host of its own per test, so tests run concurrently. */
-async function setup(): Promise<FakeHost> {
-  const h = makeHost();
-  hosts.push(h);
-  await h.okPool('create', 'zones');
-  return h;
-}
+const hosts = hostPerTest();
+afterAll(hosts.cleanup);
 
 describe.concurrent('dataset content', () => {
   it('freezes a snapshot; a clone starts from it; a child mounted inside is not part of it', async () => {
-    const h = await setup();
+    const h = await hosts.host();
     await h.ok('create', 'zones/A');
     await h.ok('create', 'zones/A/data');
     h.write('zones/A/top', 'v1');
@@ -32,7 +24,7 @@ describe.concurrent('dataset content', () => {
   });
 
   it('moves files out of the root while unmounted and back on mount', async () => {
-    const h = await setup();
+    const h = await hosts.host();
     await h.ok('create', 'zones/A');
     h.write('zones/A/f', 'kept');
     await h.ok('umount', 'zones/A');
@@ -45,13 +37,13 @@ describe.concurrent('dataset content', () => {
   });
 
   it('keeps zoned filesystems unmounted in the global zone', async () => {
-    const h = await setup();
+    const h = await hosts.host();
     await h.ok('create', '-o', 'zoned=on', 'zones/Z');
     expect((await h.zfs('mount', 'zones/Z')).stderr).toBe("cannot mount 'zones/Z': dataset is exported to a local zone\n");
   });
 
   it('moves files when the mountpoint changes and on rename', async () => {
-    const h = await setup();
+    const h = await hosts.host();
     await h.ok('create', 'zones/A');
     h.write('zones/A/f', 'x');
     await h.ok('set', 'mountpoint=/srv/a', 'zones/A');
@@ -64,7 +56,7 @@ describe.concurrent('dataset content', () => {
   });
 
   it('removes files on destroy', async () => {
-    const h = await setup();
+    const h = await hosts.host();
     await h.ok('create', 'zones/A');
     h.write('zones/A/f', 'x');
     await h.ok('snapshot', 'zones/A@s');
@@ -74,7 +66,7 @@ describe.concurrent('dataset content', () => {
   });
 
   it('keeps volume bytes in /dev/zvol/rdsk and sizes them with volsize', async () => {
-    const h = await setup();
+    const h = await hosts.host();
     await h.ok('create', '-V', '8M', 'zones/vol');
     const dev = h.path('dev/zvol/rdsk/zones/vol');
     expect(statSync(dev).size).toBe(8 * 1024 * 1024);
@@ -90,7 +82,7 @@ describe.concurrent('dataset content', () => {
   });
 
   it('promotes a clone: it takes the origin snapshot and the parent becomes its clone', async () => {
-    const h = await setup();
+    const h = await hosts.host();
     await h.ok('create', 'zones/A');
     await h.ok('snapshot', 'zones/A@s');
     await h.ok('clone', 'zones/A@s', 'zones/B');
@@ -104,7 +96,7 @@ describe.concurrent('dataset content', () => {
 
 describe.concurrent('zfs create and snapshot refusals', () => {
   it('refuses existing datasets, missing parents and missing pools', async () => {
-    const h = await setup();
+    const h = await hosts.host();
     await h.ok('create', 'zones/A');
     expect((await h.zfs('create', 'zones/A')).stderr).toBe("cannot create 'zones/A': dataset already exists\n");
     expect((await h.zfs('create', 'zones/x/y')).stderr).toBe("cannot create 'zones/x/y': parent does not exist\n");
@@ -114,7 +106,7 @@ describe.concurrent('zfs create and snapshot refusals', () => {
   });
 
   it('takes several snapshots atomically: all or none, one txg', async () => {
-    const h = await setup();
+    const h = await hosts.host();
     await h.ok('create', 'zones/A');
     await h.ok('create', 'zones/B');
     await h.ok('snapshot', 'zones/B@s');

@@ -1,15 +1,13 @@
 // zfs destroy refusals (children, dependent clones, holds, busy mounts) and -r/-R/-n.
 import { afterAll, describe, expect, it } from 'vitest';
-import { type FakeHost, makeHost } from './harness.js';
+import { type FakeHost, hostPerTest } from './harness.js';
 
-const hosts: FakeHost[] = [];
-afterAll(() => hosts.forEach((x) => x.cleanup()));
+const hosts = hostPerTest();
+afterAll(hosts.cleanup);
 
 /** A host of its own per test, so tests run concurrently. */
 async function setup(): Promise<FakeHost> {
-  const h = makeHost();
-  hosts.push(h);
-  await h.okPool('create', 'zones');
+  const h = await hosts.host();
   await h.ok('create', 'zones/IMG');
   h.write('zones/IMG/f', 'image');
   await h.ok('snapshot', 'zones/IMG@final');

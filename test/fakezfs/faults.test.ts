@@ -3,16 +3,14 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FAKEBIN, type FakeHost, makeHost } from './harness.js';
+import { FAKEBIN, type FakeHost, hostPerTest } from './harness.js';
 
-const hosts: FakeHost[] = [];
-afterAll(() => hosts.forEach((x) => x.cleanup()));
+const hosts = hostPerTest();
+afterAll(hosts.cleanup);
 
 /** A host of its own per test, so tests run concurrently. */
 async function setup(): Promise<FakeHost> {
-  const h = makeHost();
-  hosts.push(h);
-  await h.okPool('create', 'zones');
+  const h = await hosts.host();
   await h.ok('create', 'zones/A');
   h.write('zones/A/f', 'x'.repeat(100_000));
   await h.ok('snapshot', 'zones/A@s');

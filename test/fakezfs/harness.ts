@@ -59,6 +59,23 @@ function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, input
   });
 }
 
+/**
+ * Hosts for tests that run concurrently: each call to the returned function
+ * makes a host with pool "zones"; `cleanup` removes them all (call it in afterAll).
+ */
+export function hostPerTest(): { host: () => Promise<FakeHost>; cleanup: () => void } {
+  const hosts: FakeHost[] = [];
+  return {
+    host: async () => {
+      const h = makeHost();
+      hosts.push(h);
+      await h.okPool('create', 'zones');
+      return h;
+    },
+    cleanup: () => hosts.forEach((h) => h.cleanup()),
+  };
+}
+
 export function makeHost(): FakeHost {
   const dir = mkdtempSync(join(tmpdir(), 'fakezfs-'));
   const root = join(dir, 'root');
