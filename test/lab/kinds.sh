@@ -72,7 +72,7 @@ with_unzoned() {
 
 # zone_datasets UUID: every dataset of the zone (root and below, kvm disks, cores).
 zone_datasets() {
-  { zfs list -H -o name -t filesystem,volume -r "zones/$1"
+  { zfs list -H -o name -t filesystem,volume -r "zones/$1" 2>/dev/null
     zfs list -H -o name -t volume 2>/dev/null | grep -E "^zones/$1-disk[0-9]+$"
     zfs list -H -o name "zones/cores/$1" 2>/dev/null; } | LC_ALL=C sort -u
 }
