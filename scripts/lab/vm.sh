@@ -131,7 +131,7 @@ start() {
   watchdog
   # Wait for ssh (the guest is killed if it does not come up in time).
   local t_boot=$SECONDS
-  until ssh $(ssh_args) root@127.0.0.1 true 2>/dev/null; do
+  until ssh $(ssh_args) root@127.0.0.1 true </dev/null 2>/dev/null; do  # never eat our stdin
     vm_pid >/dev/null || boot_failed "qemu exited during boot"
     [ $((SECONDS - t0)) -lt "$BOOT_TIMEOUT" ] || boot_failed "no ssh within ${BOOT_TIMEOUT}s"
     sleep 1
@@ -146,8 +146,8 @@ start() {
 stop() {
   local pid
   if pid=$(vm_pid); then
-    ssh $(ssh_args) root@127.0.0.1 sync 2>/dev/null || true
-    ssh $(ssh_args) -O exit root@127.0.0.1 2>/dev/null || true
+    ssh $(ssh_args) root@127.0.0.1 sync </dev/null 2>/dev/null || true
+    ssh $(ssh_args) -O exit root@127.0.0.1 </dev/null 2>/dev/null || true
     kill_vm
     log "$NAME: stopped (pid $pid)"
   fi
