@@ -1,7 +1,7 @@
 // The save planner: from an inventory of the host, decide which datasets to
 // snapshot (one atomic `zfs snapshot`), which images to carry (base first) and
 // which stream each dataset gets. Pure: no I/O.
-import { PlanConflictError, NotFoundError } from '../errors.js';
+import { PlanConflictError, NotFoundError, UsageError } from '../errors.js';
 import { relativeToPool, splitSnapshotName } from '../model/names.js';
 import type { StreamSpec, ImageSpec } from '../archive/format.js';
 import { imageManifestEntry } from '../archive/format.js';
@@ -25,7 +25,15 @@ export interface SavePlan {
   notes: string[];
 }
 
+/** Brands whose dataset layout zbak knows (FACTS.md §1). */
+export const SUPPORTED_BRANDS = ['joyent', 'joyent-minimal', 'lx', 'kvm', 'bhyve'] as const;
+
 export function planSave(inv: SaveInventory, snapshotName: string): SavePlan {
+  if (!(SUPPORTED_BRANDS as readonly string[]).includes(inv.vm.brand)) {
+    throw new UsageError(
+      `zone ${inv.vm.uuid} has brand '${inv.vm.brand}', which zbak cannot save yet (supported: ${SUPPORTED_BRANDS.join(', ')})`,
+    );
+  }
   const pool = zonePool(inv.vm);
   const datasets = zoneDatasets(inv.vm, inv.rows);
   if (!datasets.some((d) => d.role === 'zoneroot')) {

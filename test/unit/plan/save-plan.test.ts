@@ -109,4 +109,11 @@ describe('planSave: other shapes', () => {
       `cores:zones/cores/${HOST_A.kvm}`,
     ]);
   });
+
+  it('refuses a brand whose layout zbak does not know, before anything is snapshotted', () => {
+    const inv = hostAInventory(J);
+    inv.vm = { ...inv.vm, brand: 'sngl' };
+    expect(() => planSave(inv, SNAP)).toThrow(/brand 'sngl', which zbak cannot save yet \(supported: joyent, joyent-minimal, lx, kvm, bhyve\)/);
+  });
 });
+
