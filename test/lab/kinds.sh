@@ -74,7 +74,9 @@ with_unzoned() {
 zone_datasets() {
   { zfs list -H -o name -t filesystem,volume -r "zones/$1" 2>/dev/null
     zfs list -H -o name -t volume 2>/dev/null | grep -E "^zones/$1-disk[0-9]+$"
-    zfs list -H -o name "zones/cores/$1" 2>/dev/null; } | LC_ALL=C sort -u
+    zfs list -H -o name "zones/cores/$1" 2>/dev/null; } |
+    # Sorted as if the uuid were "U", so a copy (another, random uuid) lists in the same order.
+    awk -v u="$1" '{ k = $0; gsub(u, "U", k); print k "\t" $0 }' | LC_ALL=C sort -u | cut -f2
 }
 
 # ds_facts UUID: per dataset (names with the zone's uuid written as U so a copy
