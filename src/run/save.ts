@@ -74,18 +74,21 @@ async function snapshotAndWrite(
   const { now, partSize } = opts;
   const snapshotName = plan.snapshotName;
   await must(host, plan.snapshotArgv, `snapshot zone ${inv.vm.uuid}`);
+  let result: SaveResult & { plan: SavePlan };
   try {
     const after = planSave({ ...inv, rows: await listPool(host, plan.pool) }, snapshotName);
     const header = buildHeader(inv, after, { createdAt: now, toolVersion: ZBAK_VERSION, partSize });
     const bytes = await writeArchive(host, path, header, inv.rawVmJson, inv.images, partSize, log, opts.signal);
     log(`saved ${inv.vm.uuid} to ${path} (${bytes} bytes of streams, ${header.streams.length} streams)`);
-    await pruneOldSnapshots(host, after, opts.keep ?? 1, log);
-    return { plan: after, path, header, bytes };
+    result = { plan: after, path, header, bytes };
   } catch (e) {
     await destroySnapshots(host, plan, log);
     // Ctrl-C also reaches zfs send, which may fail first: report the interrupt.
     throw opts.signal?.aborted ? opts.signal.reason : e;
   }
+  // Outside the try: the archive is complete, so a pruning problem must not remove the new snapshot.
+  await pruneOldSnapshots(host, result.plan, opts.keep ?? 1, log);
+  return result;
 }
 
 async function writeArchive(
