@@ -33,15 +33,19 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
   const vmJson = JSON.parse(verified.vmadmJson) as Record<string, unknown>;
   const pool = verified.header.source.pool;
-  const plan = planRestore(verified.header, vmJson, { vms: await listVms(host), rows: await listPool(host, pool) }, opts);
+  const makePlan = async (): Promise<RestorePlan> =>
+    planRestore(verified.header, vmJson, { vms: await listVms(host), rows: await listPool(host, pool) }, opts);
   if (opts.dryRun) {
+    const plan = await makePlan();
     printRestorePlan(plan, log);
     return { plan, verified };
   }
 
-  const unlock = await host.lock(plan.uuid);
+  // Lock before looking at the host, so the plan (conflicts, images present)
+  // cannot be made stale by another zbak working on the same zone.
+  const unlock = await host.lock(opts.newUuid ?? verified.header.zone.uuid);
   try {
-    return await execute(host, file, verified, plan, opts, log);
+    return await execute(host, file, verified, await makePlan(), opts, log);
   } finally {
     await unlock();
   }

@@ -98,6 +98,9 @@ describe('one zbak per zone at a time', () => {
     const release = await lockfile.lock(join(lockDir, `${uuid}.lock`), { realpath: false });
     try {
       await refused(a, ['save', 'web01', '--to', archives], 11, new RegExp(`another zbak is working on ${uuid}`));
+      // Restore takes the same lock before it looks at the host: the lock, not
+      // the existing zone (exit 5), is what it reports.
+      await refused(a, ['restore', good], 11, new RegExp(`another zbak is working on ${uuid}`));
     } finally {
       await release();
     }
