@@ -5,15 +5,15 @@ import { PassThrough, type Readable } from 'node:stream';
 import { ArchiveFormatError, ZbakError } from '../errors.js';
 import { ArchiveChecker, type VerifiedArchive } from './archive-checker.js';
 import { TRAILER_ENTRY, type StreamSpec } from './format.js';
-import { scanTar } from './tar-scan.js';
+import { scanTar, type ScanOptions } from './tar-scan.js';
 import { waitForDrain } from './stream-wait.js';
 
 export type { VerifiedArchive } from './archive-checker.js';
 
 /** Read the whole archive once (streaming) and check everything; throws ArchiveFormatError naming the bad entry. */
-export async function verifyArchive(path: string): Promise<VerifiedArchive> {
+export async function verifyArchive(path: string, opts: ScanOptions = {}): Promise<VerifiedArchive> {
   const checker = new ArchiveChecker();
-  const scan = await scanTar(path, (entry) => checker.onEntry(entry));
+  const scan = await scanTar(path, (entry) => checker.onEntry(entry), opts);
   return checker.finish(scan);
 }
 

@@ -46,8 +46,13 @@ function tarError(path: string, err: Error, after: string | null): ZbakError {
   return new ArchiveFormatError(`archive ${path}: corrupt tar data ${where}: ${err.message}`, after ?? undefined);
 }
 
+export interface ScanOptions {
+  /** Told each time `bytes` more of the file were read (for progress displays). */
+  onRead?: (bytes: number) => void;
+}
+
 /** Calls `onEntry` for every entry in order, waiting for each; returns what follows the last entry. */
-export async function scanTar(path: string, onEntry: (entry: TarEntry) => Promise<void>): Promise<ScanResult> {
+export async function scanTar(path: string, onEntry: (entry: TarEntry) => Promise<void>, opts: ScanOptions = {}): Promise<ScanResult> {
   const fh = await openArchive(path);
   const file = fh.createReadStream({ highWaterMark: READ_CHUNK, autoClose: false });
   const extract = tar.extract();
@@ -60,6 +65,7 @@ export async function scanTar(path: string, onEntry: (entry: TarEntry) => Promis
       for await (const chunk of file) {
         if (stopped || extract.destroying) return;
         fed += (chunk as Buffer).length;
+        opts.onRead?.((chunk as Buffer).length);
         if (!extract.write(chunk)) await waitForDrainOrClose(extract);
       }
       if (!extract.destroying) extract.end(undefined);

@@ -33,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, change nothing' })
           .option('part-size', { type: 'string', describe: 'maximum size of one stream part, e.g. 32M (default 32M)' })
           .option('keep', { type: 'number', default: 1, describe: 'zbak snapshots to keep per dataset after a successful save (older zbak-* ones are destroyed)' })
+          .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandSave(host, a))(),
     )
@@ -48,13 +49,18 @@ export async function main(argv: string[]): Promise<number> {
           .option('new-uuid', { type: 'boolean', default: false, describe: 'restore as a copy: fresh uuid and MAC addresses, DHCP' })
           .option('alias', { type: 'string', describe: 'alias of the restored zone (default for a copy: <alias>-copy)' })
           .option('keep-ips', { type: 'boolean', default: false, describe: 'with --new-uuid: keep the saved IP addresses' })
+          .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandRestore(host, a))(),
     )
     .command(
       'verify <file>',
       'check every checksum, the manifest and the GUID chain (needs no ZFS)',
-      (y) => y.positional('file', { type: 'string', demandOption: true }).epilogue(EXIT_STATUS_HELP),
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
+          .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandVerify(a))(),
     )
     .command(

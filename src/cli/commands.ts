@@ -2,7 +2,9 @@
 // call run/, print results. Each returns an exit code.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { verifyArchive } from '../archive/reader.js';
+import { verifyWithProgress } from '../run/verify.js';
+import { silentProgress } from '../run/progress.js';
+import { progressDisplay } from './progress-bar.js';
 import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { runSave } from '../run/save.js';
@@ -14,9 +16,6 @@ import { interruptSignal } from './interrupt.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
-};
-const info = (line: string): void => {
-  process.stderr.write(`${line}\n`);
 };
 
 function parseOpts<T>(schema: z.ZodType<T>, raw: unknown): T {
@@ -44,12 +43,14 @@ const SaveArgs = z.object({
   dryRun: z.boolean(),
   partSize: z.string().optional(),
   keep: z.number().int().min(1, 'keep at least 1 (the snapshot this save takes)'),
+  progress: z.boolean().optional(),
 });
 
 export async function commandSave(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(SaveArgs, raw);
-  const opts = { to: a.to, dryRun: a.dryRun, keep: a.keep, signal: interruptSignal(), ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}) };
-  const r = await runSave(host, a.zone, opts, a.dryRun ? out : info);
+  const progress = progressDisplay(process.stderr, a.dryRun ? false : a.progress);
+  const opts = { to: a.to, dryRun: a.dryRun, keep: a.keep, signal: interruptSignal(), progress, ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}) };
+  const r = await runSave(host, a.zone, opts, a.dryRun ? out : progress.log);
   if (r.path) out(r.path);
   return EXIT.ok;
 }
@@ -62,12 +63,15 @@ const RestoreArgs = z.object({
   newUuid: z.boolean(),
   alias: z.string().min(1).optional(),
   keepIps: z.boolean(),
+  progress: z.boolean().optional(),
 });
 
 export async function commandRestore(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(RestoreArgs, raw);
   if (a.keepIps && !a.newUuid) throw new UsageError('--keep-ips only applies to a copy; add --new-uuid');
+  const progress = progressDisplay(process.stderr, a.progress);
   const opts = {
+    progress,
     dryRun: a.dryRun,
     force: a.force,
     signal: interruptSignal(),
@@ -76,15 +80,15 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
     ...(a.newUuid ? { newUuid: randomUUID() } : {}),
     ...(a.alias !== undefined ? { alias: a.alias } : {}),
   };
-  await runRestore(host, a.file, opts, a.dryRun ? out : info);
+  await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
   return EXIT.ok;
 }
 
-const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional() });
+const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional(), progress: z.boolean().optional() });
 
 export async function commandVerify(raw: unknown): Promise<number> {
   const a = parseOpts(FileArgs, raw);
-  const v = await verifyArchive(a.file);
+  const v = await verifyWithProgress(a.file, progressDisplay(process.stderr, a.progress));
   const bytes = v.trailer.streams.reduce((n, s) => n + s.size, 0);
   out(`${a.file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match)`);
   return EXIT.ok;
@@ -92,7 +96,7 @@ export async function commandVerify(raw: unknown): Promise<number> {
 
 export async function commandInspect(raw: unknown): Promise<number> {
   const a = parseOpts(FileArgs, raw);
-  const v = await verifyArchive(a.file);
+  const v = await verifyWithProgress(a.file, silentProgress);
   out(a.json ? JSON.stringify(inspectSummary(v), null, 2) : formatInspect(v));
   return EXIT.ok;
 }

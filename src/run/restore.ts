@@ -4,7 +4,7 @@
 // create_timestamp, autoboot and the running state. Every change is recorded
 // on an undo list that runs if a later step fails.
 import type { Readable } from 'node:stream';
-import { readStreams, verifyArchive, type VerifiedArchive } from '../archive/reader.js';
+import { readStreams, type VerifiedArchive } from '../archive/reader.js';
 import type { StreamSpec } from '../archive/format.js';
 import { HostCommandError, ZbakError } from '../errors.js';
 import type { Host } from '../host/host.js';
@@ -16,11 +16,15 @@ import { installImage } from './install-image.js';
 import { receiveFrom } from './streams.js';
 import { printRestorePlan } from './restore-print.js';
 import { UndoList } from './undo.js';
+import { counted, silentProgress, type Progress } from './progress.js';
+import { verifyWithProgress } from './verify.js';
 
 export interface RestoreRunOptions extends RestoreOptions {
   dryRun?: boolean;
   /** Aborts the restore (SIGINT/SIGTERM): the undo list runs. */
   signal?: AbortSignal;
+  /** Told the bytes of the verify pass and of each stream as they go by. */
+  progress?: Progress;
 }
 
 export interface RestoreResult {
@@ -29,7 +33,8 @@ export interface RestoreResult {
 }
 
 export async function runRestore(host: Host, file: string, opts: RestoreRunOptions, log: Log): Promise<RestoreResult> {
-  const verified = await verifyArchive(file);
+  const progress = opts.progress ?? silentProgress;
+  const verified = await verifyWithProgress(file, progress);
   log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
   const vmJson = JSON.parse(verified.vmadmJson) as Record<string, unknown>;
   const pool = verified.header.source.pool;
@@ -86,14 +91,18 @@ async function execute(
       created = true;
     };
 
+    const progress = opts.progress ?? silentProgress;
     await readStreams(file, verified, async (spec: StreamSpec, data: Readable) => {
       opts.signal?.throwIfAborted();
       // An interrupt stops the stream feeding zfs receive; the receive then fails and undo runs.
       const stop = (): void => void data.destroy(opts.signal!.reason as Error);
       opts.signal?.addEventListener('abort', stop, { once: true });
+      progress.start(`${spec.id} ${spec.dataset}`, verified.trailer.streams.find((t) => t.id === spec.id)?.size);
       try {
-        await handleStream(spec, data);
+        await handleStream(spec, counted(data, progress));
+        progress.stop(true);
       } finally {
+        progress.stop();
         opts.signal?.removeEventListener('abort', stop);
       }
     });

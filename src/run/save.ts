@@ -17,6 +17,8 @@ import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { quoteArgv, succeeded, must, type Log } from './commands.js';
 import { gatherSaveInventory, listPool } from './gather.js';
 import { sendInto } from './streams.js';
+import { counted, silentProgress, type Progress } from './progress.js';
+import { estimateArgv, parseSendEstimate } from '../parse/zfs-send-estimate.js';
 
 export interface SaveOptions {
   to: string;
@@ -27,6 +29,8 @@ export interface SaveOptions {
   keep?: number;
   /** Aborts the save (SIGINT/SIGTERM): the temp file and the snapshot are removed. */
   signal?: AbortSignal;
+  /** Told the bytes of each stream as they are written. */
+  progress?: Progress;
 }
 
 export interface SaveResult {
@@ -78,7 +82,7 @@ async function snapshotAndWrite(
   try {
     const after = planSave({ ...inv, rows: await listPool(host, plan.pool) }, snapshotName);
     const header = buildHeader(inv, after, { createdAt: now, toolVersion: ZBAK_VERSION, partSize });
-    const bytes = await writeArchive(host, path, header, inv.rawVmJson, inv.images, partSize, log, opts.signal);
+    const bytes = await writeArchive(host, path, header, inv.rawVmJson, inv.images, { partSize, log, signal: opts.signal, progress: opts.progress ?? silentProgress });
     log(`saved ${inv.vm.uuid} to ${path} (${bytes} bytes of streams, ${header.streams.length} streams)`);
     result = { plan: after, path, header, bytes };
   } catch (e) {
@@ -91,15 +95,20 @@ async function snapshotAndWrite(
   return result;
 }
 
+interface WriteOptions {
+  partSize: number;
+  log: Log;
+  signal: AbortSignal | undefined;
+  progress: Progress;
+}
+
 async function writeArchive(
   host: Host,
   path: string,
   header: Header,
   rawVmJson: string,
   images: { uuid: string; rawRecord: string }[],
-  partSize: number,
-  log: Log,
-  signal: AbortSignal | undefined,
+  { partSize, log, signal, progress }: WriteOptions,
 ): Promise<number> {
   const writer = await createArchiveWriter(path, { partSize });
   try {
@@ -112,10 +121,16 @@ async function writeArchive(
     let total = 0;
     for (const s of header.streams) {
       log(`send ${s.id}: ${quoteArgv(s.sendArgv)}`);
-      const r = await sendInto(host, s.sendArgv, `send ${s.dataset} (${s.id})`, (data) =>
-        writer.addStream(s.id, data, signal ? { signal } : {}),
-      );
-      total += r.size;
+      progress.start(`${s.id} ${s.dataset}`, progress.enabled ? await estimateSize(host, s.sendArgv) : undefined);
+      try {
+        const r = await sendInto(host, s.sendArgv, `send ${s.dataset} (${s.id})`, (data) =>
+          writer.addStream(s.id, counted(data, progress), signal ? { signal } : {}),
+        );
+        total += r.size;
+        progress.stop(true);
+      } finally {
+        progress.stop();
+      }
     }
     await writer.finish();
     return total;
@@ -123,6 +138,12 @@ async function writeArchive(
     await writer.abort();
     throw e;
   }
+}
+
+/** zfs's own estimate of a stream's size, for the progress display only (undefined if it has none). */
+async function estimateSize(host: Host, sendArgv: readonly string[]): Promise<number | undefined> {
+  const r = await host.run(estimateArgv(sendArgv));
+  return succeeded(r) ? parseSendEstimate(r.stdout) : undefined;
 }
 
 /** After a successful save: older zbak snapshots go, so nightly runs do not pile them up. */

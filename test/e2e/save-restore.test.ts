@@ -1,12 +1,13 @@
 // End to end on the fake SmartOS host: the real zbak CLI (LocalHost, execa,
 // pipes) drives fakebin/zfs and the vmadm/imgadm personality.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 import { transferImage } from '../support/hosts.js';
+import { humanBytes } from '../../src/cli/progress-line.js';
 
 let dir: string;
 let a: FakeSmartOS;
@@ -83,6 +84,34 @@ describe('save -> delete -> restore on the fake host', () => {
     const r = await a.zbak(['restore', file]);
     expect(r.exitCode, r.stderr).toBe(0);
     expectRestored(before, await zoneFacts(a, uuid));
+  });
+
+  it('--progress shows every stream of save, the verify pass and every stream of restore to its last byte; without it stderr has none', async () => {
+    const uuid = await createDemoZone(a);
+    const quiet = await a.zbak(['save', 'web01', '--to', archives]);
+    expect(quiet.exitCode, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toMatch(/\[[#.]+\]|B\/s/);
+    const saved = await a.zbak(['save', 'web01', '--to', archives, '--progress']);
+    expect(saved.exitCode, saved.stderr).toBe(0);
+    const file = saved.stdout.trim();
+    const inspected = JSON.parse((await a.zbak(['inspect', '--json', file])).stdout) as { streams: Array<{ id: string; dataset: string; size: number }> };
+    const last = (stderr: string, label: string): string => stderr.split('\n').filter((l) => l.startsWith(`${label}  `)).at(-1) ?? `no line for ${label}`;
+    for (const s of inspected.streams) {
+      // zfs's estimate is the total while the stream runs; the end shows the real size.
+      expect(last(saved.stderr, `${s.id} ${s.dataset}`)).toContain(`100%  ${humanBytes(s.size)} / ${humanBytes(s.size)}`);
+    }
+    const verified = await a.zbak(['verify', file, '--progress']);
+    expect(verified.exitCode, verified.stderr).toBe(0);
+    const size = (await stat(file)).size;
+    expect(last(verified.stderr, 'verify')).toContain(`100%  ${humanBytes(size)} / ${humanBytes(size)}`);
+    await a.must(['vmadm', 'delete', uuid]);
+    const restored = await a.zbak(['restore', file, '--progress']);
+    expect(restored.exitCode, restored.stderr).toBe(0);
+    expect(last(restored.stderr, 'verify')).toContain('100%');
+    for (const s of inspected.streams) {
+      expect(last(restored.stderr, `${s.id} ${s.dataset}`)).toContain(`100%  ${humanBytes(s.size)} / ${humanBytes(s.size)}`);
+    }
+    expect(restored.stderr).toMatch(/restored zone/);
   });
 
   it('another host with only the base image: installs the incremental image from the archive first', async () => {

@@ -1,0 +1,59 @@
+// The terminal side of run/progress.ts: a cli-progress bar on stderr, redrawn
+// in place on a terminal. Off by default when stderr is not a terminal (cron
+// mail stays clean); --progress forces it, one line every few seconds.
+import cliProgress from 'cli-progress';
+import type { Progress } from '../run/progress.js';
+import { progressLine } from './progress-line.js';
+
+export interface ProgressDisplay extends Progress {
+  /** Prints a log line without tearing the bar. */
+  log(line: string): void;
+}
+
+export function progressDisplay(out: NodeJS.WriteStream, wanted: boolean | undefined): ProgressDisplay {
+  const tty = out.isTTY === true;
+  if (!(wanted ?? tty)) return { enabled: false, start() {}, add() {}, stop() {}, log: (line) => void out.write(`${line}\n`) };
+
+  let bar: cliProgress.SingleBar | null = null;
+  let label = '';
+  let total: number | undefined;
+  let value = 0;
+  let started = 0;
+  const format = (): string => progressLine({ label, value, total, elapsedMs: Date.now() - started });
+  return {
+    enabled: true,
+    start(l, t) {
+      this.stop();
+      [label, total, value, started] = [l, t, 0, Date.now()];
+      bar = new cliProgress.SingleBar({
+        stream: out,
+        format,
+        fps: 5,
+        hideCursor: tty,
+        linewrap: false,
+        noTTYOutput: !tty,
+        notTTYSchedule: 5_000,
+        clearOnComplete: !tty, // off a terminal every draw already ends its line
+      });
+      bar.start(t ?? 0, 0);
+    },
+    add(bytes) {
+      value += bytes;
+      bar?.increment(bytes);
+    },
+    stop(completed) {
+      if (!bar) return;
+      if (completed && value > 0) {
+        total = value;
+        bar.setTotal(value);
+      }
+      bar.stop(); // draws the final figures, then ends the line
+      bar = null;
+    },
+    log(line) {
+      if (!bar || !tty) return void out.write(`${line}\n`);
+      out.write(`\r\x1b[2K${line}\n`);
+      bar.render();
+    },
+  };
+}

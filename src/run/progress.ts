@@ -1,0 +1,34 @@
+// The progress seam: run/ reports how many bytes of each stream went by;
+// the CLI decides whether and how to show it (src/cli/progress-bar.ts).
+import { Transform, type Readable } from 'node:stream';
+
+export interface Progress {
+  /** Whether anyone is watching: run/ skips work (e.g. size estimates) that only feeds the display. */
+  readonly enabled: boolean;
+  /** A new task of `total` bytes (undefined: not known). */
+  start(label: string, total?: number): void;
+  /** `bytes` more of the current task are done. */
+  add(bytes: number): void;
+  /** The current task is over: `completed` when it ended well (an estimated total then gives way to the real one). */
+  stop(completed?: boolean): void;
+}
+
+export const silentProgress: Progress = {
+  enabled: false,
+  start: () => undefined,
+  add: () => undefined,
+  stop: () => undefined,
+};
+
+/** `data` as it is, counting its bytes into `progress`; errors of `data` carry through. */
+export function counted(data: Readable, progress: Progress): Readable {
+  if (!progress.enabled) return data;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      progress.add(chunk.length);
+      done(null, chunk);
+    },
+  });
+  data.on('error', (e) => counter.destroy(e));
+  return data.pipe(counter);
+}

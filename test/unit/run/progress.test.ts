@@ -1,0 +1,37 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { counted, silentProgress, type Progress } from '../../../src/run/progress.js';
+
+function recorder(): Progress & { added: number[] } {
+  const added: number[] = [];
+  return { enabled: true, added, start: () => undefined, add: (n) => void added.push(n), stop: () => undefined };
+}
+
+async function collect(r: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of r) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('counted', () => {
+  it('passes the bytes through unchanged and counts every one', async () => {
+    const p = recorder();
+    const data = [Buffer.alloc(1000, 1), Buffer.alloc(70_000, 2), Buffer.alloc(3, 3)];
+    const out = await collect(counted(Readable.from(data), p));
+    expect(out.equals(Buffer.concat(data))).toBe(true);
+    expect(p.added.reduce((a, b) => a + b, 0)).toBe(71_003);
+  });
+
+  it('carries an error of the source to the reader', async () => {
+    const src = new Readable({ read() {} });
+    const out = counted(src, recorder());
+    src.push(Buffer.from('abc'));
+    setImmediate(() => src.destroy(new Error('part s03/000002 sha256 mismatch')));
+    await expect(collect(out)).rejects.toThrow(/sha256 mismatch/);
+  });
+
+  it('leaves the stream alone when nobody watches', () => {
+    const src = Readable.from([Buffer.from('x')]);
+    expect(counted(src, silentProgress)).toBe(src);
+  });
+});
