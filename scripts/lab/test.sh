@@ -18,25 +18,10 @@ bash "$here/build.sh"
 T_BUILD=$((SECONDS - T0))
 rm -rf "$ZBAK_LAB_SCRATCH"; mkdir -p "$ZBAK_LAB_SCRATCH"
 
-# By default the guest runs zbak and the personality from single-file esbuild
-# bundles of dist/ (the same compiled code; ~4x less guest CPU under TCG than
-# loading hundreds of ESM files from node_modules). ZBAK_LAB_BUNDLE=0 runs dist/
-# as compiled (node /mnt/zbak/dist/...), like lab:shell does.
-export ZBAK_LAB_BUNDLE=${ZBAK_LAB_BUNDLE:-1}
-esb=$REPO/node_modules/.bin/esbuild
-if [ "$ZBAK_LAB_BUNDLE" = 1 ] && [ ! -x "$esb" ]; then
-  log "WARNING: no esbuild in node_modules: running dist/ unbundled (slower)"; ZBAK_LAB_BUNDLE=0
-fi
-if [ "$ZBAK_LAB_BUNDLE" = 1 ]; then
-  opts=(--bundle --platform=node --format=esm --target=node20 --log-level=warning
-    "--banner:js=import{createRequire as __zbakCR}from'node:module';const require=__zbakCR(import.meta.url);")
-  mkdir -p "$ZBAK_LAB_SCRATCH/bundle"
-  "$esb" "$REPO/dist/src/cli/main.js" "${opts[@]}" --outfile="$ZBAK_LAB_SCRATCH/bundle/zbak.mjs"
-  for c in vmadm imgadm sysinfo zonecfg; do
-    "$esb" "$REPO/dist/personality/$c.js" "${opts[@]}" --outfile="$ZBAK_LAB_SCRATCH/bundle/$c.mjs"
-  done
-  log "guest runs zbak and the personality from esbuild bundles of dist/ (ZBAK_LAB_BUNDLE=0 to run dist/ directly)"
-fi
+# zbak and the personality run from esbuild bundles of dist/ in the guest
+# (bundle.sh; ZBAK_LAB_BUNDLE=0 runs dist/ unbundled).
+source "$here/bundle.sh"
+lab_bundle "$ZBAK_LAB_SCRATCH/bundle"
 trap 'bash "$here/vm.sh" stop hosta; bash "$here/vm.sh" stop hostb' EXIT
 trap 'exit 130' INT; trap 'exit 143' TERM   # so the EXIT trap runs on signals too
 export ZBAK_LAB_OWNER_PID=$$               # vm.sh's watchdog kills qemu if we die hard
