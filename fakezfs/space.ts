@@ -12,7 +12,8 @@ import { splitSnap } from './names.js';
 import type { State } from './state.js';
 import { type ManifestEntry, scanTree } from './tree.js';
 
-export const POOL_SIZE = 100n * 1024n ** 3n;
+/** Every fake pool's size: 100 GiB, or $ZBAK_FAKE_POOL_SIZE bytes (tests of a full pool). */
+export const POOL_SIZE = BigInt(process.env['ZBAK_FAKE_POOL_SIZE'] ?? 100n * 1024n ** 3n);
 const FS_BASE = 24576;
 const VOL_BASE = 6144;
 

@@ -11,6 +11,7 @@ export type ZbakErrorCode =
   | 'host-command'
   | 'parse'
   | 'locked'
+  | 'no-space'
   | 'interrupted';
 
 /** Base class: a ZbakError prints as its one-line message, no stack. */
@@ -46,6 +47,14 @@ export class PlanConflictError extends ZbakError {
   override name = 'PlanConflictError' as const;
   constructor(message: string) {
     super(message, 'conflict');
+  }
+}
+
+/** The target pool cannot hold what a restore would receive. */
+export class NoSpaceError extends ZbakError {
+  override name = 'NoSpaceError' as const;
+  constructor(message: string) {
+    super(message, 'no-space');
   }
 }
 

@@ -104,6 +104,11 @@ export const HeaderSchema = z.object({
   images: z.array(ImageSchema),
   /** Streams in the order they must be received. */
   streams: z.array(StreamSchema).min(1),
+  /**
+   * Bytes each streamed dataset (relative to the pool) used on the source pool at
+   * save, without its child datasets: what restore expects receiving it to take.
+   */
+  space: z.record(relDataset, z.number().int().nonnegative()).optional(),
 });
 
 export const EntrySumSchema = z.object({

@@ -7,6 +7,7 @@ export const EXIT = {
   usage: 2,
   notFound: 4,
   conflict: 5,
+  noSpace: 6,
   archiveUnreadable: 10,
   locked: 11,
   archiveInvalid: 12,
@@ -29,6 +30,8 @@ export function exitCodeFor(code: ZbakErrorCode): number {
       return EXIT.interrupted;
     case 'locked':
       return EXIT.locked;
+    case 'no-space':
+      return EXIT.noSpace;
     case 'failure':
     case 'host-command':
     case 'parse':
@@ -42,6 +45,7 @@ export const EXIT_STATUS_HELP = `EXIT STATUS
   2   usage error
   4   zone, image or file not found
   5   conflict with the host (zone exists, image GUID differs, ...)
+  6   not enough space in the pool for the restore
   10  archive missing or unreadable
   11  target busy or locked
   12  archive invalid or verify failed

@@ -1,18 +1,8 @@
 // One line of progress text, as a pure function of the counters, so the
 // display can be tested without a terminal.
+import { humanBytes } from '../model/bytes.js';
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
-
-/** 1536 -> "1.5 KiB"; one decimal below 100 units, none above. */
-export function humanBytes(n: number): string {
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v < 100 ? v.toFixed(1) : Math.round(v)} ${UNITS[u]}`;
-}
+export { humanBytes };
 
 /** 75 -> "1:15", 3725 -> "1:02:05". */
 export function clock(seconds: number): string {

@@ -5,6 +5,7 @@ import { FORMAT_NAME, FORMAT_VERSION, HeaderSchema, VMADM_ENTRY, type Header } f
 import { ZbakError } from '../errors.js';
 import type { SaveInventory } from './inventory.js';
 import type { SavePlan } from './save-plan.js';
+import { savedSpace } from './space.js';
 
 export interface HeaderOptions {
   createdAt: Date;
@@ -33,6 +34,7 @@ export function buildHeader(inv: SaveInventory, plan: SavePlan, opts: HeaderOpti
     vmadmEntry: VMADM_ENTRY,
     images: plan.images,
     streams: plan.streams,
+    space: savedSpace(inv.rows, plan.pool, plan.streams.map((st) => st.dataset)),
   };
   const r = HeaderSchema.safeParse(header);
   if (!r.success) {

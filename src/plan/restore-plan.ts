@@ -7,12 +7,15 @@ import type { Vm } from '../parse/vmadm.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
 import { buildCreatePayload } from './create-payload.js';
 import { findRow } from './inventory.js';
+import { checkSpace, spaceFreed, spaceNeeded, type SpaceNeed } from './space.js';
 
 export interface RestoreTarget {
   /** Every VM on the target host. */
   vms: Vm[];
   /** `zfs list -t all -r <pool>` on the target host. */
   rows: ZfsRow[];
+  /** The pool's `available` bytes (undefined: not known, space is not checked). */
+  poolAvailable?: number;
 }
 
 export interface RestoreOptions {
@@ -63,6 +66,8 @@ export interface RestorePlan {
   createTimestamp?: string;
   autoboot: boolean;
   start: boolean;
+  /** The space check that passed (absent when the archive or the host gave no figures). */
+  space?: SpaceNeed;
 }
 
 export function planRestore(header: Header, vmJson: Record<string, unknown>, target: RestoreTarget, opts: RestoreOptions): RestorePlan {
@@ -120,6 +125,7 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
   if (alias !== undefined) payload.alias = alias;
   if (copy) changes.push(...asCopy(payload, opts.keepIps ?? false));
   const receives = zoneStreams.map((stream) => ({ stream, argv: ['zfs', 'receive', '-F', targetDataset(stream.dataset)] }));
+  const space = planSpace(header, images, target, replaces, `zone ${uuid}`);
   const indestructible = (
     [
       ['indestructible_zoneroot', zoneroot],
@@ -149,7 +155,26 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
     ...(header.zone.createTimestamp !== undefined && !copy ? { createTimestamp: header.zone.createTimestamp } : {}),
     autoboot: header.zone.autoboot,
     start: opts.start ?? header.zone.state === 'running',
+    ...(space ? { space } : {}),
   };
+}
+
+/** What the received datasets and installed images will take against what the pool has; refuses if short. */
+function planSpace(
+  header: Header,
+  images: ImageStep[],
+  target: RestoreTarget,
+  replaces: RestorePlan['replaces'],
+  what: string,
+): SpaceNeed | undefined {
+  const installed = new Set(images.filter((i) => i.action === 'install').map((i) => i.image.streamId));
+  const received = header.streams.filter((s) => s.role !== 'image' || installed.has(s.id)).map((s) => s.dataset);
+  const needed = spaceNeeded(header.space, received);
+  if (needed === undefined || target.poolAvailable === undefined) return undefined;
+  const freed = replaces ? spaceFreed(target.rows, replaces.datasets) : 0;
+  const need = { needed, available: target.poolAvailable + freed, freed };
+  checkSpace(need, header.source.pool, what, header.source.hostname);
+  return need;
 }
 
 /**

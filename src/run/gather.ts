@@ -1,12 +1,13 @@
 // Gathers what the planners need from the host: the zone, the pool listing,
 // image records (and their ancestors) and the host's identity.
-import { NotFoundError, UsageError } from '../errors.js';
+import { NotFoundError, ParseError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { isUuid } from '../model/names.js';
 import { parseImgadmGet } from '../parse/imgadm.js';
 import { parseSysinfo, type HostFacts } from '../parse/sysinfo.js';
 import { parseVmadmGet, parseVmadmLookup, type Vm } from '../parse/vmadm.js';
 import { parseZfsList, ZFS_LIST_COLUMNS, type ZfsRow } from '../parse/zfs-list.js';
+import { parseZfsGet } from '../parse/zfs-get.js';
 import { imageUuidOfOrigin, type ImageFacts, type SaveInventory } from '../plan/inventory.js';
 import { zoneDatasets, zonePool } from '../plan/zone-datasets.js';
 import { must, succeeded } from './commands.js';
@@ -42,6 +43,15 @@ export async function listPool(host: Host, pool: string): Promise<ZfsRow[]> {
     `list datasets of pool ${pool}`,
   );
   return parseZfsList(r.stdout);
+}
+
+/** The pool's `available` bytes, from `zfs get -H -p ... available <pool>`. */
+export async function poolAvailable(host: Host, pool: string): Promise<number> {
+  const r = await must(host, ['zfs', 'get', '-H', '-p', '-o', 'name,property,value,source', 'available', pool], `read free space of pool ${pool}`);
+  const value = parseZfsGet(r.stdout).get(pool)?.get('available')?.value;
+  const n = Number(value);
+  if (value === undefined || !Number.isSafeInteger(n) || n < 0) throw new ParseError('zfs get -H -p available', `no byte count for ${pool}: ${r.stdout.trim()}`);
+  return n;
 }
 
 /** `imgadm get`, or undefined when the image is not installed (exit 3). */

@@ -1,5 +1,6 @@
 // `zbak inspect`: what is inside an archive, for people and for --json.
 import type { VerifiedArchive } from '../archive/reader.js';
+import { humanBytes } from '../model/bytes.js';
 
 export function inspectSummary(v: VerifiedArchive): Record<string, unknown> {
   const h = v.header;
@@ -15,6 +16,7 @@ export function inspectSummary(v: VerifiedArchive): Record<string, unknown> {
       const sum = v.trailer.streams.find((t) => t.id === s.id);
       return { ...s, size: sum?.size, sha256: sum?.sha256, parts: sum?.parts.length };
     }),
+    ...(h.space ? { space: h.space } : {}),
   };
 }
 
@@ -34,6 +36,10 @@ export function formatInspect(v: VerifiedArchive): string {
     const from = s.from ? ` from ${s.from.dataset}@${s.from.snapshot}` : '';
     out.push(`  ${s.id} ${s.role.padEnd(8)} ${s.dataset}  ${s.kind}${from} -> @${s.to.snapshot}  ${sum?.size ?? '?'} bytes in ${sum?.parts.length ?? '?'} parts`);
     out.push(`       snapshots: ${s.snapshots.map((x) => `${x.name}(${x.guid})`).join(' ')}`);
+  }
+  if (h.space) {
+    const total = Object.values(h.space).reduce((a, b) => a + b, 0);
+    out.push(`space:    ${humanBytes(total)} used on ${h.source.hostname} by the streamed datasets (restore checks the pool has it)`);
   }
   return out.join('\n');
 }

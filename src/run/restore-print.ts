@@ -1,11 +1,16 @@
 // The restore plan as the exact commands it will run (for --dry-run).
 import { quoteArgv, type Log } from './commands.js';
 import type { RestorePlan } from '../plan/restore-plan.js';
+import { humanBytes } from '../model/bytes.js';
 
 export function printRestorePlan(plan: RestorePlan, log: Log): void {
   let n = 1;
   const step = (s: string): void => log(`  ${n++}. ${s}`);
   log(`plan: restore zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''} into pool ${plan.pool}`);
+  if (plan.space) {
+    const freed = plan.space.freed > 0 ? ` (${humanBytes(plan.space.freed)} of it freed by the replaced zone)` : '';
+    log(`  space: needs about ${humanBytes(plan.space.needed)}; pool has ${humanBytes(plan.space.available)}${freed}`);
+  }
   if (plan.replaces) {
     log(`  WARNING: --force replaces the existing zone; these datasets are destroyed: ${plan.replaces.datasets.join(', ')}`);
     step(quoteArgv(['vmadm', 'delete', plan.uuid]));

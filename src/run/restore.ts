@@ -11,7 +11,7 @@ import type { Host } from '../host/host.js';
 import { parseVmadmGet } from '../parse/vmadm.js';
 import { planRestore, type RestoreOptions, type RestorePlan } from '../plan/restore-plan.js';
 import { must, quoteArgv, succeeded, type Log } from './commands.js';
-import { listPool, listVms } from './gather.js';
+import { listPool, listVms, poolAvailable } from './gather.js';
 import { installImage } from './install-image.js';
 import { receiveFrom } from './streams.js';
 import { printRestorePlan } from './restore-print.js';
@@ -39,7 +39,12 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   const vmJson = JSON.parse(verified.vmadmJson) as Record<string, unknown>;
   const pool = verified.header.source.pool;
   const makePlan = async (): Promise<RestorePlan> =>
-    planRestore(verified.header, vmJson, { vms: await listVms(host), rows: await listPool(host, pool) }, opts);
+    planRestore(
+      verified.header,
+      vmJson,
+      { vms: await listVms(host), rows: await listPool(host, pool), poolAvailable: await poolAvailable(host, pool) },
+      opts,
+    );
   if (opts.dryRun) {
     const plan = await makePlan();
     printRestorePlan(plan, log);

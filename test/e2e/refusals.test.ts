@@ -107,6 +107,19 @@ describe('one zbak per zone at a time', () => {
   });
 });
 
+describe('restore checks the pool has room first (exit 6)', () => {
+  it('refuses on a pool smaller than what the datasets used at save, naming both figures; --dry-run shows them', async () => {
+    const b = new FakeSmartOS(join(dir, 'small-b'), 'host-b');
+    await b.init('bbbbbbbb-0000-4000-8000-000000000009');
+    const used = Number((await b.must(['zfs', 'get', '-H', '-p', '-o', 'value', 'used', 'zones'])).trim());
+    const tiny = { ZBAK_FAKE_POOL_SIZE: String(used + 1024) };
+    await refused(b, ['restore', good], 6, /pool zones has 1\.0 KiB available, but zone [0-9a-f-]{36} needs about [0-9.]+ KiB \(what its datasets used on host-a\); free space in zones or restore on another host/, tiny);
+    const dry = await b.zbak(['restore', good, '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/space: needs about [0-9.]+ KiB; pool has 100(\.0)? GiB/);
+  });
+});
+
 describe('verify and restore refuse a damaged archive (exit 10/12), changing nothing', () => {
   it('a missing file', async () => {
     await refused(a, ['verify', join(dir, 'missing.zbak')], 10, /missing\.zbak/);

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ownUsed, savedSpace, spaceFreed, spaceNeeded } from '../../../src/plan/space.js';
+import { planRestore, type RestoreTarget } from '../../../src/plan/restore-plan.js';
+import { planSave } from '../../../src/plan/save-plan.js';
+import { buildHeader } from '../../../src/plan/header.js';
+import { parseZfsList } from '../../../src/parse/zfs-list.js';
+import { parseVmadmGet } from '../../../src/parse/vmadm.js';
+import { NoSpaceError } from '../../../src/errors.js';
+import { fixture, hostAInventory, HOST_A } from '../../support/fixtures.js';
+
+const J = HOST_A.joyent;
+const SNAP = 'zbak-20261122T050000Z';
+const rowsA = parseZfsList(fixture('zfs/host-a-list.tsv'));
+
+// From fixtures/zfs/host-a-list.tsv: used of the zoneroot, data, pgdata, cores and the webapp image.
+const OWN = {
+  [J]: 2298478592 - 2197815296,
+  [`${J}/data`]: 2197815296 - 1946157056,
+  [`${J}/data/pgdata`]: 1946157056,
+  [`cores/${J}`]: 23552,
+  [HOST_A.webappImage]: 188743680,
+};
+
+function joyent() {
+  const ds = [`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`];
+  const inv = hostAInventory(J, ds.map((d, i) => `${d}@${SNAP}\tsnapshot\t-\t${7000 + i}\t${9000 + i}\t0\t0\t-\n`).join(''));
+  return { header: buildHeader(inv, planSave(inv, SNAP), { createdAt: new Date(), toolVersion: '0.1.0', partSize: 1024 }), vm: JSON.parse(inv.rawVmJson) };
+}
+
+const hostB = (avail: number): RestoreTarget => ({ vms: [], rows: parseZfsList(fixture('zfs/host-b-list.tsv')), poolAvailable: avail });
+
+describe('space a restore needs', () => {
+  it('counts a dataset without its children', () => {
+    expect(ownUsed(rowsA, `zones/${J}`)).toBe(OWN[J]);
+    expect(ownUsed(rowsA, `zones/${J}/data/pgdata`)).toBe(1946157056);
+    expect(ownUsed(rowsA, 'zones/nope')).toBeUndefined();
+    expect(savedSpace(rowsA, 'zones', [J, `${J}/data`, J])).toEqual({ [J]: OWN[J], [`${J}/data`]: OWN[`${J}/data`] });
+  });
+
+  it('the save header records every streamed dataset, images included', () => {
+    const { header } = joyent();
+    expect(header.space).toMatchObject(OWN);
+    expect(header.space?.[HOST_A.baseImage]).toBe(431521792);
+  });
+
+  it('host B needs the zone datasets and the image it installs, not the base image it has', () => {
+    const { header, vm } = joyent();
+    const total = Object.values(OWN).reduce((a, b) => a + b, 0);
+    const plan = planRestore(header, vm, hostB(total), {});
+    expect(plan.space).toEqual({ needed: total, available: total, freed: 0 });
+  });
+
+  it('refuses with exit code class no-space before any change when the pool is one byte short', () => {
+    const { header, vm } = joyent();
+    const total = Object.values(OWN).reduce((a, b) => a + b, 0);
+    expect(() => planRestore(header, vm, hostB(total - 1), {})).toThrow(NoSpaceError);
+    expect(() => planRestore(header, vm, hostB(total - 1), {})).toThrow(
+      /^pool zones has 2\.3 GiB available, but zone 8aa8dff0-5ee1-4d22-a283-bf79505dfbe3 needs about 2\.3 GiB \(what its datasets used on .*\); free space in zones or restore on another host$/,
+    );
+  });
+
+  it('with --force, counts what the replaced zone frees (its top datasets, children once)', () => {
+    expect(spaceFreed(rowsA, [`zones/${J}`, `zones/${J}/data`, `zones/cores/${J}`])).toBe(2298478592 + 23552);
+    const { header, vm } = joyent();
+    const a: RestoreTarget = { vms: [parseVmadmGet(fixture(`smartos/host-a/vmadm/${J}.json`))], rows: rowsA, poolAvailable: 1024 };
+    const plan = planRestore(header, vm, a, { force: true });
+    // Host A has both images: only the zone's own datasets come in, and they fit in what the old zone frees.
+    expect(plan.space).toEqual({ needed: OWN[J] + OWN[`${J}/data`] + OWN[`${J}/data/pgdata`] + OWN[`cores/${J}`], available: 1024 + 2298478592 + 23552, freed: 2298478592 + 23552 });
+  });
+
+  it('checks nothing for an archive without figures', () => {
+    expect(spaceNeeded(undefined, [J])).toBeUndefined();
+    const { header, vm } = joyent();
+    const { space: _drop, ...old } = header;
+    expect(planRestore(old, vm, hostB(0), {}).space).toBeUndefined();
+  });
+});
