@@ -5,6 +5,9 @@ import { parseImgadmGet } from '../../src/parse/imgadm.js';
 import { parseVmadmGet } from '../../src/parse/vmadm.js';
 import { parseZfsList } from '../../src/parse/zfs-list.js';
 import type { SaveInventory } from '../../src/plan/inventory.js';
+import type { Header } from '../../src/archive/format.js';
+import { buildHeader } from '../../src/plan/header.js';
+import { planSave } from '../../src/plan/save-plan.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -43,4 +46,13 @@ export function hostAInventory(uuid: string, extraRows = ''): SaveInventory {
       return { uuid: u, record: parseImgadmGet(rawRecord), rawRecord };
     }),
   };
+}
+
+/** The header zbak writes for host A's joyent zone (zoneroot, data, data/pgdata, cores) at `snap`. */
+export function hostAJoyentArchive(snap = 'zbak-20261122T050000Z'): { header: Header; vm: Record<string, unknown> } {
+  const J = HOST_A.joyent;
+  const ds = [`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`];
+  const inv = hostAInventory(J, ds.map((d, i) => `${d}@${snap}\tsnapshot\t-\t${7000 + i}\t${9000 + i}\t0\t0\t-\n`).join(''));
+  const header = buildHeader(inv, planSave(inv, snap), { createdAt: new Date(), toolVersion: '0.1.0', partSize: 1024 });
+  return { header, vm: JSON.parse(inv.rawVmJson) as Record<string, unknown> };
 }

@@ -1,25 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { planRestore, type RestoreTarget } from '../../../src/plan/restore-plan.js';
-import { planSave } from '../../../src/plan/save-plan.js';
-import { buildHeader } from '../../../src/plan/header.js';
 import { parseZfsList } from '../../../src/parse/zfs-list.js';
 import { parseVmadmGet } from '../../../src/parse/vmadm.js';
 import { PlanConflictError } from '../../../src/errors.js';
-import { fixture, hostAInventory, HOST_A } from '../../support/fixtures.js';
+import { fixture, hostAJoyentArchive, HOST_A } from '../../support/fixtures.js';
 
-const SNAP = 'zbak-20261122T050000Z';
 const J = HOST_A.joyent;
 
-function joyentHeader() {
-  const ds = [`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`];
-  const inv = hostAInventory(J, ds.map((d, i) => `${d}@${SNAP}\tsnapshot\t-\t${7000 + i}\t${9000 + i}\t0\t0\t-\n`).join(''));
-  return { header: buildHeader(inv, planSave(inv, SNAP), { createdAt: new Date(), toolVersion: '0.1.0', partSize: 1024 }), vm: JSON.parse(inv.rawVmJson) };
-}
 
 const hostB = (): RestoreTarget => ({ vms: [], rows: parseZfsList(fixture('zfs/host-b-list.tsv')) });
 
 describe('planRestore', () => {
-  const { header, vm } = joyentHeader();
+  const { header, vm } = hostAJoyentArchive();
 
   it('host B: skips the base image it has (same GUID), installs the incremental child', () => {
     const plan = planRestore(header, vm, hostB(), {});

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ownUsed, savedSpace, spaceFreed, spaceNeeded } from '../../../src/plan/space.js';
 import { planRestore, type RestoreTarget } from '../../../src/plan/restore-plan.js';
-import { planSave } from '../../../src/plan/save-plan.js';
-import { buildHeader } from '../../../src/plan/header.js';
 import { parseZfsList } from '../../../src/parse/zfs-list.js';
 import { parseVmadmGet } from '../../../src/parse/vmadm.js';
 import { NoSpaceError } from '../../../src/errors.js';
-import { fixture, hostAInventory, HOST_A } from '../../support/fixtures.js';
+import { fixture, hostAJoyentArchive, HOST_A } from '../../support/fixtures.js';
 
 const J = HOST_A.joyent;
-const SNAP = 'zbak-20261122T050000Z';
 const rowsA = parseZfsList(fixture('zfs/host-a-list.tsv'));
 
 // From fixtures/zfs/host-a-list.tsv: used of the zoneroot, data, pgdata, cores and the webapp image.
@@ -21,11 +18,6 @@ const OWN = {
   [HOST_A.webappImage]: 188743680,
 };
 
-function joyent() {
-  const ds = [`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`];
-  const inv = hostAInventory(J, ds.map((d, i) => `${d}@${SNAP}\tsnapshot\t-\t${7000 + i}\t${9000 + i}\t0\t0\t-\n`).join(''));
-  return { header: buildHeader(inv, planSave(inv, SNAP), { createdAt: new Date(), toolVersion: '0.1.0', partSize: 1024 }), vm: JSON.parse(inv.rawVmJson) };
-}
 
 const hostB = (avail: number): RestoreTarget => ({ vms: [], rows: parseZfsList(fixture('zfs/host-b-list.tsv')), poolAvailable: avail });
 
@@ -38,20 +30,20 @@ describe('space a restore needs', () => {
   });
 
   it('the save header records every streamed dataset, images included', () => {
-    const { header } = joyent();
+    const { header } = hostAJoyentArchive();
     expect(header.space).toMatchObject(OWN);
     expect(header.space?.[HOST_A.baseImage]).toBe(431521792);
   });
 
   it('host B needs the zone datasets and the image it installs, not the base image it has', () => {
-    const { header, vm } = joyent();
+    const { header, vm } = hostAJoyentArchive();
     const total = Object.values(OWN).reduce((a, b) => a + b, 0);
     const plan = planRestore(header, vm, hostB(total), {});
     expect(plan.space).toEqual({ needed: total, available: total, freed: 0 });
   });
 
   it('refuses with exit code class no-space before any change when the pool is one byte short', () => {
-    const { header, vm } = joyent();
+    const { header, vm } = hostAJoyentArchive();
     const total = Object.values(OWN).reduce((a, b) => a + b, 0);
     expect(() => planRestore(header, vm, hostB(total - 1), {})).toThrow(NoSpaceError);
     expect(() => planRestore(header, vm, hostB(total - 1), {})).toThrow(
@@ -61,7 +53,7 @@ describe('space a restore needs', () => {
 
   it('with --force, counts what the replaced zone frees (its top datasets, children once)', () => {
     expect(spaceFreed(rowsA, [`zones/${J}`, `zones/${J}/data`, `zones/cores/${J}`])).toBe(2298478592 + 23552);
-    const { header, vm } = joyent();
+    const { header, vm } = hostAJoyentArchive();
     const a: RestoreTarget = { vms: [parseVmadmGet(fixture(`smartos/host-a/vmadm/${J}.json`))], rows: rowsA, poolAvailable: 1024 };
     const plan = planRestore(header, vm, a, { force: true });
     // Host A has both images: only the zone's own datasets come in, and they fit in what the old zone frees.
@@ -70,7 +62,7 @@ describe('space a restore needs', () => {
 
   it('checks nothing for an archive without figures', () => {
     expect(spaceNeeded(undefined, [J])).toBeUndefined();
-    const { header, vm } = joyent();
+    const { header, vm } = hostAJoyentArchive();
     const { space: _drop, ...old } = header;
     expect(planRestore(old, vm, hostB(0), {}).space).toBeUndefined();
   });
