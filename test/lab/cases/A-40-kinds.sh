@@ -8,11 +8,7 @@
 # zvol sha256), snapshots + GUIDs, origin + GUID, vmadm-owned properties; zone JSON.
 # Archives, image files and the recorded facts stay on the scratch share for B-40.
 set -uo pipefail
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/../zones.sh"
-source "$(dirname "$0")/../kinds.sh"
-need_zbak || exit 0
-mkdir -p "$IMAGES" "$ARCHIVES"
+source "$(dirname "$0")/../kinds-case.sh"
 
 make_zvol_image "$ZVOL_IMG" 8
 make_image "$KIND_IMG" zone-dataset smartos

@@ -5,11 +5,7 @@
 # B-50 restores it on a host with only the base, and refuses a host whose base
 # has another @final GUID.
 set -uo pipefail
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/../zones.sh"
-source "$(dirname "$0")/../kinds.sh"
-need_zbak || exit 0
-mkdir -p "$IMAGES" "$ARCHIVES"
+source "$(dirname "$0")/../kinds-case.sh"
 
 make_image "$CHAIN_BASE" zone-dataset smartos
 install_image "$CHAIN_BASE"

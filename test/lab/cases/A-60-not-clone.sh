@@ -4,11 +4,7 @@
 # both image datasets and their imgadm records are destroyed. save --dry-run says
 # "full stream"; the restore runs on a host that has the zone's image installed.
 set -uo pipefail
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/../zones.sh"
-source "$(dirname "$0")/../kinds.sh"
-need_zbak || exit 0
-mkdir -p "$IMAGES" "$ARCHIVES"
+source "$(dirname "$0")/../kinds-case.sh"
 
 make_image "$PROMO_BASE" zone-dataset smartos
 install_image "$PROMO_BASE"
