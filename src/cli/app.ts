@@ -24,15 +24,17 @@ export async function main(argv: string[]): Promise<number> {
     .epilogue(EXIT_STATUS_HELP)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .command(
-      'save <zone>',
-      'snapshot every dataset of a zone and write one .zbak archive',
+      'save [zones..]',
+      'snapshot every dataset of a zone and write one .zbak archive (per zone)',
       (y) =>
         y
-          .positional('zone', { type: 'string', demandOption: true, describe: 'zone uuid or alias' })
+          .positional('zones', { type: 'string', array: true, describe: 'zone uuids or aliases' })
+          .option('all', { type: 'boolean', default: false, describe: 'save every zone on this host (one archive each; a failure does not stop the others)' })
           .option('to', { type: 'string', demandOption: true, describe: 'directory to write the archive into' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, change nothing' })
           .option('part-size', { type: 'string', describe: 'maximum size of one stream part, e.g. 32M (default 32M)' })
           .option('keep', { type: 'number', default: 1, describe: 'zbak snapshots to keep per dataset after a successful save (older zbak-* ones are destroyed)' })
+          .option('keep-archives', { type: 'number', describe: "archives of the zone to keep in --to after a successful save, the new one included (older '<alias>-<uuid>-<stamp>.zbak' files are removed; default: keep all)" })
           .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandSave(host, a))(),

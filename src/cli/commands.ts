@@ -7,9 +7,10 @@ import { silentProgress } from '../run/progress.js';
 import { progressDisplay } from './progress-bar.js';
 import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { runSave } from '../run/save.js';
+import { checkTargetDir, runSave } from '../run/save.js';
 import { runRestore } from '../run/restore.js';
 import { runList, formatList } from '../run/list.js';
+import { listVms } from '../run/gather.js';
 import { inspectSummary, formatInspect } from '../run/inspect.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { interruptSignal } from './interrupt.js';
@@ -18,11 +19,11 @@ const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-function parseOpts<T>(schema: z.ZodType<T>, raw: unknown): T {
+function parseOpts<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown): T {
   const r = schema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new UsageError(`--${String(i?.path[0] ?? '?')}: ${i?.message ?? 'invalid'}`);
+    throw new UsageError(`--${String(i?.path[0] ?? '?').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i?.message ?? 'invalid'}`);
   }
   return r.data;
 }
@@ -38,21 +39,59 @@ export function parseSize(s: string): number {
 }
 
 const SaveArgs = z.object({
-  zone: z.string().min(1),
+  zones: z.array(z.string().min(1)).default([]),
+  all: z.boolean(),
   to: z.string().min(1),
   dryRun: z.boolean(),
   partSize: z.string().optional(),
   keep: z.number().int().min(1, 'keep at least 1 (the snapshot this save takes)'),
+  keepArchives: z.number().int().min(1, 'keep at least 1 (the archive this save writes)').optional(),
   progress: z.boolean().optional(),
 });
 
 export async function commandSave(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(SaveArgs, raw);
+  if (a.all && a.zones.length > 0) throw new UsageError('give zones or --all, not both');
+  if (!a.all && a.zones.length === 0) throw new UsageError("name a zone to save (uuid or alias), or --all; run 'zbak list' to see the zones");
   const progress = progressDisplay(process.stderr, a.dryRun ? false : a.progress);
-  const opts = { to: a.to, dryRun: a.dryRun, keep: a.keep, signal: interruptSignal(), progress, ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}) };
-  const r = await runSave(host, a.zone, opts, a.dryRun ? out : progress.log);
-  if (r.path) out(r.path);
-  return EXIT.ok;
+  const signal = interruptSignal();
+  const opts = {
+    to: a.to,
+    dryRun: a.dryRun,
+    keep: a.keep,
+    signal,
+    progress,
+    ...(a.keepArchives !== undefined ? { keepArchives: a.keepArchives } : {}),
+    ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
+  };
+  const log = a.dryRun ? out : progress.log;
+  const zones = a.all ? (await listVms(host)).map((v) => v.uuid) : a.zones;
+  if (zones.length === 1) {
+    const r = await runSave(host, zones[0]!, opts, log);
+    if (r.path) out(r.path);
+    return EXIT.ok;
+  }
+  // Several zones: each is saved on its own; a failure is reported and the next one goes on.
+  await checkTargetDir(a.to); // once, rather than the same refusal for every zone
+  const failed: string[] = [];
+  let code: number = EXIT.ok;
+  for (const zone of zones) {
+    if (signal.aborted) throw signal.reason;
+    try {
+      const r = await runSave(host, zone, opts, log);
+      if (r.path) out(r.path);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      const c = e instanceof ZbakError ? exitCodeFor(e.code) : reportError(e);
+      if (e instanceof ZbakError) process.stderr.write(`zbak: ${zone}: ${e.message}\n`);
+      failed.push(`${zone} (exit ${c})`);
+      if (code === EXIT.ok) code = c;
+    }
+  }
+  if (failed.length > 0) {
+    process.stderr.write(`zbak: saved ${zones.length - failed.length} of ${zones.length} zones; failed: ${failed.join(', ')}\n`);
+  }
+  return code;
 }
 
 const RestoreArgs = z.object({

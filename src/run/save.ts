@@ -2,7 +2,7 @@
 // the archive (header, vmadm JSON, image manifests, streams, trailer) into a
 // temp file that is renamed only when complete. On failure the snapshot this
 // run made is destroyed and no *.zbak file is left.
-import { access, constants, stat } from 'node:fs/promises';
+import { access, constants, lstat, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createArchiveWriter } from '../archive/writer.js';
 import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
@@ -13,6 +13,7 @@ import { ZBAK_VERSION } from '../model/version.js';
 import { buildHeader } from '../plan/header.js';
 import { planSave, type SavePlan } from '../plan/save-plan.js';
 import { snapshotsToPrune } from '../plan/prune.js';
+import { archivesToRemove } from '../plan/archive-retention.js';
 import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { quoteArgv, succeeded, must, type Log } from './commands.js';
 import { gatherSaveInventory, listPool } from './gather.js';
@@ -27,6 +28,8 @@ export interface SaveOptions {
   now?: Date;
   /** zbak snapshots to keep per dataset after a successful save (default 1: the new one). */
   keep?: number;
+  /** Archives of this zone to keep in `to` after a successful save, the new one included (default: all). */
+  keepArchives?: number;
   /** Aborts the save (SIGINT/SIGTERM): the temp file and the snapshot are removed. */
   signal?: AbortSignal;
   /** Told the bytes of each stream as they are written. */
@@ -92,6 +95,7 @@ async function snapshotAndWrite(
   }
   // Outside the try: the archive is complete, so a pruning problem must not remove the new snapshot.
   await pruneOldSnapshots(host, result.plan, opts.keep ?? 1, log);
+  if (opts.keepArchives !== undefined) await pruneOldArchives(opts.to, inv.vm.uuid, opts.keepArchives, log);
   return result;
 }
 
@@ -157,6 +161,21 @@ async function pruneOldSnapshots(host: Host, plan: SavePlan, keep: number, log: 
   }
 }
 
+/** After a successful save with --keep-archives: older archives of this zone in the target directory go. */
+async function pruneOldArchives(dir: string, uuid: string, keep: number, log: Log): Promise<void> {
+  for (const name of archivesToRemove(await readdir(dir), uuid, keep)) {
+    const path = join(dir, name);
+    try {
+      // Only regular files: a link or directory with an archive's name is not ours to remove.
+      if (!(await lstat(path)).isFile()) continue;
+      await unlink(path);
+      log(`removed older archive ${path}`);
+    } catch (e) {
+      log(`warning: kept ${path}: ${(e as Error).message}`);
+    }
+  }
+}
+
 /** Removes the snapshot this run made (best effort; says what it could not remove). */
 async function destroySnapshots(host: Host, plan: SavePlan, log: Log): Promise<void> {
   for (const d of plan.datasets) {
@@ -167,7 +186,8 @@ async function destroySnapshots(host: Host, plan: SavePlan, log: Log): Promise<v
   }
 }
 
-async function checkTargetDir(dir: string): Promise<void> {
+/** The target directory exists and is writable; a clear error naming the fix otherwise. */
+export async function checkTargetDir(dir: string): Promise<void> {
   let st;
   try {
     st = await stat(dir);

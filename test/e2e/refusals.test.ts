@@ -207,6 +207,13 @@ describe('usage errors (exit 2)', () => {
     expect(r.stderr).toMatch(/--part-size 'lots' is not a size/);
     expect(await zbakFiles(archives)).toHaveLength(1);
   });
+
+  it('save without a zone, with zones and --all, or --keep-archives 0', async () => {
+    await refused(a, ['save', '--to', archives], 2, /name a zone to save \(uuid or alias\), or --all/);
+    await refused(a, ['save', 'web01', '--all', '--to', archives], 2, /give zones or --all, not both/);
+    await refused(a, ['save', 'web01', '--to', archives, '--keep-archives', '0'], 2, /--keep-archives: keep at least 1/);
+    expect(await zbakFiles(archives)).toHaveLength(1);
+  });
 });
 
 describe('interrupted (exit 130)', () => {

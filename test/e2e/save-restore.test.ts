@@ -1,7 +1,8 @@
 // End to end on the fake SmartOS host: the real zbak CLI (LocalHost, execa,
 // pipes) drives fakebin/zfs and the vmadm/imgadm personality.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import lockfile from 'proper-lockfile';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
@@ -112,6 +113,39 @@ describe('save -> delete -> restore on the fake host', () => {
       expect(last(restored.stderr, `${s.id} ${s.dataset}`)).toContain(`100%  ${humanBytes(s.size)} / ${humanBytes(s.size)}`);
     }
     expect(restored.stderr).toMatch(/restored zone/);
+  });
+
+  it('save --all saves every zone and goes on past one that fails (exit 11); --keep-archives 2 keeps the two newest of each zone, nothing else touched', async () => {
+    const web = await createDemoZone(a);
+    const db = await a.createZone({ uuid: 'db0db0db-0000-4000-8000-0000000000db', brand: 'joyent', alias: 'db01', image_uuid: BASE_IMAGE, quota: 5 });
+    const other = `old-745789f9-338d-4821-89a2-fc80c20289b8-20200101T000000Z.zbak`;
+    await writeFile(join(archives, 'notes.txt'), 'keep me\n');
+    await writeFile(join(archives, other), 'not ours\n');
+    const lockDir = join(a.root, 'var/run/zbak');
+    await mkdir(lockDir, { recursive: true });
+    await writeFile(join(lockDir, `${db}.lock`), '');
+    const release = await lockfile.lock(join(lockDir, `${db}.lock`), { realpath: false });
+    let first;
+    try {
+      first = await a.zbak(['save', '--all', '--to', archives]);
+    } finally {
+      await release();
+    }
+    expect(first.exitCode, first.stderr).toBe(11);
+    expect(first.stdout.trim().split('\n')).toEqual([expect.stringContaining(`web01-${web}-`)]);
+    expect(first.stderr).toContain(`zbak: ${db}: another zbak is working on ${db}`);
+    expect(first.stderr).toContain(`zbak: saved 1 of 2 zones; failed: ${db} (exit 11)`);
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await a.zbak(['save', '--all', '--to', archives, '--keep-archives', '2']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(2);
+      runs.push(r);
+    }
+    expect(runs[1]!.stderr).toMatch(new RegExp(`removed older archive .*web01-${web}-`));
+    const left = (await readdir(archives)).sort();
+    const newest = runs.flatMap((r) => r.stdout.trim().split('\n').map((p) => p.split('/').pop()!));
+    expect(left).toEqual([...newest, other, 'notes.txt'].sort());
   });
 
   it('another host with only the base image: installs the incremental image from the archive first', async () => {
