@@ -56,11 +56,11 @@ export async function main(argv: string[]): Promise<number> {
       (a) => run(() => commandRestore(host, a))(),
     )
     .command(
-      'verify <file>',
-      'check every checksum, the manifest and the GUID chain (needs no ZFS)',
+      'verify <files..>',
+      'check every checksum, the manifest and the GUID chain (needs no ZFS); several files: each in turn',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true })
+          .positional('files', { type: 'string', array: true, demandOption: true })
           .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandVerify(a))(),

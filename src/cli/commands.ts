@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { verifyWithProgress } from '../run/verify.js';
 import { silentProgress } from '../run/progress.js';
-import { progressDisplay } from './progress-bar.js';
+import { progressDisplay, type ProgressDisplay } from './progress-bar.js';
 import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { checkTargetDir, runSave } from '../run/save.js';
@@ -123,13 +123,36 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
   return EXIT.ok;
 }
 
-const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional(), progress: z.boolean().optional() });
+const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional() });
 
+const VerifyArgs = z.object({ files: z.array(z.string().min(1)).min(1), progress: z.boolean().optional() });
+
+/** Verifies each file in turn; a bad one is reported and the next goes on; exit status of the first failure. */
 export async function commandVerify(raw: unknown): Promise<number> {
-  const a = parseOpts(FileArgs, raw);
-  const v = await verifyWithProgress(a.file, progressDisplay(process.stderr, a.progress));
+  const a = parseOpts(VerifyArgs, raw);
+  const progress = progressDisplay(process.stderr, a.progress);
+  if (a.files.length === 1) return verifyOne(a.files[0]!, progress);
+  let code: number = EXIT.ok;
+  let bad = 0;
+  for (const file of a.files) {
+    let c: number;
+    try {
+      c = await verifyOne(file, progress);
+    } catch (e) {
+      c = e instanceof ZbakError ? exitCodeFor(e.code) : reportError(e);
+      if (e instanceof ZbakError) process.stderr.write(`zbak: ${file}: ${e.message}\n`);
+    }
+    if (c !== EXIT.ok) bad++;
+    if (code === EXIT.ok) code = c;
+  }
+  if (bad > 0) process.stderr.write(`zbak: ${a.files.length - bad} of ${a.files.length} archives verified; ${bad} failed\n`);
+  return code;
+}
+
+async function verifyOne(file: string, progress: ProgressDisplay): Promise<number> {
+  const v = await verifyWithProgress(file, progress);
   const bytes = v.trailer.streams.reduce((n, s) => n + s.size, 0);
-  out(`${a.file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match)`);
+  out(`${file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match)`);
   return EXIT.ok;
 }
 

@@ -145,6 +145,11 @@ describe('verify and restore refuse a damaged archive (exit 10/12), changing not
     buf[at] = buf[at]! ^ 0xff;
     await writeFile(p, buf);
     await refused(a, ['verify', p], 12, /streams\/s03\/000000/);
+    // Several files (a weekly check of the backup disk): each is reported, the bad one does not stop the rest.
+    const r = await a.zbak(['verify', p, good, join(dir, 'missing.zbak')]);
+    expect(r.exitCode).toBe(12);
+    expect(r.stdout.trim()).toBe(`${good}: OK (zone ${uuid}, 7 streams, ${r.stdout.match(/(\d+) bytes/)?.[1]} bytes, all checksums match)`);
+    expect(r.stderr).toMatch(/^zbak: .*flip\.zbak: .*streams\/s03\/000000.*\nzbak: .*missing\.zbak: .*\nzbak: 1 of 3 archives verified; 2 failed\n?$/);
   });
 });
 
