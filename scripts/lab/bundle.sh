@@ -17,9 +17,11 @@ lab_bundle() {
   local opts=(--bundle --platform=node --format=esm --target=node20 --log-level=warning
     "--banner:js=import{createRequire as __zbakCR}from'node:module';const require=__zbakCR(import.meta.url);")
   mkdir -p "$out"
-  "$esb" "$REPO/dist/src/cli/main.js" "${opts[@]}" --outfile="$out/zbak.mjs"
+  "$esb" "$REPO/dist/src/cli/main.js" "${opts[@]}" --outfile="$out/zbak.mjs" \
+    || die "esbuild could not bundle dist/src/cli/main.js (npm run build first?)"
   for c in vmadm imgadm sysinfo zonecfg; do
-    "$esb" "$REPO/dist/personality/$c.js" "${opts[@]}" --outfile="$out/$c.mjs"
+    "$esb" "$REPO/dist/personality/$c.js" "${opts[@]}" --outfile="$out/$c.mjs" \
+      || die "esbuild could not bundle dist/personality/$c.js (npm run build first?)"
   done
   log "guest runs zbak and the personality from esbuild bundles of dist/ (ZBAK_LAB_BUNDLE=0 to run dist/ directly)"
 }
