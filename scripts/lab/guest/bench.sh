@@ -42,7 +42,7 @@ RAW=$OUT/raw ARCH_DIR=$OUT/zbak HWM=$OUT/hwm.txt
 : >"$LOG"
 
 # Pin this shell, so every process it starts (zfs, cat, node, the personality), to one vCPU:
-# under multi-threaded TCG a pipe between two vCPUs is 5-7x slower than on one (128 MiB through
+# under multi-threaded TCG a pipe between two vCPUs is 5-10x slower than on one (128 MiB through
 # `cat | cat`: 7.9-13.8 s across vCPUs, 1.4 s on one), which would measure qemu, not zbak.
 # Kernel threads (ZFS's taskqs, txg sync, writeback) still run on every vCPU.
 if [ "$CPU" != all ]; then taskset -cp "$CPU" $$ >/dev/null; fi
@@ -180,13 +180,14 @@ row() {
   if [ "${RSSK[$key]:-0}" -gt 0 ]; then rss="$((RSSK[$key] / 1024)) MiB"; fi
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$size" "$b" "$rate" "$ratio" "$rss" "${runs// / · }"
 }
+pinned="processes pinned to vCPU $CPU (taskset)"; [ "$CPU" != all ] || pinned="processes not pinned"
 arc=$(sync; echo 3 >/proc/sys/vm/drop_caches; awk '$1 == "size" { printf "%d", $3 / 1048576 }' /proc/spl/kstat/zfs/arcstats)
 # shellcheck disable=SC2016 # the backquotes are markdown
 {
   echo "data: $MIB MiB of random data in a stopped joyent zone (4 files, snapshots @bench-1 and @bench-2), image of 1 MiB"
   echo "raw streams (image full, zoneroot -p -I, cores -p): $STREAM_BYTES bytes; archive: $ARCHIVE_BYTES bytes, its streams $ARCHIVE_STREAMS bytes (zbak verify)"
   echo "guest: $(zfs version | head -n 1), kernel $(uname -r), $(nproc --all) vCPU, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo); files in $OUT ($(df -PT "$OUT" | awk 'NR == 2 { print $2 " on " $1 }')); ARC after drop_caches: $arc MiB"
-  echo "each operation $RUNS times; before each run the page cache and ARC are dropped (sync; echo 3 > /proc/sys/vm/drop_caches) and only the programs read back in; processes pinned to vCPU $CPU ('all': not pinned); s = best run, runs = every run in order"
+  echo "each operation $RUNS times; before each run the page cache and ARC are dropped (sync; echo 3 > /proc/sys/vm/drop_caches) and only the programs read back in; $pinned; s = best run, runs = every run in order"
   echo
   echo "| operation | MiB | s (best of $RUNS) | MiB/s | ratio | peak RSS | runs (s) |"
   echo "|---|---|---|---|---|---|---|"
