@@ -1,12 +1,11 @@
 // Cut a byte stream into parts of exactly partSize bytes (the last one shorter).
 // Each part is assembled in one buffer that is reused for every part: source chunks die
 // young (cheap to collect) and memory stays at one part, however long the stream.
-import { createHash, type Hash } from 'node:crypto';
+// Filling only copies: the writer hashes a part while its bytes go to disk.
 
 export interface Part {
   /** A view of the shared part buffer: valid only until the consumer asks for the next part. */
   data: Buffer;
-  sha256: string;
 }
 
 function toBuffer(chunk: unknown): Buffer {
@@ -19,18 +18,15 @@ function toBuffer(chunk: unknown): Buffer {
 /**
  * Yields parts in order, each a view of `partBuffer` (its length is the part size); the
  * consumer must be done with a part, bytes on disk, before asking for the next. An empty
- * source yields one empty part, so every stream has at least one entry. `whole` receives
- * every byte, for the stream checksum.
+ * source yields one empty part, so every stream has at least one entry.
  */
-export async function* splitIntoParts(source: AsyncIterable<unknown>, partBuffer: Buffer, whole: Hash): AsyncGenerator<Part> {
+export async function* splitIntoParts(source: AsyncIterable<unknown>, partBuffer: Buffer): AsyncGenerator<Part> {
   const partSize = partBuffer.length;
   let size = 0;
-  let hash = createHash('sha256');
   let emitted = 0;
   const take = (): Part => {
-    const part = { data: partBuffer.subarray(0, size), sha256: hash.digest('hex') };
+    const part = { data: partBuffer.subarray(0, size) };
     size = 0;
-    hash = createHash('sha256');
     emitted++;
     return part;
   };
@@ -41,8 +37,6 @@ export async function* splitIntoParts(source: AsyncIterable<unknown>, partBuffer
       const n = Math.min(chunk.length - off, partSize - size);
       const piece = chunk.subarray(off, off + n);
       piece.copy(partBuffer, size);
-      hash.update(piece);
-      whole.update(piece);
       size += n;
       off += n;
       if (size === partSize) yield take();

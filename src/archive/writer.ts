@@ -1,6 +1,7 @@
 // Streaming .zbak writer: entries go through tar-stream into a hidden temp file next to
 // the archive; finish() fsyncs and links it into place. See docs/FORMAT.md.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -60,6 +61,21 @@ export async function createArchiveWriter(finalPath: string, opts: ArchiveWriter
     throw new ArchiveWriteError(target, `cannot create ${tempPath}: ${describeIoError(err)}`, { cause: err });
   }
   return new TarArchiveWriter(target, tempPath, partSize, file);
+}
+
+/** Hashing yields to the event loop this often, so the part's write is issued and proceeds. */
+const HASH_SLICE = 1024 * 1024;
+
+/** sha256 of `data` (returned) and `whole` updated with it, a slice at a time between event-loop turns. */
+async function hashWhileWriting(data: Buffer, whole: Hash): Promise<string> {
+  const hash = createHash('sha256');
+  for (let off = 0; off < data.length; off += HASH_SLICE) {
+    await setImmediate();
+    const slice = data.subarray(off, off + HASH_SLICE);
+    hash.update(slice);
+    whole.update(slice);
+  }
+  return hash.digest('hex');
 }
 
 /** Part names have six digits, so a shell glob lists them in order. */
@@ -141,14 +157,20 @@ class TarArchiveWriter implements ArchiveWriter {
         const parts: EntrySum[] = [];
         let size = 0;
         this.partBuffer ??= Buffer.allocUnsafeSlow(this.partSize); // one per writer, reused
-        for await (const part of splitIntoParts(source, this.partBuffer, whole)) {
+        for await (const part of splitIntoParts(source, this.partBuffer)) {
           if (parts.length >= MAX_PARTS)
             throw new ZbakError(`stream ${id} needs more than ${MAX_PARTS} parts of ${this.partSize} bytes; use a larger part size`);
           const name = streamPartEntry(id, parts.length);
-          // Wait until the part is in the file: the splitter refills the same buffer next.
-          await this.entry(name, part.data);
-          await this.guard(this.sink.writtenUpTo(this.tarBytes));
-          parts.push({ name, size: part.data.length, sha256: part.sha256 });
+          // The part goes to disk while it is hashed (both only read the buffer); the
+          // splitter refills the same buffer next, so wait for both.
+          const writing = (async () => {
+            await this.entry(name, part.data);
+            await this.guard(this.sink.writtenUpTo(this.tarBytes));
+          })();
+          writing.catch(() => undefined); // awaited below, after the hashing
+          const sha256 = await hashWhileWriting(part.data, whole);
+          await writing;
+          parts.push({ name, size: part.data.length, sha256 });
           size += part.data.length;
           if (signal?.aborted) throw interrupted(id, signal.reason);
         }
