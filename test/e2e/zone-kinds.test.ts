@@ -48,10 +48,33 @@ async function datasetFacts(h: FakeSmartOS, datasets: string[]): Promise<Record<
   return out;
 }
 
+/**
+ * Restores `file` as a copy beside the zone `uuid` on `h` and checks that the copy's datasets
+ * hold what `before` recorded for the original's, with a new uuid and MAC and DHCP addresses.
+ */
+async function checkCopy(h: FakeSmartOS, file: string, uuid: string, datasets: (uuid: string) => string[], before: Record<string, unknown>): Promise<void> {
+  const r = await h.zbak(['restore', file, '--new-uuid', '--alias', 'the-copy']);
+  expect(r.exitCode, r.stderr).toBe(0);
+  const vms = JSON.parse(await h.must(['vmadm', 'lookup', '-j', 'alias=the-copy'])) as Array<Record<string, unknown>>;
+  const copy = String(vms[0]?.uuid);
+  expect(copy).not.toBe(uuid);
+  // Every name (datasets, snapshots, mountpoints) carries the copy's uuid instead; GUIDs stay.
+  const renamed = JSON.parse(JSON.stringify(before).split(uuid).join(copy)) as Record<string, unknown>;
+  expect(await datasetFacts(h, datasets(copy)), 'copy').toEqual(renamed);
+  const original = JSON.parse(await h.must(['vmadm', 'get', uuid])) as { nics?: Array<{ mac: string }>; brand: string };
+  const vm = JSON.parse(await h.must(['vmadm', 'get', copy])) as { nics?: Array<{ mac: string; ips?: string[] }>; brand: string };
+  expect(vm.brand).toBe(original.brand);
+  for (const [i, nic] of (vm.nics ?? []).entries()) {
+    expect(nic.mac).not.toBe(original.nics?.[i]?.mac);
+    expect(nic.ips).toEqual(['dhcp']);
+  }
+}
+
 async function roundTrip(
   setup: (h: FakeSmartOS) => Promise<string>,
   datasets: (uuid: string) => string[],
   vmKeys: string[],
+  opts: { copy?: boolean } = {},
 ): Promise<void> {
   const a = await newHost('a');
   const uuid = await setup(a);
@@ -78,10 +101,11 @@ async function roundTrip(
   const ra = await a.zbak(['restore', file]);
   expect(ra.exitCode, ra.stderr).toBe(0);
   await check(a, 'same host');
+  if (opts.copy) await checkCopy(a, file, uuid, datasets, before);
 }
 
 describe('zone kinds round-trip (fake host)', () => {
-  it('lx zone with kernel_version, delegated dataset and a hand-made snapshot', async () => {
+  it('lx zone with kernel_version, delegated dataset and a hand-made snapshot; also as a copy', async () => {
     await roundTrip(
       async (h) => {
         await h.createImage({ uuid: LX_IMAGE, name: 'ubuntu-22.04', version: '20250101', type: 'lx-dataset', os: 'linux', files: { 'root/etc/os-release': 'NAME=Ubuntu\n' } });
@@ -96,6 +120,7 @@ describe('zone kinds round-trip (fake host)', () => {
       },
       (u) => [`zones/${u}`, `zones/${u}/data`, `zones/cores/${u}`],
       ['brand', 'alias', 'kernel_version', 'quota', 'datasets', 'image_uuid', 'state', 'autoboot', 'nics', 'create_timestamp'],
+      { copy: true },
     );
   });
 
@@ -139,7 +164,7 @@ describe('zone kinds round-trip (fake host)', () => {
     );
   });
 
-  it('a zoneroot that is no longer a clone (promoted, image deleted): full stream, said in the plan; restores on a host with the image', async () => {
+  it('a zoneroot that is no longer a clone (promoted, image deleted): full stream, said in the plan; restores on a host with the image, also as a copy', async () => {
     const a = await newHost('a');
     await createImages(a);
     const uuid = await createDemoZone(a);
@@ -167,6 +192,7 @@ describe('zone kinds round-trip (fake host)', () => {
     const after = await datasetFacts(b, [`zones/${uuid}`]);
     expect(after).toEqual(before);
     expect((before[`zones/${uuid}`] as { props: Record<string, string> }).props.origin).toBe('-');
+    await checkCopy(b, file, uuid, (u) => [`zones/${u}`], before);
   });
 });
 
