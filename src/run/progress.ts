@@ -20,6 +20,21 @@ export const silentProgress: Progress = {
   stop: () => undefined,
 };
 
+/**
+ * Runs `task` as one progress task of `total` bytes: it ends as completed when
+ * `task` resolves, and is stopped all the same when it throws.
+ */
+export async function tracked<T>(progress: Progress, label: string, total: number | undefined, task: () => Promise<T>): Promise<T> {
+  progress.start(label, total);
+  try {
+    const result = await task();
+    progress.stop(true);
+    return result;
+  } finally {
+    progress.stop();
+  }
+}
+
 /** `data` as it is, counting its bytes into `progress`; errors of `data` carry through. */
 export function counted(data: Readable, progress: Progress): Readable {
   if (!progress.enabled) return data;

@@ -16,7 +16,7 @@ import { installImage } from './install-image.js';
 import { receiveFrom } from './streams.js';
 import { printRestorePlan } from './restore-print.js';
 import { UndoList } from './undo.js';
-import { counted, silentProgress, type Progress } from './progress.js';
+import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { verifyWithProgress } from './verify.js';
 
 export interface RestoreRunOptions extends RestoreOptions {
@@ -102,12 +102,10 @@ async function execute(
       // An interrupt stops the stream feeding zfs receive; the receive then fails and undo runs.
       const stop = (): void => void data.destroy(opts.signal!.reason as Error);
       opts.signal?.addEventListener('abort', stop, { once: true });
-      progress.start(`${spec.id} ${spec.dataset}`, verified.trailer.streams.find((t) => t.id === spec.id)?.size);
+      const size = verified.trailer.streams.find((t) => t.id === spec.id)?.size;
       try {
-        await handleStream(spec, counted(data, progress));
-        progress.stop(true);
+        await tracked(progress, `${spec.id} ${spec.dataset}`, size, () => handleStream(spec, counted(data, progress)));
       } finally {
-        progress.stop();
         opts.signal?.removeEventListener('abort', stop);
       }
     });

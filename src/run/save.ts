@@ -18,7 +18,7 @@ import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { quoteArgv, succeeded, must, type Log } from './commands.js';
 import { gatherSaveInventory, listPool } from './gather.js';
 import { sendInto } from './streams.js';
-import { counted, silentProgress, type Progress } from './progress.js';
+import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { estimateArgv, parseSendEstimate } from '../parse/zfs-send-estimate.js';
 
 export interface SaveOptions {
@@ -125,16 +125,13 @@ async function writeArchive(
     let total = 0;
     for (const s of header.streams) {
       log(`send ${s.id}: ${quoteArgv(s.sendArgv)}`);
-      progress.start(`${s.id} ${s.dataset}`, progress.enabled ? await estimateSize(host, s.sendArgv) : undefined);
-      try {
-        const r = await sendInto(host, s.sendArgv, `send ${s.dataset} (${s.id})`, (data) =>
+      const estimate = progress.enabled ? await estimateSize(host, s.sendArgv) : undefined;
+      const r = await tracked(progress, `${s.id} ${s.dataset}`, estimate, () =>
+        sendInto(host, s.sendArgv, `send ${s.dataset} (${s.id})`, (data) =>
           writer.addStream(s.id, counted(data, progress), signal ? { signal } : {}),
-        );
-        total += r.size;
-        progress.stop(true);
-      } finally {
-        progress.stop();
-      }
+        ),
+      );
+      total += r.size;
     }
     await writer.finish();
     return total;

@@ -2,19 +2,12 @@
 // bytes read shown against the file's size when someone is watching.
 import { stat } from 'node:fs/promises';
 import { verifyArchive, type VerifiedArchive } from '../archive/reader.js';
-import type { Progress } from './progress.js';
+import { tracked, type Progress } from './progress.js';
 
 /** verifyArchive, showing the bytes read against the file's size. */
 export async function verifyWithProgress(file: string, progress: Progress): Promise<VerifiedArchive> {
   if (!progress.enabled) return verifyArchive(file);
   const size = await stat(file).then((st) => st.size, () => undefined);
-  progress.start('verify', size);
-  try {
-    const verified = await verifyArchive(file, { onRead: (n) => progress.add(n) });
-    progress.stop(true);
-    return verified;
-  } finally {
-    progress.stop();
-  }
+  return tracked(progress, 'verify', size, () => verifyArchive(file, { onRead: (n) => progress.add(n) }));
 }
 

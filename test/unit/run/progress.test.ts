@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { counted, silentProgress, type Progress } from '../../../src/run/progress.js';
+import { counted, silentProgress, tracked, type Progress } from '../../../src/run/progress.js';
 
 function recorder(): Progress & { added: number[] } {
   const added: number[] = [];
@@ -33,5 +33,24 @@ describe('counted', () => {
   it('leaves the stream alone when nobody watches', () => {
     const src = Readable.from([Buffer.from('x')]);
     expect(counted(src, silentProgress)).toBe(src);
+  });
+});
+
+describe('tracked', () => {
+  function calls(): Progress & { log: string[] } {
+    const log: string[] = [];
+    return { enabled: true, log, start: (l, t) => void log.push(`start ${l} ${t}`), add: () => undefined, stop: (c) => void log.push(`stop ${c === true}`) };
+  }
+
+  it('ends the task as completed when it resolves, with its result', async () => {
+    const p = calls();
+    expect(await tracked(p, 's01 z', 10, async () => 42)).toBe(42);
+    expect(p.log).toEqual(['start s01 z 10', 'stop true', 'stop false']);
+  });
+
+  it('stops the task, not completed, when it throws, and passes the error on', async () => {
+    const p = calls();
+    await expect(tracked(p, 'verify', undefined, () => Promise.reject(new Error('bad part')))).rejects.toThrow('bad part');
+    expect(p.log).toEqual(['start verify undefined', 'stop false']);
   });
 });
