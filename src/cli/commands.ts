@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { verifyWithProgress } from '../run/verify.js';
-import { silentProgress } from '../run/progress.js';
+import { verifyArchive } from '../archive/reader.js';
 import { progressDisplay, type ProgressDisplay } from './progress-bar.js';
 import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
@@ -73,25 +73,40 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
   }
   // Several zones: each is saved on its own; a failure is reported and the next one goes on.
   await checkTargetDir(a.to); // once, rather than the same refusal for every zone
-  const failed: string[] = [];
-  let code: number = EXIT.ok;
-  for (const zone of zones) {
-    if (signal.aborted) throw signal.reason;
-    try {
-      const r = await runSave(host, zone, opts, log);
-      if (r.path) out(r.path);
-    } catch (e) {
-      if (signal.aborted) throw e;
-      const c = e instanceof ZbakError ? exitCodeFor(e.code) : reportError(e);
-      if (e instanceof ZbakError) process.stderr.write(`zbak: ${zone}: ${e.message}\n`);
-      failed.push(`${zone} (exit ${c})`);
-      if (code === EXIT.ok) code = c;
-    }
-  }
+  const { code, failed } = await eachReported(zones, async (zone) => {
+    const r = await runSave(host, zone, opts, log);
+    if (r.path) out(r.path);
+  }, signal);
   if (failed.length > 0) {
-    process.stderr.write(`zbak: saved ${zones.length - failed.length} of ${zones.length} zones; failed: ${failed.join(', ')}\n`);
+    const which = failed.map((f) => `${f.item} (exit ${f.code})`).join(', ');
+    process.stderr.write(`zbak: saved ${zones.length - failed.length} of ${zones.length} zones; failed: ${which}\n`);
   }
   return code;
+}
+
+/**
+ * Runs `fn` for each item in turn. A failure is printed naming its item
+ * (`zbak: <item>: <message>`) and the next item goes on; an interrupt stops all.
+ * The exit code is the first failure's.
+ */
+async function eachReported(
+  items: readonly string[],
+  fn: (item: string) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<{ code: number; failed: Array<{ item: string; code: number }> }> {
+  const failed: Array<{ item: string; code: number }> = [];
+  for (const item of items) {
+    if (signal?.aborted) throw signal.reason;
+    try {
+      await fn(item);
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      const code = e instanceof ZbakError ? exitCodeFor(e.code) : reportError(e);
+      if (e instanceof ZbakError) process.stderr.write(`zbak: ${item}: ${e.message}\n`);
+      failed.push({ item, code });
+    }
+  }
+  return { code: failed[0]?.code ?? EXIT.ok, failed };
 }
 
 const RestoreArgs = z.object({
@@ -131,34 +146,25 @@ const VerifyArgs = z.object({ files: z.array(z.string().min(1)).min(1), progress
 export async function commandVerify(raw: unknown): Promise<number> {
   const a = parseOpts(VerifyArgs, raw);
   const progress = progressDisplay(process.stderr, a.progress);
-  if (a.files.length === 1) return verifyOne(a.files[0]!, progress);
-  let code: number = EXIT.ok;
-  let bad = 0;
-  for (const file of a.files) {
-    let c: number;
-    try {
-      c = await verifyOne(file, progress);
-    } catch (e) {
-      c = e instanceof ZbakError ? exitCodeFor(e.code) : reportError(e);
-      if (e instanceof ZbakError) process.stderr.write(`zbak: ${file}: ${e.message}\n`);
-    }
-    if (c !== EXIT.ok) bad++;
-    if (code === EXIT.ok) code = c;
+  if (a.files.length === 1) {
+    await verifyOne(a.files[0]!, progress);
+    return EXIT.ok;
   }
+  const { code, failed } = await eachReported(a.files, (file) => verifyOne(file, progress));
+  const bad = failed.length;
   if (bad > 0) process.stderr.write(`zbak: ${a.files.length - bad} of ${a.files.length} archives verified; ${bad} failed\n`);
   return code;
 }
 
-async function verifyOne(file: string, progress: ProgressDisplay): Promise<number> {
+async function verifyOne(file: string, progress: ProgressDisplay): Promise<void> {
   const v = await verifyWithProgress(file, progress);
   const bytes = v.trailer.streams.reduce((n, s) => n + s.size, 0);
   out(`${file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match)`);
-  return EXIT.ok;
 }
 
 export async function commandInspect(raw: unknown): Promise<number> {
   const a = parseOpts(FileArgs, raw);
-  const v = await verifyWithProgress(a.file, silentProgress);
+  const v = await verifyArchive(a.file);
   out(a.json ? JSON.stringify(inspectSummary(v), null, 2) : formatInspect(v));
   return EXIT.ok;
 }
