@@ -49,8 +49,10 @@ export async function main(argv: string[]): Promise<number> {
           .option('force', { type: 'boolean', default: false, describe: 'replace a zone with the same uuid (destroys it)' })
           .option('start', { type: 'boolean', describe: 'start (--start) or leave stopped (--no-start); default: as at save time' })
           .option('new-uuid', { type: 'boolean', default: false, describe: 'restore as a copy: fresh uuid and MAC addresses, DHCP' })
+          .option('copy-uuid', { type: 'string', describe: 'with --new-uuid: the uuid the copy gets (default: a random one)' })
           .option('alias', { type: 'string', describe: 'alias of the restored zone (default for a copy: <alias>-copy)' })
           .option('keep-ips', { type: 'boolean', default: false, describe: 'with --new-uuid: keep the saved IP addresses' })
+          .option('pool', { type: 'string', default: 'zones', describe: 'pool to restore into (never taken from the archive)' })
           .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandRestore(host, a))(),

@@ -115,14 +115,17 @@ const RestoreArgs = z.object({
   force: z.boolean(),
   start: z.boolean().optional(),
   newUuid: z.boolean(),
+  copyUuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a lowercase uuid').optional(),
   alias: z.string().min(1).optional(),
   keepIps: z.boolean(),
+  pool: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,254}$/, 'not a pool name (e.g. zones)'),
   progress: z.boolean().optional(),
 });
 
 export async function commandRestore(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(RestoreArgs, raw);
   if (a.keepIps && !a.newUuid) throw new UsageError('--keep-ips only applies to a copy; add --new-uuid');
+  if (a.copyUuid !== undefined && !a.newUuid) throw new UsageError('--copy-uuid only applies to a copy; add --new-uuid');
   const progress = progressDisplay(process.stderr, a.progress);
   const opts = {
     progress,
@@ -130,8 +133,9 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
     force: a.force,
     signal: interruptSignal(),
     keepIps: a.keepIps,
+    pool: a.pool,
     ...(a.start !== undefined ? { start: a.start } : {}),
-    ...(a.newUuid ? { newUuid: randomUUID() } : {}),
+    ...(a.newUuid ? { newUuid: a.copyUuid ?? randomUUID() } : {}),
     ...(a.alias !== undefined ? { alias: a.alias } : {}),
   };
   await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);

@@ -2,6 +2,7 @@
 // Host paths are mapped under a root directory so the fake SmartOS host can
 // stand for "/" in tests (ZBAK_ROOT); on a real host the root is "/".
 import { execa, type ResultPromise } from 'execa';
+import { appendFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -10,12 +11,19 @@ import type { Host, RunOptions, RunResult, SpawnOptions, StreamingChild } from '
 
 const STDERR_TAIL = 8 * 1024;
 
+/** ZBAK_TRACE=<file>: every command zbak runs is appended as a JSON argv line (audits, and the test that the dry run is the program). */
+function trace(argv: readonly string[]): void {
+  const file = process.env.ZBAK_TRACE;
+  if (file) appendFileSync(file, `${JSON.stringify(argv)}\n`);
+}
+
 export class LocalHost implements Host {
   constructor(readonly root: string = process.env.ZBAK_ROOT ?? '/') {}
 
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const [file, ...args] = argv;
     if (!file) throw new Error('run: empty argv');
+    trace(argv);
     const started = Date.now();
     const r = await execa(file, args, {
       reject: false,
@@ -36,6 +44,7 @@ export class LocalHost implements Host {
   spawn(argv: readonly string[], opts: SpawnOptions = {}): StreamingChild {
     const [file, ...args] = argv;
     if (!file) throw new Error('spawn: empty argv');
+    trace(argv);
     const started = Date.now();
     const child: ResultPromise = execa(file, args, {
       reject: false,

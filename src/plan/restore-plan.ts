@@ -1,16 +1,30 @@
-// The restore planner: given a verified archive and the target host's state,
-// decide every step, or refuse before anything changes. Pure.
+// The restore planner: from a verified archive and the target host's state,
+// the exact steps of the restore, or a refusal before anything changes. Pure.
+//
+// Shape of every restore (docs/ARCHITECTURE.md "Restore"):
+//   images → receive every zone stream below <pool>/zbak-<uuid>/new (nothing the
+//   host had is touched while archive bytes are still being checked) → with
+//   --force, the old zone is stopped, its datasets renamed aside below
+//   <pool>/zbak-<uuid>/old and its configuration deleted → vmadm create →
+//   fresh datasets destroyed, received ones moved in → start → commit → the
+//   old zone's datasets destroyed. Any failure before the commit runs the undo
+//   steps of what was done, newest first, so the old zone comes back.
 import type { Header, ImageSpec, StreamSpec } from '../archive/format.js';
-import { NotFoundError, PlanConflictError } from '../errors.js';
-import { inPool } from '../model/names.js';
+import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
+import { imageDataset, IMAGE_SNAPSHOT, isPoolName, roleFits, workDataset, zoneRoleOf, zoneTops } from '../model/ownership.js';
+import { parseImgadmGet } from '../parse/imgadm.js';
 import type { Vm } from '../parse/vmadm.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
+import { vmadm, zfs, zonecfg, isIsoUtc } from './argv.js';
 import { buildCreatePayload } from './create-payload.js';
 import { findRow } from './inventory.js';
-import { checkSpace, spaceFreed, spaceNeeded, type SpaceNeed } from './space.js';
+import { checkSpace, spaceNeeded, type SpaceNeed } from './space.js';
+import type { Step } from './steps.js';
+
+export const DEFAULT_POOL = 'zones';
 
 export interface RestoreTarget {
-  /** Every VM on the target host. */
+  /** Every VM on the target host (`vmadm lookup -j`, full JSON). */
   vms: Vm[];
   /** `zfs list -t all -r <pool>` on the target host. */
   rows: ZfsRow[];
@@ -27,153 +41,326 @@ export interface RestoreOptions {
   keepIps?: boolean;
   /** undefined: start when the zone was running at save time. */
   start?: boolean;
+  /** The pool to restore into (default zones); never taken from the archive. */
+  pool?: string;
 }
 
-export interface ImageStep {
+export interface ImagePlan {
   image: ImageSpec;
   action: 'present' | 'install';
   dataset: string;
-}
-
-export interface ReceiveStep {
-  stream: StreamSpec;
-  argv: string[];
-}
-
-export interface IndestructibleStep {
-  flag: 'indestructible_zoneroot' | 'indestructible_delegated';
-  dataset: string;
-  /** The stream brought <dataset>@indestructible back: only its hold is missing. */
-  snapshotReceived: boolean;
 }
 
 export interface RestorePlan {
   uuid: string;
   alias?: string;
   pool: string;
-  /** Set with --force when a zone with this uuid exists: it is deleted first. */
+  /** With --force: the zone that is replaced, and its datasets (kept aside until the new zone is complete). */
   replaces?: { uuid: string; alias?: string; datasets: string[] };
-  images: ImageStep[];
-  createPayload: Record<string, unknown>;
+  images: ImagePlan[];
   payloadChanges: string[];
-  zoneroot: string;
-  cores: string;
-  /** Datasets `vmadm create` makes that the archive's streams replace (destroyed with -fr). */
-  replaceAfterCreate: string[];
-  receives: ReceiveStep[];
-  /** indestructible_* flags to put back once the datasets are received. */
-  indestructible: IndestructibleStep[];
-  createTimestamp?: string;
-  autoboot: boolean;
   start: boolean;
   /** The space check that passed (absent when the archive or the host gave no figures). */
   space?: SpaceNeed;
+  /** The program: what --dry-run prints and what the executor runs. */
+  steps: Step[];
 }
 
-export function planRestore(header: Header, vmJson: Record<string, unknown>, target: RestoreTarget, opts: RestoreOptions): RestorePlan {
-  const pool = header.source.pool;
+/** Where the imgadm database keeps an image's manifest (written when zbak installs it). */
+export function imgadmDbPath(pool: string, uuid: string): string {
+  return `/var/imgadm/images/${pool}-${uuid}.json`;
+}
+
+export function planRestore(
+  header: Header,
+  vmJson: Record<string, unknown>,
+  target: RestoreTarget,
+  opts: RestoreOptions,
+  /** Raw `imgadm get` records from the archive, by image uuid. */
+  imageManifests: ReadonlyMap<string, string> = new Map(),
+): RestorePlan {
+  const pool = opts.pool ?? DEFAULT_POOL;
+  if (!isPoolName(pool)) throw new UsageError(`--pool '${pool}' is not a pool name`);
   const savedUuid = header.zone.uuid;
   const uuid = opts.newUuid ?? savedUuid;
   const copy = uuid !== savedUuid;
-  // A copy lives beside the original: every dataset name carries the new uuid.
-  const targetDataset = (rel: string): string => inPool(pool, copy ? rel.split(savedUuid).join(uuid) : rel);
+  const work = workDataset(pool, uuid);
+  const rel = (r: ZfsRow): string | undefined => (r.name.startsWith(`${pool}/`) ? r.name.slice(pool.length + 1) : undefined);
+
+  // Every zone stream must name one of the saved zone's datasets, in a role that fits the name.
+  const zoneStreams = header.streams.filter((s) => s.role !== 'image');
+  for (const s of zoneStreams) {
+    if (!roleFits(s.role, s.dataset, savedUuid)) {
+      throw new PlanConflictError(`stream ${s.id}: ${s.dataset} (role ${s.role}) is not a dataset of zone ${savedUuid}; the archive is not restorable`);
+    }
+  }
+  // A copy renames exactly the owning uuid in each name, nothing else.
+  const targetRel = (d: string): string => {
+    if (!copy) return d;
+    return d.startsWith('cores/') ? `cores/${uuid}` : `${uuid}${d.slice(savedUuid.length)}`;
+  };
+
   const existing = target.vms.find((v) => v.uuid === uuid);
+  const hostOwned = target.rows.filter((r) => r.type !== 'snapshot' && rel(r) !== undefined && zoneRoleOf(rel(r)!, uuid) !== null);
+  if (findRow(target.rows, work)) {
+    throw new PlanConflictError(
+      `${work} exists, but no interrupted zbak restore of ${uuid} is recorded; inspect it (zfs list -r ${work}) and remove it with 'zfs destroy -r ${work}' if it is not needed`,
+    );
+  }
   let replaces: RestorePlan['replaces'];
   if (existing) {
     const flags = (['indestructible_zoneroot', 'indestructible_delegated'] as const).filter((f) => existing[f] === true);
-    if (opts.force && flags.length > 0) {
-      throw new PlanConflictError(
-        `zone ${uuid} has ${flags.join(' and ')} set, so it cannot be replaced; ` +
-          `clear it first (vmadm update ${uuid} ${flags.map((f) => `${f}=false`).join(' ')}) and retry`,
-      );
-    }
     if (!opts.force) {
       throw new PlanConflictError(
         `zone ${uuid}${existing.alias ? ` (${existing.alias})` : ''} already exists on this host; delete it first or use --force to replace it`,
       );
     }
-    replaces = {
-      uuid,
-      ...(existing.alias !== undefined ? { alias: existing.alias } : {}),
-      datasets: target.rows.filter((r) => r.type !== 'snapshot' && belongsToZone(r.name, pool, uuid)).map((r) => r.name),
-    };
-  } else {
-    const stray = target.rows.find((r) => r.type !== 'snapshot' && belongsToZone(r.name, pool, uuid));
-    if (stray) {
+    if (flags.length > 0) {
       throw new PlanConflictError(
-        `dataset ${stray.name} exists but no zone ${uuid} is configured; rename or destroy it first (zbak will not overwrite it)`,
+        `zone ${uuid} has ${flags.join(' and ')} set, so it cannot be replaced; ` +
+          `clear it first (vmadm update ${uuid} ${flags.map((f) => `${f}=false`).join(' ')}) and retry`,
       );
     }
+    replaces = { uuid, ...(existing.alias !== undefined ? { alias: existing.alias } : {}), datasets: hostOwned.map((r) => r.name) };
+  } else if (hostOwned.length > 0) {
+    throw new PlanConflictError(
+      `dataset ${hostOwned[0]!.name} exists but no zone ${uuid} is configured; rename or destroy it first (zbak will not overwrite it)`,
+    );
   }
 
-  const images = header.images.map((image) => imageStep(image, pool, target.rows));
+  const images = header.images.map((image) => imagePlan(image, pool, target.rows));
   checkCreateImages(vmJson, header, pool, target.rows);
-  const zoneStreams = header.streams.filter((s) => s.role !== 'image');
-  const datasetsOf = (role: StreamSpec['role']): string[] =>
-    [...new Set(zoneStreams.filter((s) => s.role === role).map((s) => targetDataset(s.dataset)))];
-  const zoneroot = datasetsOf('zoneroot')[0] ?? inPool(pool, uuid);
-  const cores = inPool(pool, `cores/${uuid}`);
-  // The zoneroot -fr takes delegated data and bhyve disks with it; kvm disks
-  // and cores live elsewhere and are replaced one by one.
-  const replaceAfterCreate = [
-    zoneroot,
-    ...datasetsOf('disk').filter((d) => !d.startsWith(`${zoneroot}/`)),
-    ...datasetsOf('cores').filter((d) => d === cores),
-  ];
+  const space = planSpace(header, images, target, pool, `zone ${uuid}`);
+
   const { payload, changes } = buildCreatePayload(vmJson, { uuid, autoboot: false });
+  payload.zpool = pool;
   const alias = copy ? (opts.alias ?? `${header.zone.alias ?? savedUuid.slice(0, 8)}-copy`) : (opts.alias ?? header.zone.alias);
   if (alias !== undefined) payload.alias = alias;
   if (copy) changes.push(...asCopy(payload, opts.keepIps ?? false));
-  const receives = zoneStreams.map((stream) => ({ stream, argv: ['zfs', 'receive', '-F', targetDataset(stream.dataset)] }));
-  const space = planSpace(header, images, target, replaces, `zone ${uuid}`);
-  const indestructible = (
-    [
-      ['indestructible_zoneroot', zoneroot],
-      ['indestructible_delegated', `${zoneroot}/data`],
-    ] as const
-  )
-    .filter(([flag]) => vmJson[flag] === true)
-    .map(([flag, dataset]) => ({
-      flag,
-      dataset,
-      snapshotReceived: receives.some((r) => r.argv[3] === dataset && r.stream.snapshots.some((x) => x.name === 'indestructible')),
-    }));
+  const start = opts.start ?? header.zone.state === 'running';
+
+  const steps: Step[] = [];
+  for (const img of images) steps.push(...imageSteps(img, pool, imageManifests.get(img.image.uuid)));
+
+  // Receive: below the work dataset, unmounted, so nothing the host had is touched yet.
+  const rels = [...new Set(zoneStreams.map((s) => targetRel(s.dataset)))];
+  const tops = zoneTops(uuid, rels);
+  const staged = (r: string): string => `${work}/new/${r}`;
+  const containers = [work, `${work}/new`, ...(rels.some((r) => r.startsWith('cores/')) ? [`${work}/new/cores`] : [])];
+  const oldTops = replaces ? zoneTops(uuid, replaces.datasets.map((d) => d.slice(pool.length + 1))) : [];
+  if (oldTops.length > 0) containers.push(`${work}/old`, ...(oldTops.some((r) => r.startsWith('cores/')) ? [`${work}/old/cores`] : []));
+  for (const c of containers) {
+    steps.push({ kind: 'make-work', op: 'run', what: `work dataset ${c}`, argv: zfs.createContainer(c), undo: [destroyWork(c, work)] });
+  }
+  for (const s of zoneStreams) {
+    steps.push({
+      kind: 'receive',
+      op: 'receive',
+      what: `receive ${s.id} (${s.role} ${s.kind}, ${s.snapshots.length} snapshots) into ${staged(targetRel(s.dataset))}`,
+      argv: zfs.receive(staged(targetRel(s.dataset))),
+      streamId: s.id,
+    });
+  }
+
+  steps.push({ kind: 'archive-checked', op: 'archive-end', what: 'every archive byte read and matched against its checksum' });
+  // Every archive byte has now been checked; the old zone, if any, is put aside.
+  if (replaces && existing) steps.push(...setAsideSteps(existing, pool, uuid, work, oldTops));
+
+  const final = (r: string): string => `${pool}/${r}`;
+  const cores = final(`cores/${uuid}`);
+  steps.push(
+    {
+      kind: 'create-zone',
+      op: 'run',
+      what: `create zone ${uuid} (autoboot=false; ${changes.join(', ') || 'payload unchanged'})`,
+      argv: vmadm.create(),
+      input: `${JSON.stringify(payload)}\n`,
+      undo: [{ kind: 'undo', op: 'run', what: `delete the new zone ${uuid}`, argv: vmadm.delete(uuid) }],
+    },
+    { kind: 'stop', op: 'run', what: `keep the new zone stopped while its datasets are replaced`, argv: vmadm.stop(uuid), tolerate: 'notRunning' },
+    { kind: 'destroy-fresh', op: 'run', what: `unmount the fresh cores dataset`, argv: zfs.umount(cores), tolerate: 'notMounted' },
+  );
+  // Cores last when moving in: it mounts inside the zoneroot.
+  const ordered = [...tops.filter((t) => !t.startsWith('cores/')), ...tops.filter((t) => t.startsWith('cores/'))];
+  for (const t of ordered) {
+    steps.push({ kind: 'destroy-fresh', op: 'run', what: `destroy the fresh ${final(t)} vmadm created`, argv: zfs.destroyTree(final(t)), tolerate: 'missing' });
+  }
+  for (const t of ordered) {
+    steps.push({
+      kind: 'move-in',
+      op: 'run',
+      what: `move the received ${t} into place`,
+      argv: zfs.rename(staged(t), final(t)),
+      undo: [{ kind: 'undo', op: 'run', what: `move ${final(t)} back to ${staged(t)}`, argv: zfs.rename(final(t), staged(t)) }],
+    });
+  }
+  // The zoneroot and cores (received or vmadm's fresh one); delegated datasets are zoned, the zone mounts them.
+  for (const ds of [final(uuid), cores]) {
+    steps.push({ kind: 'mount', op: 'run', what: `mount ${ds}`, argv: zfs.mount(ds), tolerate: 'alreadyMounted' });
+  }
+  // A copy is a new zone: it keeps the create_timestamp vmadm gives it.
+  const ts = header.zone.createTimestamp;
+  if (ts !== undefined && !copy && isIsoUtc(ts)) {
+    steps.push({ kind: 'set-timestamp', op: 'run', what: `restore create_timestamp ${ts}`, argv: zonecfg.createTimestamp(uuid, ts) });
+  }
+  if (start) steps.push({ kind: 'start', op: 'run', what: `start zone ${uuid}`, argv: vmadm.start(uuid) });
+  // After the start: on SmartOS `vmadm start` sets autoboot=true itself.
+  steps.push({ kind: 'autoboot', op: 'run', what: `autoboot=${header.zone.autoboot} as saved`, argv: vmadm.autoboot(uuid, header.zone.autoboot) });
+  steps.push({ kind: 'commit', op: 'commit', what: `zone ${uuid} is complete; from here nothing is undone` });
+
+  // After the commit: holds (a held zone cannot be undone) and the old zone's datasets.
+  for (const [flag, ds] of [
+    ['indestructible_zoneroot', final(uuid)],
+    ['indestructible_delegated', `${final(uuid)}/data`],
+  ] as const) {
+    if (vmJson[flag] !== true) continue;
+    const received = zoneStreams.some((s) => final(targetRel(s.dataset)) === ds && s.snapshots.some((x) => x.name === 'indestructible'));
+    steps.push(
+      received
+        ? { kind: 'protect', op: 'run', what: `restore ${flag} (hold the received @indestructible)`, argv: zfs.hold('do_not_destroy', ds, 'indestructible') }
+        : { kind: 'protect', op: 'run', what: `restore ${flag}`, argv: vmadm.setFlag(uuid, flag) },
+    );
+  }
+  steps.push({
+    kind: 'clean-up',
+    op: 'run',
+    what: replaces ? `destroy the replaced zone's datasets and the work dataset ${work}` : `remove the work dataset ${work}`,
+    argv: zfs.destroyTree(work),
+  });
+
   return {
     uuid,
     ...(alias !== undefined ? { alias } : {}),
     pool,
     ...(replaces ? { replaces } : {}),
     images,
-    createPayload: payload,
     payloadChanges: changes,
-    zoneroot,
-    cores,
-    replaceAfterCreate,
-    receives,
-    indestructible,
-    // A copy is a new zone: it keeps the create_timestamp vmadm gives it.
-    ...(header.zone.createTimestamp !== undefined && !copy ? { createTimestamp: header.zone.createTimestamp } : {}),
-    autoboot: header.zone.autoboot,
-    start: opts.start ?? header.zone.state === 'running',
+    start,
     ...(space ? { space } : {}),
+    steps,
   };
 }
 
+/** Undo of a work container: only the received side is destroyed whole; a container holding the old zone must be empty. */
+function destroyWork(container: string, work: string): Step {
+  const recursive = container === `${work}/new`;
+  return {
+    kind: 'undo',
+    op: 'run',
+    what: `remove ${container}`,
+    argv: recursive ? zfs.destroyTree(container) : zfs.destroyOne(container),
+    tolerate: 'missing',
+  };
+}
+
+/**
+ * --force: stop the old zone, unmount and rename its datasets aside, delete its
+ * configuration. Undo re-creates it from its own `vmadm get` JSON and moves the
+ * datasets back, so it returns byte for byte.
+ */
+function setAsideSteps(old: Vm, pool: string, uuid: string, work: string, oldTops: string[]): Step[] {
+  const steps: Step[] = [];
+  const running = (old.state ?? old.zone_state) === 'running';
+  const ts = old.create_timestamp;
+  // Undone last: the old zone is whole again, then started and given back its settings
+  // (on SmartOS `vmadm stop` clears autoboot and `vmadm start` sets it).
+  const restoreState: Step[] = [
+    ...(running ? [{ kind: 'undo', op: 'run', what: `start the old zone ${uuid} again`, argv: vmadm.start(uuid) } as Step] : []),
+    ...(typeof old.autoboot === 'boolean' ? [{ kind: 'undo', op: 'run', what: `autoboot as before`, argv: vmadm.autoboot(uuid, old.autoboot) } as Step] : []),
+    ...(ts !== undefined && isIsoUtc(ts) ? [{ kind: 'undo', op: 'run', what: `create_timestamp as before`, argv: zonecfg.createTimestamp(uuid, ts) } as Step] : []),
+  ];
+  steps.push({
+    kind: 'stop-old',
+    op: 'run',
+    what: `stop the zone being replaced`,
+    argv: vmadm.stop(uuid),
+    tolerate: 'notRunning',
+    ...(restoreState.length > 0 ? { undo: restoreState } : {}),
+  });
+  // Cores first: it is mounted inside the zoneroot.
+  const ordered = [...oldTops.filter((t) => t.startsWith('cores/')), ...oldTops.filter((t) => !t.startsWith('cores/'))];
+  for (const t of ordered) {
+    const live = `${pool}/${t}`;
+    const aside = `${work}/old/${t}`;
+    steps.push({ kind: 'set-aside', op: 'run', what: `unmount ${live}`, argv: zfs.umount(live), tolerate: 'notMounted' });
+    steps.push({
+      kind: 'set-aside',
+      op: 'run',
+      what: `keep the old ${t} aside as ${aside}`,
+      argv: zfs.rename(live, aside),
+      undo: [
+        { kind: 'undo', op: 'run', what: `move the old ${t} back`, argv: zfs.rename(aside, live) },
+        ...(t === uuid || t.startsWith('cores/')
+          ? [{ kind: 'undo', op: 'run', what: `mount ${live}`, argv: zfs.mount(live), tolerate: 'alreadyMounted' } as Step]
+          : []),
+      ],
+    });
+  }
+  const { payload } = buildCreatePayload(old as Record<string, unknown>, { uuid, autoboot: false });
+  const cores = `${pool}/cores/${uuid}`;
+  const recreate: Step[] = [
+    { kind: 'undo', op: 'run', what: `re-create the old zone ${uuid} from its configuration`, argv: vmadm.create(), input: `${JSON.stringify(payload)}\n` },
+    { kind: 'undo', op: 'run', what: `stop it`, argv: vmadm.stop(uuid), tolerate: 'notRunning' },
+    { kind: 'undo', op: 'run', what: `unmount its fresh cores`, argv: zfs.umount(cores), tolerate: 'notMounted' },
+    ...[...ordered].reverse().map(
+      (t): Step => ({ kind: 'undo', op: 'run', what: `destroy the fresh ${pool}/${t}`, argv: zfs.destroyTree(`${pool}/${t}`), tolerate: 'missing' }),
+    ),
+  ];
+  steps.push({ kind: 'delete-old', op: 'run', what: `delete the old zone's configuration (its datasets are aside)`, argv: vmadm.delete(uuid), undo: recreate });
+  return steps;
+}
+
+function imageSteps(img: ImagePlan, pool: string, rawRecord: string | undefined): Step[] {
+  const { image, dataset } = img;
+  const label = `image ${image.uuid} (${image.name}@${image.version})`;
+  if (img.action === 'present') {
+    return [{ kind: 'skip-image', op: 'drain', what: `${label} is installed with the same @final GUID: stream read, not received`, streamId: image.streamId }];
+  }
+  const partial = `${dataset}-partial`;
+  if (rawRecord === undefined) throw new PlanConflictError(`${label}: the archive has no manifest for it`);
+  const record = { ...parseImgadmGet(rawRecord), zpool: pool };
+  return [
+    {
+      kind: 'install-image',
+      op: 'write-file',
+      what: `${label}: manifest into the imgadm database`,
+      path: imgadmDbPath(pool, image.uuid),
+      content: `${JSON.stringify(record, null, 2)}\n`,
+    },
+    {
+      kind: 'install-image',
+      op: 'receive',
+      what: `${label}: receive into ${partial}`,
+      argv: zfs.receive(partial),
+      streamId: image.streamId,
+      undo: [{ kind: 'undo', op: 'run', what: `remove ${partial}`, argv: zfs.destroyTree(partial), tolerate: 'missing' }],
+    },
+    {
+      kind: 'check-image',
+      op: 'expect-snapshots',
+      what: `${label}: exactly ${partial}@final with GUID ${image.finalGuid} arrived`,
+      argv: zfs.listSnapshots(partial),
+      expected: [{ name: `${partial}@${IMAGE_SNAPSHOT}`, guid: image.finalGuid }],
+    },
+    {
+      kind: 'install-image',
+      op: 'run',
+      what: `${label}: installed`,
+      argv: zfs.rename(partial, dataset),
+      undo: [{ kind: 'undo', op: 'run', what: `remove ${label}`, argv: zfs.destroyTree(dataset), tolerate: 'missing' }],
+    },
+  ];
+}
+
 /** What the received datasets and installed images will take against what the pool has; refuses if short. */
-function planSpace(
-  header: Header,
-  images: ImageStep[],
-  target: RestoreTarget,
-  replaces: RestorePlan['replaces'],
-  what: string,
-): SpaceNeed | undefined {
+function planSpace(header: Header, images: ImagePlan[], target: RestoreTarget, pool: string, what: string): SpaceNeed | undefined {
   const installed = new Set(images.filter((i) => i.action === 'install').map((i) => i.image.streamId));
   const received = header.streams.filter((s) => s.role !== 'image' || installed.has(s.id)).map((s) => s.dataset);
   const needed = spaceNeeded(header.space, received);
   if (needed === undefined || target.poolAvailable === undefined) return undefined;
-  const freed = replaces ? spaceFreed(target.rows, replaces.datasets) : 0;
-  const need = { needed, available: target.poolAvailable + freed, freed };
-  checkSpace(need, header.source.pool, what, header.source.hostname);
+  // A replaced zone is kept until the new one is complete, so it frees nothing in time.
+  const need = { needed, available: target.poolAvailable, freed: 0 };
+  checkSpace(need, pool, what, header.source.hostname);
   return need;
 }
 
@@ -183,9 +370,9 @@ function planSpace(
  */
 function checkCreateImages(vmJson: Record<string, unknown>, header: Header, pool: string, rows: ZfsRow[]): void {
   const disks = Array.isArray(vmJson.disks) ? (vmJson.disks as Array<Record<string, unknown>>) : [];
-  const wanted = [vmJson.image_uuid, ...disks.map((d) => d.image_uuid)].filter((u): u is string => typeof u === 'string');
+  const wanted = [vmJson.image_uuid, ...disks.map((d) => d?.image_uuid)].filter((u): u is string => typeof u === 'string');
   for (const uuid of new Set(wanted)) {
-    if (header.images.some((i) => i.uuid === uuid) || findRow(rows, inPool(pool, `${uuid}@final`))) continue;
+    if (header.images.some((i) => i.uuid === uuid) || findRow(rows, `${imageDataset(pool, uuid)}@${IMAGE_SNAPSHOT}`)) continue;
     throw new NotFoundError(
       `image ${uuid}, which vmadm create needs for this zone, is neither installed on this host nor in the archive ` +
         `(the zone's datasets are not clones of it); install it first (imgadm import ${uuid}) and retry`,
@@ -210,10 +397,10 @@ function asCopy(payload: Record<string, unknown>, keepIps: boolean): string[] {
   return changes;
 }
 
-function imageStep(image: ImageSpec, pool: string, rows: ZfsRow[]): ImageStep {
-  const dataset = inPool(pool, image.uuid);
+function imagePlan(image: ImageSpec, pool: string, rows: ZfsRow[]): ImagePlan {
+  const dataset = imageDataset(pool, image.uuid);
   const label = `image ${image.uuid} (${image.name}@${image.version})`;
-  const final = findRow(rows, `${dataset}@final`);
+  const final = findRow(rows, `${dataset}@${IMAGE_SNAPSHOT}`);
   if (final) {
     if (final.guid !== image.finalGuid) {
       throw new PlanConflictError(
@@ -233,13 +420,4 @@ function imageStep(image: ImageSpec, pool: string, rows: ZfsRow[]): ImageStep {
   return { image, action: 'install', dataset };
 }
 
-/** zones/<uuid>, anything below it, zones/<uuid>-disk<N>, zones/cores/<uuid>. */
-function belongsToZone(name: string, pool: string, uuid: string): boolean {
-  const root = `${pool}/${uuid}`;
-  return (
-    name === root ||
-    name.startsWith(`${root}/`) ||
-    name.startsWith(`${root}-disk`) ||
-    name === `${pool}/cores/${uuid}`
-  );
-}
+export type { StreamSpec };

@@ -29,9 +29,9 @@ export function savedSpace(rows: readonly ZfsRow[], pool: string, relDatasets: r
 export interface SpaceNeed {
   /** Bytes the received datasets and installed images are expected to take. */
   needed: number;
-  /** The pool's `available`, plus what the replaced zone frees (--force). */
+  /** The pool's `available`. */
   available: number;
-  /** What --force frees, included in `available`. */
+  /** Always 0: a replaced zone is kept until the new one is complete (kept in the type for callers' output). */
   freed: number;
 }
 
@@ -39,12 +39,6 @@ export interface SpaceNeed {
 export function spaceNeeded(space: Record<string, number> | undefined, relDatasets: readonly string[]): number | undefined {
   if (space === undefined) return undefined;
   return [...new Set(relDatasets)].reduce((n, rel) => n + (space[rel] ?? 0), 0);
-}
-
-/** `used` of the replaced datasets that are not inside another replaced one. */
-export function spaceFreed(rows: readonly ZfsRow[], replaced: readonly string[]): number {
-  const tops = replaced.filter((d) => !replaced.some((p) => d.startsWith(`${p}/`)));
-  return tops.reduce((n, d) => n + (rows.find((r) => r.name === d)?.used ?? 0), 0);
 }
 
 /** Refuses (exit 6) when the pool cannot hold what the restore will receive. */

@@ -1,40 +1,41 @@
-// The restore plan as the exact commands it will run (for --dry-run).
+// --dry-run: the restore plan's steps exactly as the executor runs them, with
+// what each one's undo is, so an operator sees what a failure would take back.
 import { quoteArgv, type Log } from './commands.js';
 import type { RestorePlan } from '../plan/restore-plan.js';
+import type { Step } from '../plan/steps.js';
 import { humanBytes } from '../model/bytes.js';
 
+/** One line per step: the command (or file / stream action) and why. */
+export function stepLine(step: Step): string {
+  switch (step.op) {
+    case 'run':
+      return `${quoteArgv(step.argv)}${step.input !== undefined ? ' < payload' : ''}   # ${step.what}`;
+    case 'receive':
+      return `${quoteArgv(step.argv)} < stream ${step.streamId}   # ${step.what}`;
+    case 'drain':
+      return `read stream ${step.streamId}   # ${step.what}`;
+    case 'write-file':
+      return `write ${step.path}   # ${step.what}`;
+    case 'remove-file':
+      return `remove ${step.path}   # ${step.what}`;
+    case 'expect-snapshots':
+      return `${quoteArgv(step.argv)}   # check: ${step.what}`;
+    case 'archive-end':
+      return `read to the end of the archive   # ${step.what}`;
+    case 'commit':
+      return `commit   # ${step.what}`;
+  }
+}
+
 export function printRestorePlan(plan: RestorePlan, log: Log): void {
-  let n = 1;
-  const step = (s: string): void => log(`  ${n++}. ${s}`);
   log(`plan: restore zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''} into pool ${plan.pool}`);
-  if (plan.space) {
-    const freed = plan.space.freed > 0 ? ` (${humanBytes(plan.space.freed)} of it freed by the replaced zone)` : '';
-    log(`  space: needs about ${humanBytes(plan.space.needed)}; pool has ${humanBytes(plan.space.available)}${freed}`);
-  }
+  if (plan.space) log(`  space: needs about ${humanBytes(plan.space.needed)}; pool has ${humanBytes(plan.space.available)}`);
   if (plan.replaces) {
-    log(`  WARNING: --force replaces the existing zone; these datasets are destroyed: ${plan.replaces.datasets.join(', ')}`);
-    step(quoteArgv(['vmadm', 'delete', plan.uuid]));
+    log(`  --force: the existing zone is kept aside until the new one is complete, then its datasets are destroyed: ${plan.replaces.datasets.join(', ')}`);
   }
-  for (const img of plan.images) {
-    const label = `image ${img.image.uuid} (${img.image.name}@${img.image.version})`;
-    if (img.action === 'present') {
-      log(`  -  ${label} already installed with the same @final GUID ${img.image.finalGuid}: skip`);
-      continue;
-    }
-    step(`write /var/imgadm/images/${plan.pool}-${img.image.uuid}.json (manifest)`);
-    step(`${quoteArgv(['zfs', 'receive', `${img.dataset}-partial`])} < stream ${img.image.streamId}`);
-    step(quoteArgv(['zfs', 'rename', `${img.dataset}-partial`, img.dataset]));
-  }
-  step(`vmadm create < payload (autoboot=false; ${plan.payloadChanges.join(', ') || 'unchanged'})`);
-  step(quoteArgv(['vmadm', 'stop', plan.uuid, '-F']) + '   # if running');
-  step(quoteArgv(['zfs', 'umount', plan.cores]));
-  for (const ds of plan.replaceAfterCreate) step(quoteArgv(['zfs', 'destroy', '-fr', ds]));
-  for (const r of plan.receives) step(`${quoteArgv(r.argv)} < stream ${r.stream.id} (${r.stream.kind}, ${r.stream.snapshots.length} snapshots)`);
-  if (plan.createTimestamp) step(`zonecfg -z ${plan.uuid} (create-timestamp=${plan.createTimestamp})`);
-  step(quoteArgv(['zfs', 'mount', plan.cores]));
-  if (plan.start) step(quoteArgv(['vmadm', 'start', plan.uuid]));
-  step(quoteArgv(['vmadm', 'update', plan.uuid, `autoboot=${plan.autoboot}`]));
-  for (const i of plan.indestructible) {
-    step(i.snapshotReceived ? quoteArgv(['zfs', 'hold', 'do_not_destroy', `${i.dataset}@indestructible`]) : quoteArgv(['vmadm', 'update', plan.uuid, `${i.flag}=true`]));
-  }
+  log('  on any failure or interrupt before "commit", the undo steps of what was done run newest first');
+  plan.steps.forEach((step, i) => {
+    log(`  ${i + 1}. ${stepLine(step)}`);
+    for (const u of step.undo ?? []) log(`       undo: ${stepLine(u)}`);
+  });
 }

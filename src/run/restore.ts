@@ -1,21 +1,17 @@
-// `zbak restore`: verify the whole archive, plan against the host (refusing
-// before any change), then install missing images, `vmadm create`, stop,
-// replace the fresh datasets with the received streams, and put back
-// create_timestamp, autoboot and the running state. Every change is recorded
-// on an undo list that runs if a later step fails.
+// `zbak restore`: verify the whole archive, take the zone's and the images'
+// locks, take back what an interrupted earlier restore left (its journal),
+// plan against the host (refusing before any change), then run the plan's
+// steps with run/execute.ts. --dry-run prints the same steps.
 import type { Readable } from 'node:stream';
-import { readStreams, type VerifiedArchive } from '../archive/reader.js';
-import type { StreamSpec } from '../archive/format.js';
-import { HostCommandError, ZbakError } from '../errors.js';
+import type { VerifiedArchive } from '../archive/reader.js';
 import type { Host } from '../host/host.js';
-import { parseVmadmGet } from '../parse/vmadm.js';
-import { planRestore, type RestoreOptions, type RestorePlan } from '../plan/restore-plan.js';
-import { must, quoteArgv, succeeded, type Log } from './commands.js';
+import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan } from '../plan/restore-plan.js';
+import type { Log } from './commands.js';
 import { listPool, listVms, poolAvailable } from './gather.js';
-import { installImage } from './install-image.js';
-import { receiveFrom } from './streams.js';
+import { executeSteps, runUndo } from './execute.js';
+import { Journal } from './journal.js';
 import { printRestorePlan } from './restore-print.js';
-import { UndoList } from './undo.js';
+import { StreamFeed } from './stream-feed.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { verifyWithProgress } from './verify.js';
 
@@ -37,146 +33,64 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   const verified = await verifyWithProgress(file, progress);
   log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
   const vmJson = JSON.parse(verified.vmadmJson) as Record<string, unknown>;
-  const pool = verified.header.source.pool;
+  const pool = opts.pool ?? DEFAULT_POOL;
+  const uuid = opts.newUuid ?? verified.header.zone.uuid;
   const makePlan = async (): Promise<RestorePlan> =>
     planRestore(
       verified.header,
       vmJson,
       { vms: await listVms(host), rows: await listPool(host, pool), poolAvailable: await poolAvailable(host, pool) },
       opts,
+      verified.imageManifests,
     );
   if (opts.dryRun) {
+    if (await Journal.load(host, uuid)) log(`note: an interrupted restore of ${uuid} is recorded; a real run first takes it back`);
     const plan = await makePlan();
     printRestorePlan(plan, log);
     return { plan, verified };
   }
 
-  // Lock before looking at the host, so the plan (conflicts, images present)
-  // cannot be made stale by another zbak working on the same zone.
-  const unlock = await host.lock(opts.newUuid ?? verified.header.zone.uuid);
+  // Locks before looking at the host, so the plan (conflicts, images present)
+  // cannot be made stale by another zbak; images sorted so two restores cannot deadlock.
+  const unlocks: Array<() => Promise<void>> = [];
   try {
-    return await execute(host, file, verified, await makePlan(), opts, log);
-  } finally {
-    await unlock();
-  }
-}
-
-async function execute(
-  host: Host,
-  file: string,
-  verified: VerifiedArchive,
-  plan: RestorePlan,
-  opts: RestoreRunOptions,
-  log: Log,
-): Promise<RestoreResult> {
-  const undo = new UndoList(host, log);
-  let step = 'prepare';
-  try {
-    if (plan.replaces) {
-      step = `delete existing zone ${plan.uuid} (--force)`;
-      log(`replacing existing zone ${plan.uuid}: its datasets ${plan.replaces.datasets.join(', ')} are destroyed`);
-      await must(host, ['vmadm', 'delete', plan.uuid], step);
+    unlocks.push(await host.lock(uuid));
+    for (const img of [...verified.header.images].sort((a, b) => a.uuid.localeCompare(b.uuid))) {
+      unlocks.push(await host.lock(`image-${img.uuid}`));
     }
-    let created = false;
-    const createZone = async (): Promise<void> => {
-      step = 'vmadm create';
-      await must(host, ['vmadm', 'create'], `create zone ${plan.uuid} (vmadm create)`, {
-        input: JSON.stringify(plan.createPayload),
-      });
-      undo.push(`delete zone ${plan.uuid}`, ['vmadm', 'delete', plan.uuid], [plan.zoneroot, plan.cores]);
-      step = 'stop the new zone';
-      await stopIfRunning(host, plan.uuid);
-      step = `unmount ${plan.cores}`;
-      await host.run(['zfs', 'umount', plan.cores]); // not mounted is fine
-      for (const ds of plan.replaceAfterCreate) {
-        step = `destroy the fresh ${ds}`;
-        const r = await host.run(['zfs', 'destroy', '-fr', ds]);
-        if (!succeeded(r) && !/does not exist/.test(r.stderrTail)) throw new HostCommandError(step, r);
-      }
-      created = true;
-    };
-
-    const progress = opts.progress ?? silentProgress;
-    await readStreams(file, verified, async (spec: StreamSpec, data: Readable) => {
-      opts.signal?.throwIfAborted();
-      // An interrupt stops the stream feeding zfs receive; the receive then fails and undo runs.
-      const stop = (): void => void data.destroy(opts.signal!.reason as Error);
-      opts.signal?.addEventListener('abort', stop, { once: true });
-      const size = verified.trailer.streams.find((t) => t.id === spec.id)?.size;
-      try {
-        await tracked(progress, `${spec.id} ${spec.dataset}`, size, () => handleStream(spec, counted(data, progress)));
-      } finally {
-        opts.signal?.removeEventListener('abort', stop);
-      }
-    });
-    if (!created) await createZone();
-    opts.signal?.throwIfAborted();
-
-    await finishZone(host, plan, (s) => (step = s));
-    undo.clear();
+    await recoverInterrupted(host, uuid, log);
+    const plan = await makePlan();
+    await execute(host, file, verified, plan, opts, log);
     log(`restored zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''}${plan.start ? ', started' : ''}`);
     return { plan, verified };
-
-    async function handleStream(spec: StreamSpec, data: Readable): Promise<void> {
-      if (spec.role === 'image') {
-        const img = plan.images.find((i) => i.image.streamId === spec.id)!;
-        if (img.action === 'present') return drain(data);
-        step = `install image ${img.image.uuid}`;
-        return installImage(host, plan.pool, img, verified.imageManifests.get(img.image.uuid)!, data, undo, log);
-      }
-      if (!created) await createZone();
-      const recv = plan.receives.find((r) => r.stream.id === spec.id)!;
-      step = `receive ${spec.id} into ${recv.argv[recv.argv.length - 1]}`;
-      log(`receive ${spec.id}: ${quoteArgv(recv.argv)}`);
-      await receiveFrom(host, recv.argv, step, data);
-    }
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    log(`restore failed at step "${step}": ${why}`);
-    await undo.run();
-    if (opts.signal?.aborted) throw opts.signal.reason;
-    if (e instanceof ZbakError) throw e;
-    throw new ZbakError(`restore failed at step "${step}": ${why}`, 'failure', { cause: e });
+  } finally {
+    for (const unlock of unlocks.reverse()) await unlock();
   }
 }
 
-async function finishZone(host: Host, plan: RestorePlan, at: (step: string) => void): Promise<void> {
-  if (plan.createTimestamp) {
-    at('restore create_timestamp');
-    await must(
-      host,
-      ['zonecfg', '-z', plan.uuid, `select attr name=create-timestamp; set value=${plan.createTimestamp}; end`],
-      `restore create_timestamp of ${plan.uuid} (zonecfg)`,
-    );
-  }
-  const mounted = await host.run(['zfs', 'mount', plan.cores]);
-  if (!succeeded(mounted) && !/already mounted|does not exist/.test(mounted.stderrTail)) {
-    throw new HostCommandError(`mount ${plan.cores}`, mounted);
-  }
-  if (plan.start) {
-    at('start the zone');
-    await must(host, ['vmadm', 'start', plan.uuid], `start zone ${plan.uuid}`);
-  }
-  // After the start: on SmartOS `vmadm start` sets autoboot=true itself.
-  at('restore autoboot');
-  await must(host, ['vmadm', 'update', plan.uuid, `autoboot=${plan.autoboot}`], `set autoboot=${plan.autoboot}`);
-  // Last: once held, the zone can no longer be removed by the undo list.
-  for (const i of plan.indestructible) {
-    // The snapshot came back with the stream; holds do not travel in streams.
-    at(`restore ${i.flag}`);
-    if (i.snapshotReceived) await must(host, ['zfs', 'hold', 'do_not_destroy', `${i.dataset}@indestructible`], `hold ${i.dataset}@indestructible`);
-    else await must(host, ['vmadm', 'update', plan.uuid, `${i.flag}=true`], `set ${i.flag}`);
-  }
+/** A journal left by a killed restore of this zone: undo what it did first. */
+async function recoverInterrupted(host: Host, uuid: string, log: Log): Promise<void> {
+  const journal = await Journal.load(host, uuid);
+  if (!journal) return;
+  log(`an earlier restore of ${uuid} was interrupted; taking back what it did`);
+  await runUndo(host, journal, log);
 }
 
-async function stopIfRunning(host: Host, uuid: string): Promise<void> {
-  const r = await must(host, ['vmadm', 'get', uuid], `read zone ${uuid}`);
-  const vm = parseVmadmGet(r.stdout);
-  if ((vm.state ?? vm.zone_state) === 'running') await must(host, ['vmadm', 'stop', uuid, '-F'], `stop zone ${uuid}`);
-}
-
-async function drain(data: Readable): Promise<void> {
-  for await (const _chunk of data) {
-    // Reading still re-checks every part's checksum.
+async function execute(host: Host, file: string, verified: VerifiedArchive, plan: RestorePlan, opts: RestoreRunOptions, log: Log): Promise<void> {
+  const progress = opts.progress ?? silentProgress;
+  const feed = new StreamFeed(file, verified);
+  const sizes = new Map(verified.trailer.streams.map((t) => [t.id, t.size]));
+  const labels = new Map(verified.header.streams.map((s) => [s.id, `${s.id} ${s.dataset}`]));
+  try {
+    await executeSteps(host, plan.steps, {
+      streams: feed,
+      journal: Journal.create(host, plan.uuid),
+      log,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      track: (id: string, run: (d: Readable) => Promise<void>, data: Readable) =>
+        tracked(progress, labels.get(id) ?? id, sizes.get(id), () => run(counted(data, progress))),
+    });
+  } finally {
+    await feed.close();
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planRestore, type RestoreTarget } from '../../../src/plan/restore-plan.js';
+import { planRestore, type RestorePlan, type RestoreTarget } from '../../../src/plan/restore-plan.js';
+import { stepLine } from '../../../src/run/restore-print.js';
 import { parseZfsList } from '../../../src/parse/zfs-list.js';
 import { parseVmadmGet } from '../../../src/parse/vmadm.js';
 import { PlanConflictError } from '../../../src/errors.js';
@@ -8,86 +9,146 @@ import { fixture, hostAJoyentArchive, HOST_A } from '../../support/fixtures.js';
 const J = HOST_A.joyent;
 
 
+/** Each step as the line --dry-run prints before its '#'. */
+const commands = (plan: RestorePlan): string[] =>
+  plan.steps.map((s) => stepLine(s).split('   # ')[0]!);
+const W = `zones/zbak-${J}`;
+const manifest = (uuid: string, name: string): [string, string] => [uuid, JSON.stringify({ manifest: { uuid, name, version: '1.0.0', type: 'zone-dataset' } })];
+const M = new Map([manifest(HOST_A.baseImage, 'base-64-lts'), manifest(HOST_A.webappImage, 'webapp-base')]);
+
 const hostB = (): RestoreTarget => ({ vms: [], rows: parseZfsList(fixture('zfs/host-b-list.tsv')) });
 
 describe('planRestore', () => {
   const { header, vm } = hostAJoyentArchive();
 
   it('host B: skips the base image it has (same GUID), installs the incremental child', () => {
-    const plan = planRestore(header, vm, hostB(), {});
+    const plan = planRestore(header, vm, hostB(), {}, M);
     expect(plan.images.map((i) => [i.image.uuid, i.action])).toEqual([
       [HOST_A.baseImage, 'present'],
       [HOST_A.webappImage, 'install'],
     ]);
   });
 
-  it('replaces the fresh zoneroot and cores, then receives every zone stream with -F in order', () => {
-    const plan = planRestore(header, vm, hostB(), {});
-    expect(plan.replaceAfterCreate).toEqual([`zones/${J}`, `zones/cores/${J}`]);
-    expect(plan.receives.map((r) => r.argv.join(' '))).toEqual([
-      `zfs receive -F zones/${J}`,
-      `zfs receive -F zones/${J}/data`,
-      `zfs receive -F zones/${J}/data/pgdata`,
-      `zfs receive -F zones/${J}/data/pgdata`,
-      `zfs receive -F zones/cores/${J}`,
+  it('receives every zone stream below the work dataset, unmounted, before it touches anything the host had', () => {
+    const plan = planRestore(header, vm, hostB(), {}, new Map([[HOST_A.webappImage, JSON.stringify({ manifest: { uuid: HOST_A.webappImage, name: 'webapp-base', version: '1.0.0', type: 'zone-dataset' } })]]));
+    const c = commands(plan);
+    const recv = c.filter((l) => l.startsWith('zfs receive'));
+    expect(recv).toEqual([
+      `zfs receive -u zones/${HOST_A.webappImage}-partial < stream s02`,
+      `zfs receive -u ${W}/new/${J} < stream s03`,
+      `zfs receive -u ${W}/new/${J}/data < stream s04`,
+      `zfs receive -u ${W}/new/${J}/data/pgdata < stream s05`,
+      `zfs receive -u ${W}/new/${J}/data/pgdata < stream s06`,
+      `zfs receive -u ${W}/new/cores/${J} < stream s07`,
     ]);
-    expect(plan.createPayload).toMatchObject({ uuid: J, autoboot: false, delegate_dataset: true });
-    expect(plan).toMatchObject({ autoboot: true, start: true, createTimestamp: '2024-11-04T10:22:31.118Z' });
+    const created = c.indexOf('vmadm create < payload');
+    expect(created).toBeGreaterThan(c.indexOf(`zfs receive -u ${W}/new/cores/${J} < stream s07`));
+    expect(c.indexOf('read to the end of the archive')).toBeLessThan(created);
+    expect(c.slice(created)).toEqual([
+      'vmadm create < payload',
+      `vmadm stop ${J} -F`,
+      `zfs umount zones/cores/${J}`,
+      `zfs destroy -r zones/${J}`,
+      `zfs destroy -r zones/cores/${J}`,
+      `zfs rename ${W}/new/${J} zones/${J}`,
+      `zfs rename ${W}/new/cores/${J} zones/cores/${J}`,
+      `zfs mount zones/${J}`,
+      `zfs mount zones/cores/${J}`,
+      `zonecfg -z ${J} 'select attr name=create-timestamp; set value=2024-11-04T10:22:31.118Z; end'`,
+      `vmadm start ${J}`,
+      `vmadm update ${J} autoboot=true`,
+      'commit',
+      `zfs destroy -r ${W}`,
+    ]);
+    const create = plan.steps.find((s) => s.kind === 'create-zone')!;
+    expect(create.op === 'run' && JSON.parse(create.input!)).toMatchObject({ uuid: J, autoboot: false, delegate_dataset: true, zpool: 'zones' });
+    expect(plan.start).toBe(true);
+  });
+
+  it('--pool restores into another pool; the archive never chooses it', () => {
+    const plan = planRestore({ ...header, source: { ...header.source, pool: 'zones/evil' } }, vm, { vms: [], rows: [] }, { pool: 'data' }, new Map([
+      [HOST_A.baseImage, JSON.stringify({ manifest: { uuid: HOST_A.baseImage, name: 'b', version: '1', type: 'zone-dataset' } })],
+      [HOST_A.webappImage, JSON.stringify({ manifest: { uuid: HOST_A.webappImage, name: 'w', version: '1', type: 'zone-dataset' } })],
+    ]));
+    expect(commands(plan).filter((l) => l.includes('zones'))).toEqual([]);
+    expect(() => planRestore(header, vm, hostB(), { pool: 'zones/x' }, M)).toThrow(/--pool 'zones\/x' is not a pool name/);
   });
 
   it('--no-start overrides the saved running state', () => {
-    expect(planRestore(header, vm, hostB(), { start: false }).start).toBe(false);
+    expect(planRestore(header, vm, hostB(), { start: false }, M).start).toBe(false);
   });
 
   it('refuses when the base image is installed with another @final GUID', () => {
     const t = hostB();
     t.rows = t.rows.map((r) => (r.name === `zones/${HOST_A.baseImage}@final` ? { ...r, guid: '42' } : r));
-    expect(() => planRestore(header, vm, t, {})).toThrow(PlanConflictError);
-    expect(() => planRestore(header, vm, t, {})).toThrow(/@final GUID 42 but the archive's is 10816446272365521433/);
+    expect(() => planRestore(header, vm, t, {}, M)).toThrow(PlanConflictError);
+    expect(() => planRestore(header, vm, t, {}, M)).toThrow(/@final GUID 42 but the archive's is 10816446272365521433/);
   });
 
   it('refuses a zone that exists, unless --force, which names what it replaces', () => {
     const a: RestoreTarget = { vms: [parseVmadmGet(fixture(`smartos/host-a/vmadm/${J}.json`))], rows: parseZfsList(fixture('zfs/host-a-list.tsv')) };
-    expect(() => planRestore(header, vm, a, {})).toThrow(/zone 8aa8dff0-5ee1-4d22-a283-bf79505dfbe3 \(web01\) already exists.*--force/);
-    const plan = planRestore(header, vm, a, { force: true });
+    expect(() => planRestore(header, vm, a, {}, M)).toThrow(/zone 8aa8dff0-5ee1-4d22-a283-bf79505dfbe3 \(web01\) already exists.*--force/);
+    const plan = planRestore(header, vm, a, { force: true }, M);
     expect(plan.replaces!.datasets).toEqual([`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`]);
     expect(plan.images.every((i) => i.action === 'present')).toBe(true);
+    // The old zone is put aside only after every stream was received and checked, and comes back on undo.
+    const c = commands(plan);
+    const aside = c.indexOf(`zfs rename zones/${J} ${W}/old/${J}`);
+    expect(aside).toBeGreaterThan(c.indexOf('read to the end of the archive'));
+    expect(c.indexOf(`vmadm delete ${J}`)).toBeGreaterThan(aside);
+    expect(c.indexOf(`vmadm delete ${J}`)).toBeLessThan(c.indexOf('vmadm create < payload'));
+    const del = plan.steps.find((s) => s.kind === 'delete-old')!;
+    expect(del.undo!.map((u) => stepLine(u).split('   # ')[0])).toEqual([
+      'vmadm create < payload',
+      `vmadm stop ${J} -F`,
+      `zfs umount zones/cores/${J}`,
+      `zfs destroy -r zones/${J}`,
+      `zfs destroy -r zones/cores/${J}`,
+    ]);
+    const rename = plan.steps.find((s) => s.kind === 'set-aside' && s.op === 'run' && s.argv[1] === 'rename' && s.argv[2] === `zones/${J}`)!;
+    expect(rename.undo!.map((u) => stepLine(u).split('   # ')[0])).toEqual([`zfs rename ${W}/old/${J} zones/${J}`, `zfs mount zones/${J}`]);
+    // Nothing of the old zone is destroyed before the commit.
+    const commit = c.indexOf('commit');
+    expect(c.slice(0, commit).filter((l) => l.startsWith('zfs destroy') && l.includes(`${W}/old`))).toEqual([]);
   });
 
   it('refuses to overwrite a stray dataset of the same uuid', () => {
     const t = hostB();
     t.rows.push({ name: `zones/${J}`, type: 'filesystem', guid: '1', createtxg: 1, used: 0, referenced: 0 });
-    expect(() => planRestore(header, vm, t, {})).toThrow(/dataset zones\/8aa8dff0-5ee1-4d22-a283-bf79505dfbe3 exists but no zone/);
+    expect(() => planRestore(header, vm, t, {}, M)).toThrow(/dataset zones\/8aa8dff0-5ee1-4d22-a283-bf79505dfbe3 exists but no zone/);
   });
 
   it('refuses a leftover -partial image import', () => {
     const t = hostB();
     t.rows.push({ name: `zones/${HOST_A.webappImage}-partial`, type: 'filesystem', guid: '1', createtxg: 1, used: 0, referenced: 0 });
-    expect(() => planRestore(header, vm, t, {})).toThrow(/-partial exists/);
+    expect(() => planRestore(header, vm, t, {}, M)).toThrow(/-partial exists/);
   });
 
   it('--new-uuid: a copy beside the original, every dataset under the new uuid, fresh MACs, DHCP', () => {
     const NEW = '0badc0de-0000-4000-8000-000000000001';
     const a: RestoreTarget = { vms: [parseVmadmGet(fixture(`smartos/host-a/vmadm/${J}.json`))], rows: parseZfsList(fixture('zfs/host-a-list.tsv')) };
-    const plan = planRestore(header, vm, a, { newUuid: NEW });
-    expect(plan.receives.map((r) => r.argv[3])).toEqual([
-      `zones/${NEW}`, `zones/${NEW}/data`, `zones/${NEW}/data/pgdata`, `zones/${NEW}/data/pgdata`, `zones/cores/${NEW}`,
+    const plan = planRestore(header, vm, a, { newUuid: NEW }, M);
+    const c = commands(plan);
+    expect(c.filter((l) => l.startsWith('zfs receive')).map((l) => l.split(' ')[3])).toEqual([
+      `zones/zbak-${NEW}/new/${NEW}`, `zones/zbak-${NEW}/new/${NEW}/data`, `zones/zbak-${NEW}/new/${NEW}/data/pgdata`,
+      `zones/zbak-${NEW}/new/${NEW}/data/pgdata`, `zones/zbak-${NEW}/new/cores/${NEW}`,
     ]);
-    expect(plan.replaceAfterCreate).toEqual([`zones/${NEW}`, `zones/cores/${NEW}`]);
-    expect(plan.createPayload).toMatchObject({ uuid: NEW, alias: 'web01-copy' });
-    const nics = plan.createPayload.nics as Record<string, unknown>[];
-    for (const nic of nics) {
+    expect(c.filter((l) => l.includes(J))).toEqual([]);
+    const payload = JSON.parse((plan.steps.find((s) => s.kind === 'create-zone') as { input: string }).input) as Record<string, unknown>;
+    expect(payload).toMatchObject({ uuid: NEW, alias: 'web01-copy' });
+    for (const nic of payload.nics as Record<string, unknown>[]) {
       expect(nic).not.toHaveProperty('mac');
       expect(nic).not.toHaveProperty('ip');
       expect(nic.ips).toEqual(['dhcp']);
     }
-    expect(plan.createTimestamp).toBeUndefined();
+    expect(c.some((l) => l.startsWith('zonecfg'))).toBe(false);
   });
 
   it('--new-uuid --keep-ips --alias: keeps the addresses, takes the alias', () => {
     const NEW = '0badc0de-0000-4000-8000-000000000002';
-    const plan = planRestore(header, vm, hostB(), { newUuid: NEW, keepIps: true, alias: 'web01-test' });
-    const nics = plan.createPayload.nics as Record<string, unknown>[];
+    const plan = planRestore(header, vm, hostB(), { newUuid: NEW, keepIps: true, alias: 'web01-test' }, new Map([[HOST_A.webappImage, '{"manifest":{"uuid":"x","name":"w","version":"1","type":"zone-dataset"}}']]));
+    const create = plan.steps.find((s) => s.kind === 'create-zone') as { input: string };
+    const nics = (JSON.parse(create.input) as { nics: Record<string, unknown>[] }).nics;
     expect(nics[0]).toMatchObject({ ip: '203.0.113.21', ips: ['203.0.113.21/24'] });
     expect(nics[0]).not.toHaveProperty('mac');
     expect(plan.alias).toBe('web01-test');
@@ -96,7 +157,7 @@ describe('planRestore', () => {
   it('refuses before any change when vmadm create needs an image that is neither here nor in the archive', () => {
     const noImages = { ...header, images: [], streams: header.streams.filter((s) => s.role !== 'image') };
     const t: RestoreTarget = { vms: [], rows: [] };
-    expect(() => planRestore(noImages, vm, t, {})).toThrow(/image 39665d70-e5f6-48b5-9000-9b650ef7cd06, which vmadm create needs.*imgadm import/);
+    expect(() => planRestore(noImages, vm, t, {}, M)).toThrow(/image 39665d70-e5f6-48b5-9000-9b650ef7cd06, which vmadm create needs.*imgadm import/);
   });
 });
 

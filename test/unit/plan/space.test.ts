@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ownUsed, savedSpace, spaceFreed, spaceNeeded } from '../../../src/plan/space.js';
+import { ownUsed, savedSpace, spaceNeeded } from '../../../src/plan/space.js';
 import { planRestore, type RestoreTarget } from '../../../src/plan/restore-plan.js';
 import { parseZfsList } from '../../../src/parse/zfs-list.js';
 import { parseVmadmGet } from '../../../src/parse/vmadm.js';
@@ -21,6 +21,8 @@ const OWN = {
 
 const hostB = (avail: number): RestoreTarget => ({ vms: [], rows: parseZfsList(fixture('zfs/host-b-list.tsv')), poolAvailable: avail });
 
+const M = new Map([[HOST_A.webappImage, JSON.stringify({ manifest: { uuid: HOST_A.webappImage, name: 'w', version: '1', type: 'zone-dataset' } })]]);
+
 describe('space a restore needs', () => {
   it('counts a dataset without its children', () => {
     expect(ownUsed(rowsA, `zones/${J}`)).toBe(OWN[J]);
@@ -38,7 +40,7 @@ describe('space a restore needs', () => {
   it('host B needs the zone datasets and the image it installs, not the base image it has', () => {
     const { header, vm } = hostAJoyentArchive();
     const total = Object.values(OWN).reduce((a, b) => a + b, 0);
-    const plan = planRestore(header, vm, hostB(total), {});
+    const plan = planRestore(header, vm, hostB(total), {}, M);
     expect(plan.space).toEqual({ needed: total, available: total, freed: 0 });
   });
 
@@ -51,19 +53,19 @@ describe('space a restore needs', () => {
     );
   });
 
-  it('with --force, counts what the replaced zone frees (its top datasets, children once)', () => {
-    expect(spaceFreed(rowsA, [`zones/${J}`, `zones/${J}/data`, `zones/cores/${J}`])).toBe(2298478592 + 23552);
+  it('with --force, the old zone stays until the new one is complete, so the pool must hold both', () => {
     const { header, vm } = hostAJoyentArchive();
     const a: RestoreTarget = { vms: [parseVmadmGet(fixture(`smartos/host-a/vmadm/${J}.json`))], rows: rowsA, poolAvailable: 1024 };
-    const plan = planRestore(header, vm, a, { force: true });
-    // Host A has both images: only the zone's own datasets come in, and they fit in what the old zone frees.
-    expect(plan.space).toEqual({ needed: OWN[J] + OWN[`${J}/data`] + OWN[`${J}/data/pgdata`] + OWN[`cores/${J}`], available: 1024 + 2298478592 + 23552, freed: 2298478592 + 23552 });
+    expect(() => planRestore(header, vm, a, { force: true })).toThrow(NoSpaceError);
+    const needed = OWN[J]! + OWN[`${J}/data`]! + OWN[`${J}/data/pgdata`]! + OWN[`cores/${J}`]!;
+    const plan = planRestore(header, vm, { ...a, poolAvailable: needed }, { force: true });
+    expect(plan.space).toEqual({ needed, available: needed, freed: 0 });
   });
 
   it('checks nothing for an archive without figures', () => {
     expect(spaceNeeded(undefined, [J])).toBeUndefined();
     const { header, vm } = hostAJoyentArchive();
     const { space: _drop, ...old } = header;
-    expect(planRestore(old, vm, hostB(0), {}).space).toBeUndefined();
+    expect(planRestore(old, vm, hostB(0), {}, M).space).toBeUndefined();
   });
 });

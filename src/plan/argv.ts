@@ -1,0 +1,77 @@
+// Every zfs / vmadm / zonecfg argv zbak runs is built here, next to the stderr
+// each command prints for an outcome zbak may tolerate. Builders check their
+// arguments' grammar, so a hostile value can never become an option or a
+// zonecfg subcommand even if a caller forgot to validate it.
+import { isUuid } from '../model/ownership.js';
+
+const DATASET_RE = /^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/;
+const SNAP_RE = /^[A-Za-z0-9_.:-]+$/;
+/** create-timestamp as vmadm prints it: strict ISO-8601 UTC, nothing a zonecfg script could split. */
+const ISO_UTC_RE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$/;
+
+function dataset(ds: string): string {
+  if (!DATASET_RE.test(ds) || ds.split('/').some((c) => c === '.' || c === '..')) {
+    throw new Error(`refusing to build a command for dataset name ${JSON.stringify(ds)}`);
+  }
+  return ds;
+}
+
+function snapshot(ds: string, snap: string): string {
+  if (!SNAP_RE.test(snap)) throw new Error(`refusing to build a command for snapshot name ${JSON.stringify(snap)}`);
+  return `${dataset(ds)}@${snap}`;
+}
+
+function uuid(u: string): string {
+  if (!isUuid(u)) throw new Error(`refusing to build a command for uuid ${JSON.stringify(u)}`);
+  return u;
+}
+
+/** stderr of outcomes that leave the host as the step wanted it. */
+export const TOLERATE = {
+  missing: /does not exist|could not find any snapshots|no such pool or dataset/,
+  notMounted: /not currently mounted|not mounted|does not exist/,
+  alreadyMounted: /already mounted|does not exist/,
+  notRunning: /not 'running'|not running/,
+} as const;
+
+export const zfs = {
+  snapshot: (names: readonly { dataset: string; snapshot: string }[]): string[] => [
+    'zfs', 'snapshot', ...names.map((n) => snapshot(n.dataset, n.snapshot)),
+  ],
+  /** Into a name nothing else uses; -u: a received mountpoint must not mount over the live zone's. */
+  receive: (target: string): string[] => ['zfs', 'receive', '-u', dataset(target)],
+  rename: (from: string, to: string): string[] => ['zfs', 'rename', dataset(from), dataset(to)],
+  /** -r: children and snapshots; never -R (a clone made from it keeps its origin alive). */
+  destroyTree: (ds: string): string[] => ['zfs', 'destroy', '-r', dataset(ds)],
+  /** Only an empty dataset: fails when anything is below it. */
+  destroyOne: (ds: string): string[] => ['zfs', 'destroy', dataset(ds)],
+  destroySnapshot: (ds: string, snap: string): string[] => ['zfs', 'destroy', snapshot(ds, snap)],
+  /** A container that never mounts: children inherit nothing from it but the name. */
+  createContainer: (ds: string): string[] => ['zfs', 'create', '-o', 'canmount=off', '-o', 'mountpoint=none', dataset(ds)],
+  mount: (ds: string): string[] => ['zfs', 'mount', dataset(ds)],
+  umount: (ds: string): string[] => ['zfs', 'umount', dataset(ds)],
+  hold: (tag: string, ds: string, snap: string): string[] => ['zfs', 'hold', tag, snapshot(ds, snap)],
+  listSnapshots: (ds: string): string[] => ['zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid', '-r', dataset(ds)],
+};
+
+export const vmadm = {
+  create: (): string[] => ['vmadm', 'create'],
+  stop: (u: string): string[] => ['vmadm', 'stop', uuid(u), '-F'],
+  start: (u: string): string[] => ['vmadm', 'start', uuid(u)],
+  delete: (u: string): string[] => ['vmadm', 'delete', uuid(u)],
+  autoboot: (u: string, on: boolean): string[] => ['vmadm', 'update', uuid(u), `autoboot=${on}`],
+  setFlag: (u: string, flag: 'indestructible_zoneroot' | 'indestructible_delegated'): string[] => [
+    'vmadm', 'update', uuid(u), `${flag}=true`,
+  ],
+};
+
+export const zonecfg = {
+  createTimestamp: (u: string, iso: string): string[] => {
+    if (!ISO_UTC_RE.test(iso)) throw new Error(`refusing to pass create-timestamp ${JSON.stringify(iso)} to zonecfg`);
+    return ['zonecfg', '-z', uuid(u), `select attr name=create-timestamp; set value=${iso}; end`];
+  },
+};
+
+export function isIsoUtc(s: string): boolean {
+  return ISO_UTC_RE.test(s);
+}

@@ -1,0 +1,95 @@
+// A plan is an ordered list of typed steps: what --dry-run prints and the one
+// executor (run/execute.ts) runs, nothing else. Each step carries its argv
+// (built in plan/argv.ts), the stderr it may tolerate and the steps that undo
+// it. Steps are plain JSON so the undo list can be journaled on the host.
+import type { TOLERATE } from './argv.js';
+
+export type Tolerated = keyof typeof TOLERATE;
+
+export type StepKind =
+  | 'install-image'
+  | 'skip-image'
+  | 'check-image'
+  | 'make-work'
+  | 'receive'
+  | 'archive-checked'
+  | 'stop-old'
+  | 'set-aside'
+  | 'delete-old'
+  | 'create-zone'
+  | 'stop'
+  | 'destroy-fresh'
+  | 'move-in'
+  | 'mount'
+  | 'set-timestamp'
+  | 'start'
+  | 'autoboot'
+  | 'commit'
+  | 'protect'
+  | 'clean-up'
+  | 'undo';
+
+interface StepBase {
+  kind: StepKind;
+  /** Plain-language purpose, for the plan printout and error messages. */
+  what: string;
+  /** Run, in this order, if a later step fails (before the commit). */
+  undo?: Step[];
+}
+
+/** A command run to completion; `input` goes to its stdin. */
+export interface RunStep extends StepBase {
+  op: 'run';
+  argv: string[];
+  input?: string;
+  tolerate?: Tolerated;
+}
+
+/** `zfs receive` fed with one archive stream, in header order. */
+export interface ReceiveStep extends StepBase {
+  op: 'receive';
+  argv: string[];
+  streamId: string;
+}
+
+/** An archive stream that is read (and its checksums checked) but not received. */
+export interface DrainStep extends StepBase {
+  op: 'drain';
+  streamId: string;
+}
+
+/** Writes a host file; its undo puts back what was there before (read when it runs). */
+export interface WriteFileStep extends StepBase {
+  op: 'write-file';
+  path: string;
+  content: string;
+}
+
+export interface RemoveFileStep extends StepBase {
+  op: 'remove-file';
+  path: string;
+}
+
+/** Runs `argv` (a `zfs list -o name,guid`) and fails unless it lists exactly `expected`. */
+export interface ExpectSnapshotsStep extends StepBase {
+  op: 'expect-snapshots';
+  argv: string[];
+  expected: Array<{ name: string; guid: string }>;
+}
+
+/** Waits until the archive reader has checked every remaining byte (trailer, end blocks). */
+export interface ArchiveEndStep extends StepBase {
+  op: 'archive-end';
+}
+
+/** The point of no return: the undo list is dropped; later failures are reported, not undone. */
+export interface CommitStep extends StepBase {
+  op: 'commit';
+}
+
+export type Step = RunStep | ReceiveStep | DrainStep | WriteFileStep | RemoveFileStep | ExpectSnapshotsStep | ArchiveEndStep | CommitStep;
+
+/** The argv a step runs, if it runs one. */
+export function stepArgv(step: Step): string[] | undefined {
+  return step.op === 'run' || step.op === 'receive' || step.op === 'expect-snapshots' ? step.argv : undefined;
+}

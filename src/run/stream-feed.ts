@@ -1,0 +1,72 @@
+// Turns the archive reader's push (readStreams calls a handler per stream, in
+// header order) into the pull the executor needs: take(id) when a step wants
+// a stream. The reader waits for each stream to be consumed before the next.
+import type { Readable } from 'node:stream';
+import { readStreams, type VerifiedArchive } from '../archive/reader.js';
+import { ZbakError } from '../errors.js';
+import type { StreamSource } from './execute.js';
+
+interface Offered {
+  id: string;
+  data: Readable;
+  consumed: () => void;
+}
+
+export class StreamFeed implements StreamSource {
+  private offered: Offered | null = null;
+  private wakeTaker: (() => void) | null = null;
+  private failure: unknown = undefined;
+  private finished = false;
+  private readonly reading: Promise<void>;
+
+  constructor(file: string, verified: VerifiedArchive) {
+    this.reading = readStreams(file, verified, (spec, data) =>
+      new Promise<void>((resolve, reject) => {
+        this.offered = { id: spec.id, data, consumed: resolve };
+        data.once('end', () => this.settle(resolve));
+        data.once('close', () => this.settle(resolve));
+        data.once('error', reject);
+        this.wake();
+      }),
+    ).then(
+      () => void (this.finished = true),
+      (e: unknown) => void ((this.failure = e ?? new Error('archive read failed')), this.wake()),
+    );
+  }
+
+  private settle(resolve: () => void): void {
+    this.offered = null;
+    resolve();
+  }
+
+  private wake(): void {
+    const w = this.wakeTaker;
+    this.wakeTaker = null;
+    w?.();
+  }
+
+  async take(streamId: string): Promise<Readable> {
+    for (;;) {
+      if (this.failure !== undefined) throw this.failure;
+      const o = this.offered;
+      if (o !== null) {
+        if (o.id !== streamId) throw new ZbakError(`the plan wants stream ${streamId} but the archive offers ${o.id} next`);
+        return o.data;
+      }
+      if (this.finished) throw new ZbakError(`stream ${streamId}: the archive has no more streams`);
+      await new Promise<void>((resolve) => (this.wakeTaker = resolve));
+    }
+  }
+
+  /** Stops reading (after a failure elsewhere) and waits for the reader. */
+  async close(): Promise<void> {
+    this.offered?.data.destroy(new ZbakError('restore stopped'));
+    await this.reading;
+  }
+
+  /** Waits for the reader to reach the end of the archive; throws what it found wrong. */
+  async done(): Promise<void> {
+    await this.reading;
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
