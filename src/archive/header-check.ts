@@ -1,6 +1,7 @@
 // Checks on a schema-valid header that zod cannot express: unique ids, the image
 // ancestry, and the GUID chain that makes every stream receivable in header order.
 import { ArchiveFormatError } from '../errors.js';
+import { roleFits } from '../model/ownership.js';
 import { HEADER_ENTRY, imageManifestEntry, type Header, type ImageSpec, type StreamSpec } from './format.js';
 
 /** Writers buffer one part in memory, so the part size is capped. */
@@ -39,16 +40,6 @@ function checkImages(header: Header, streams: Map<string, StreamSpec>): void {
   }
 }
 
-/**
- * Restore runs `zfs receive -F` into these names, so an archive may only name the zone's
- * own datasets: never another zone's, never "." or "..".
- */
-function belongsToZone(dataset: string, zone: string): boolean {
-  if (dataset.split('/').some((c) => c === '.' || c === '..')) return false;
-  const under = (top: string): boolean => dataset === top || dataset.startsWith(`${top}/`);
-  return under(zone) || dataset.startsWith(`${zone}-`) || under(`cores/${zone}`);
-}
-
 /** Throws ArchiveFormatError (entry zbak.json) when the header is inconsistent. */
 export function checkHeader(header: Header): void {
   if (header.partSize > MAX_PART_SIZE) fail(`partSize ${header.partSize} exceeds the maximum ${MAX_PART_SIZE}`);
@@ -73,8 +64,11 @@ export function checkHeader(header: Header): void {
     } else {
       zoneStreamSeen = true;
       if (s.imageUuid !== undefined) fail(`stream ${s.id}: imageUuid is only allowed on image streams`);
-      if (!belongsToZone(s.dataset, header.zone.uuid))
-        fail(`stream ${s.id}: dataset ${s.dataset} is not one of zone ${header.zone.uuid}'s (<uuid>, <uuid>/…, <uuid>-…, cores/<uuid>)`);
+      if (!roleFits(s.role, s.dataset, header.zone.uuid))
+        fail(
+          `stream ${s.id}: dataset ${s.dataset} (role ${s.role}) is not one of zone ${header.zone.uuid}'s ` +
+            `(<uuid>, <uuid>/…, <uuid>-disk<N>, cores/<uuid>, each in its role)`,
+        );
     }
     if (s.from && !carried.has(s.from.guid))
       fail(`stream ${s.id}: ${s.kind} from ${snapText(s.from)}, which no earlier stream carries`);

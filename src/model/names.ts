@@ -30,10 +30,7 @@ export function isSameOrBelow(child: string, parent: string): boolean {
   return child === parent || child.startsWith(`${parent}/`);
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export function isUuid(s: string): boolean {
-  return UUID_RE.test(s);
-}
+export { isUuid } from './ownership.js';
 
 /** zbak's snapshot name for a save at `date`: zbak-YYYYMMDDTHHMMSSZ. */
 export function zbakSnapshotName(date: Date): string {

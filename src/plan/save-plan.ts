@@ -3,6 +3,7 @@
 // which stream each dataset gets. Pure: no I/O.
 import { PlanConflictError, NotFoundError, UsageError } from '../errors.js';
 import { relativeToPool, splitSnapshotName } from '../model/names.js';
+import { roleFits } from '../model/ownership.js';
 import type { StreamSpec, ImageSpec } from '../archive/format.js';
 import { imageManifestEntry } from '../archive/format.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
@@ -38,6 +39,15 @@ export function planSave(inv: SaveInventory, snapshotName: string): SavePlan {
   const datasets = zoneDatasets(inv.vm, inv.rows);
   if (!datasets.some((d) => d.role === 'zoneroot')) {
     throw new NotFoundError(`zone ${inv.vm.uuid}: zoneroot dataset ${inv.vm.zfs_filesystem ?? `${pool}/${inv.vm.uuid}`} not found in zfs list`);
+  }
+  // The archive may only carry what restore will accept: the same ownership rule on both sides.
+  for (const d of datasets) {
+    if (!roleFits(d.role, relativeToPool(d.name), inv.vm.uuid)) {
+      throw new UsageError(
+        `zone ${inv.vm.uuid}: dataset ${d.name} (${d.role}) is outside the layout zbak can restore ` +
+          `(<pool>/<uuid>, below it, <pool>/<uuid>-disk<N>, <pool>/cores/<uuid>); move it or save it with zfs send`,
+      );
+    }
   }
   const notes: string[] = [];
   const images = planImages(inv, pool, datasets);

@@ -1,5 +1,7 @@
 // `zbak list`: the zones on this host with brand, datasets and latest zbak snapshot.
 import type { Host } from '../host/host.js';
+import { isZbakSnapshot } from '../model/ownership.js';
+import { splitSnapshotName } from '../model/names.js';
 import { snapshotsOf } from '../plan/inventory.js';
 import { zoneDatasets, zonePool } from '../plan/zone-datasets.js';
 import { listPool, listVms } from './gather.js';
@@ -20,7 +22,7 @@ export async function runList(host: Host): Promise<ZoneListing[]> {
   return vms.map((vm) => {
     const datasets = zoneDatasets(vm, rows).map((d) => d.name);
     const root = datasets[0];
-    const zbak = root ? snapshotsOf(rows, root).filter((s) => s.name.includes('@zbak-')) : [];
+    const zbak = root ? snapshotsOf(rows, root).filter((s) => isZbakSnapshot(splitSnapshotName(s.name)?.snapshot ?? '')) : [];
     const latest = zbak[zbak.length - 1];
     return {
       uuid: vm.uuid,

@@ -93,12 +93,15 @@ describe('header checks', () => {
   it("rejects a stream into a dataset that is not the zone's", () => {
     const other = '745789f9-338d-4821-89a2-fc80c20289b8';
     expect(check(edit((h) => (stream(h, 2).dataset = `${other}/data`)))).toBe(
-      `zbak.json: stream s03: dataset ${other}/data is not one of zone ${ZONE}'s (<uuid>, <uuid>/…, <uuid>-…, cores/<uuid>)`,
+      `zbak.json: stream s03: dataset ${other}/data (role dataset) is not one of zone ${ZONE}'s (<uuid>, <uuid>/…, <uuid>-disk<N>, cores/<uuid>, each in its role)`,
     );
+    // Found by an attacker: <uuid>-old passed as "<uuid>-*" and an existing foreign dataset was overwritten.
+    expect(check(edit((h) => ((stream(h, 2).dataset = `${ZONE}-old`), (stream(h, 2).role = 'disk'))))).toMatch(/dataset .*-old \(role disk\) is not one of zone/);
+    expect(check(edit((h) => (stream(h, 2).dataset = `${ZONE}-disk0`)))).toMatch(/\(role dataset\) is not one of zone/);
     expect(check(edit((h) => (stream(h, 2).dataset = `${ZONE}/../${other}`)))).toMatch(/dataset .* is not one of zone/);
-    expect(check(edit((h) => (stream(h, 2).dataset = 'cores')))).toMatch(/dataset cores is not one of zone/);
-    expect(check(edit((h) => (stream(h, 2).dataset = `${ZONE}-disk0`)))).toBe('ok');
-    expect(check(edit((h) => (stream(h, 2).dataset = `cores/${ZONE}`)))).toBe('ok');
+    expect(check(edit((h) => (stream(h, 2).dataset = 'cores')))).toMatch(/dataset cores \(role dataset\) is not one of zone/);
+    expect(check(edit((h) => ((stream(h, 2).dataset = `${ZONE}-disk0`), (stream(h, 2).role = 'disk'))))).toBe('ok');
+    expect(check(edit((h) => ((stream(h, 2).dataset = `cores/${ZONE}`), (stream(h, 2).role = 'cores'))))).toBe('ok');
   });
 
   it('rejects a wrong format name and an unknown version before the schema', () => {
