@@ -31,6 +31,8 @@ export const TOLERATE = {
   missing: /does not exist|could not find any snapshots|no such pool or dataset/,
   notMounted: /not currently mounted|not mounted|does not exist/,
   alreadyMounted: /already mounted|does not exist/,
+  /** What `zfs receive` would not have mounted either: zoned, no mountpoint, canmount=off. */
+  unmountable: /already mounted|does not exist|exported to a local zone|legacy mountpoint|no mountpoint set|'canmount' property is set to 'off'/,
   notRunning: /not 'running'|not running/,
 } as const;
 

@@ -164,7 +164,7 @@ export function planRestore(
 
   steps.push({ kind: 'archive-checked', op: 'archive-end', what: 'every archive byte read and matched against its checksum' });
   // Every archive byte has now been checked; the old zone, if any, is put aside.
-  if (replaces && existing) steps.push(...setAsideSteps(existing, pool, uuid, work, oldTops));
+  if (replaces && existing) steps.push(...setAsideSteps(existing, pool, uuid, work, oldTops, hostOwned));
 
   const final = (r: string): string => `${pool}/${r}`;
   const cores = final(`cores/${uuid}`);
@@ -194,9 +194,13 @@ export function planRestore(
       undo: [{ kind: 'undo', op: 'run', what: `move ${final(t)} back to ${staged(t)}`, argv: zfs.rename(final(t), staged(t)) }],
     });
   }
-  // The zoneroot and cores (received or vmadm's fresh one); delegated datasets are zoned, the zone mounts them.
-  for (const ds of [final(uuid), cores]) {
-    steps.push({ kind: 'mount', op: 'run', what: `mount ${ds}`, argv: zfs.mount(ds), tolerate: 'alreadyMounted' });
+  // Every received filesystem, parents first, as a receive into its place would have mounted it
+  // (zoned delegated datasets stay for the zone to mount), and cores even when vmadm made it.
+  const filesystems = [...new Set([...zoneStreams.filter((s) => s.role !== 'disk').map((s) => final(targetRel(s.dataset))), cores])].sort(
+    (a, b) => (a === cores ? 1 : b === cores ? -1 : a.localeCompare(b)),
+  );
+  for (const ds of filesystems) {
+    steps.push({ kind: 'mount', op: 'run', what: `mount ${ds}`, argv: zfs.mount(ds), tolerate: 'unmountable' });
   }
   // A copy is a new zone: it keeps the create_timestamp vmadm gives it.
   const ts = header.zone.createTimestamp;
@@ -258,7 +262,7 @@ function destroyWork(container: string, work: string): Step {
  * configuration. Undo re-creates it from its own `vmadm get` JSON and moves the
  * datasets back, so it returns byte for byte.
  */
-function setAsideSteps(old: Vm, pool: string, uuid: string, work: string, oldTops: string[]): Step[] {
+function setAsideSteps(old: Vm, pool: string, uuid: string, work: string, oldTops: string[], oldRows: ZfsRow[]): Step[] {
   const steps: Step[] = [];
   const running = (old.state ?? old.zone_state) === 'running';
   const ts = old.create_timestamp;
@@ -290,9 +294,12 @@ function setAsideSteps(old: Vm, pool: string, uuid: string, work: string, oldTop
       argv: zfs.rename(live, aside),
       undo: [
         { kind: 'undo', op: 'run', what: `move the old ${t} back`, argv: zfs.rename(aside, live) },
-        ...(t === uuid || t.startsWith('cores/')
-          ? [{ kind: 'undo', op: 'run', what: `mount ${live}`, argv: zfs.mount(live), tolerate: 'alreadyMounted' } as Step]
-          : []),
+        // Its filesystems mounted again as they were (parents first; zoned ones stay with the zone).
+        ...oldRows
+          .filter((r) => r.type === 'filesystem' && (r.name === live || r.name.startsWith(`${live}/`)))
+          .map((r) => r.name)
+          .sort()
+          .map((ds): Step => ({ kind: 'undo', op: 'run', what: `mount ${ds}`, argv: zfs.mount(ds), tolerate: 'unmountable' })),
       ],
     });
   }

@@ -53,6 +53,8 @@ describe('planRestore', () => {
       `zfs rename ${W}/new/${J} zones/${J}`,
       `zfs rename ${W}/new/cores/${J} zones/cores/${J}`,
       `zfs mount zones/${J}`,
+      `zfs mount zones/${J}/data`,
+      `zfs mount zones/${J}/data/pgdata`,
       `zfs mount zones/cores/${J}`,
       `zonecfg -z ${J} 'select attr name=create-timestamp; set value=2024-11-04T10:22:31.118Z; end'`,
       `vmadm start ${J}`,
@@ -106,7 +108,12 @@ describe('planRestore', () => {
       `zfs destroy -r zones/cores/${J}`,
     ]);
     const rename = plan.steps.find((s) => s.kind === 'set-aside' && s.op === 'run' && s.argv[1] === 'rename' && s.argv[2] === `zones/${J}`)!;
-    expect(rename.undo!.map((u) => stepLine(u).split('   # ')[0])).toEqual([`zfs rename ${W}/old/${J} zones/${J}`, `zfs mount zones/${J}`]);
+    expect(rename.undo!.map((u) => stepLine(u).split('   # ')[0])).toEqual([
+      `zfs rename ${W}/old/${J} zones/${J}`,
+      `zfs mount zones/${J}`,
+      `zfs mount zones/${J}/data`,
+      `zfs mount zones/${J}/data/pgdata`,
+    ]);
     // Nothing of the old zone is destroyed before the commit.
     const commit = c.indexOf('commit');
     expect(c.slice(0, commit).filter((l) => l.startsWith('zfs destroy') && l.includes(`${W}/old`))).toEqual([]);
