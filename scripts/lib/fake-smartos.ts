@@ -1,7 +1,7 @@
 // A fake SmartOS host in a directory, driven through the same commands zbak
 // runs: fakebin/zfs (simulated pool) and personality/ (vmadm, imgadm, sysinfo,
 // zonecfg). Used by the end-to-end tests and `npm run demo`.
-import { restoreCheckingPlan } from './plan-check.js';
+import { planChecked, runCheckingPlan } from './plan-check.js';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -77,14 +77,13 @@ export class FakeSmartOS {
   }
 
   /**
-   * Runs the zbak CLI against this host. A restore is run as --dry-run first and its
+   * Runs the zbak CLI against this host. A restore or a one-zone save is run as --dry-run first and its
    * commands compared with the real run's (plan-check.ts), unless ZBAK_PLAN_CHECK=0.
    */
   zbak(args: string[], extraEnv: Record<string, string> = {}): Promise<ExecResult> {
     const run = (a: string[], env: Record<string, string>): Promise<ExecResult> => this.exec(['node', ZBAK_MAIN, ...a], undefined, env);
-    const isRestore = args[0] === 'restore' && !args.includes('--dry-run') && !args.includes('-');
-    if (!isRestore || extraEnv.ZBAK_PLAN_CHECK === '0' || process.env.ZBAK_PLAN_CHECK === '0') return run(args, extraEnv);
-    return restoreCheckingPlan(run, args, extraEnv, join(this.dir, 'zbak-trace.jsonl'));
+    if (!planChecked(args) || extraEnv.ZBAK_PLAN_CHECK === '0' || process.env.ZBAK_PLAN_CHECK === '0') return run(args, extraEnv);
+    return runCheckingPlan(run, args, extraEnv, join(this.dir, 'zbak-trace.jsonl'));
   }
 
   /** A pool `zones` at /zones with zones/cores like SmartOS, and a sysinfo identity. */

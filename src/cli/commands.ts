@@ -38,6 +38,13 @@ export function parseSize(s: string): number {
   return n;
 }
 
+/** ZBAK_NOW=<ISO time>: the clock a save uses (simulations and the dry-run/real comparison in tests). */
+function parseNow(text: string): Date {
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`ZBAK_NOW '${text}' is not a time; use ISO 8601, e.g. 2026-12-01T03:00:00Z`);
+  return d;
+}
+
 const SaveArgs = z.object({
   zones: z.array(z.string().min(1)).default([]),
   all: z.boolean(),
@@ -58,6 +65,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
   const opts = {
     to: a.to,
     dryRun: a.dryRun,
+    ...(process.env.ZBAK_NOW ? { now: parseNow(process.env.ZBAK_NOW) } : {}),
     keep: a.keep,
     signal,
     progress,

@@ -53,6 +53,13 @@ export const zfs = {
   mount: (ds: string): string[] => ['zfs', 'mount', dataset(ds)],
   umount: (ds: string): string[] => ['zfs', 'umount', dataset(ds)],
   hold: (tag: string, ds: string, snap: string): string[] => ['zfs', 'hold', tag, snapshot(ds, snap)],
+  listGuids: (snapshots: readonly string[]): string[] => [
+    'zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid',
+    ...snapshots.map((full) => {
+      const at = full.indexOf('@');
+      return snapshot(full.slice(0, at), full.slice(at + 1));
+    }),
+  ],
   listSnapshots: (ds: string): string[] => ['zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid', '-r', dataset(ds)],
 };
 

@@ -9,6 +9,9 @@ import { imageManifestEntry } from '../archive/format.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
 import { findRow, imageUuidOfOrigin, snapshotsOf, type ImageFacts, type SaveInventory } from './inventory.js';
 import { zoneDatasets, zonePool, type ZoneDataset } from './zone-datasets.js';
+import { zfs } from './argv.js';
+import { snapshotsToPrune } from './prune.js';
+import type { Step } from './steps.js';
 
 /** GUID placeholder for the snapshot that does not exist yet (dry run). */
 export const PENDING_GUID = 'pending';
@@ -24,12 +27,21 @@ export interface SavePlan {
   streams: StreamSpec[];
   /** Plain-language decisions a user should see (e.g. "full stream: not a clone"). */
   notes: string[];
+  /** The program: what --dry-run prints and what the executor runs. */
+  steps: Step[];
+}
+
+export interface SaveTarget {
+  /** The archive's final path (written under a temporary name first). */
+  path: string;
+  /** zbak snapshots kept per dataset after the save, the new one included. */
+  keep: number;
 }
 
 /** Brands whose dataset layout zbak knows (FACTS.md §1). */
 export const SUPPORTED_BRANDS = ['joyent', 'joyent-minimal', 'lx', 'kvm', 'bhyve'] as const;
 
-export function planSave(inv: SaveInventory, snapshotName: string): SavePlan {
+export function planSave(inv: SaveInventory, snapshotName: string, target: SaveTarget = { path: '-', keep: 1 }): SavePlan {
   if (!(SUPPORTED_BRANDS as readonly string[]).includes(inv.vm.brand)) {
     throw new UsageError(
       `zone ${inv.vm.uuid} has brand '${inv.vm.brand}', which zbak cannot save yet (supported: ${SUPPORTED_BRANDS.join(', ')})`,
@@ -58,15 +70,29 @@ export function planSave(inv: SaveInventory, snapshotName: string): SavePlan {
       streams.push({ ...s, id: streamId(n++) });
     }
   }
-  return {
-    pool,
-    snapshotName,
-    datasets,
-    snapshotArgv: ['zfs', 'snapshot', ...datasets.map((d) => `${d.name}@${snapshotName}`)],
-    images: images.map((i) => i.spec),
-    streams,
-    notes,
-  };
+  const snapshotArgv = zfs.snapshot(datasets.map((d) => ({ dataset: d.name, snapshot: snapshotName })));
+  const newSnaps = datasets.map((d) => `${d.name}@${snapshotName}`);
+  const steps: Step[] = [
+    {
+      kind: 'snapshot',
+      op: 'run',
+      what: `snapshot every dataset of zone ${inv.vm.uuid} at once`,
+      argv: snapshotArgv,
+      undo: datasets.map((d): Step => ({
+        kind: 'undo', op: 'run', what: `remove ${d.name}@${snapshotName}`, argv: zfs.destroySnapshot(d.name, snapshotName), tolerate: 'missing',
+      })),
+    },
+    { kind: 'read-guids', op: 'read', what: 'the new snapshots\' GUIDs, for the header', argv: zfs.listGuids(newSnaps) },
+    ...streams.map((s): Step => ({ kind: 'send', op: 'send', what: `send ${s.dataset} (${s.id} ${s.role} ${s.kind})`, argv: s.sendArgv, streamId: s.id })),
+    { kind: 'publish', op: 'publish', what: 'trailer, flush, then the final name', path: target.path },
+    { kind: 'commit', op: 'commit', what: 'the archive is complete; the snapshot stays' },
+    // No -R: a clone someone made from an old zbak snapshot keeps it alive (then it is kept, with a warning).
+    ...snapshotsToPrune(inv.rows, datasets.map((d) => d.name), target.keep - 1).map((snap): Step => {
+      const { dataset, snapshot } = splitSnapshotName(snap)!;
+      return { kind: 'prune', op: 'run', what: `prune the older ${snap}`, argv: zfs.destroySnapshot(dataset, snapshot), warnOnly: true };
+    }),
+  ];
+  return { pool, snapshotName, datasets, snapshotArgv, images: images.map((i) => i.spec), streams, notes, steps };
 }
 
 /** Stream ids count from s01, in receive order. */
@@ -204,4 +230,20 @@ function planDatasetStreams(
 
 function toRef(r: ZfsRow): { name: string; guid: string } {
   return { name: splitSnapshotName(r.name)!.snapshot, guid: r.guid };
+}
+
+/** The plan's streams and images with the new snapshot's GUIDs filled in (from the read-guids step). */
+export function withNewGuids(plan: SavePlan, guids: ReadonlyMap<string, string>): SavePlan {
+  const fill = (dataset: string, ref: { guid: string }, name: string): string => {
+    if (ref.guid !== PENDING_GUID || name !== plan.snapshotName) return ref.guid;
+    const g = guids.get(`${plan.pool}/${dataset}@${name}`);
+    if (g === undefined) throw new NotFoundError(`snapshot ${plan.pool}/${dataset}@${name} was not listed after it was taken`);
+    return g;
+  };
+  const streams = plan.streams.map((s) => ({
+    ...s,
+    to: { ...s.to, guid: fill(s.dataset, s.to, s.to.snapshot) },
+    snapshots: s.snapshots.map((x) => ({ ...x, guid: fill(s.dataset, x, x.name) })),
+  }));
+  return { ...plan, streams };
 }

@@ -27,6 +27,11 @@ export type StepKind =
   | 'commit'
   | 'protect'
   | 'clean-up'
+  | 'snapshot'
+  | 'read-guids'
+  | 'send'
+  | 'publish'
+  | 'prune'
   | 'undo';
 
 interface StepBase {
@@ -43,6 +48,8 @@ export interface RunStep extends StepBase {
   argv: string[];
   input?: string;
   tolerate?: Tolerated;
+  /** A failure is reported as a warning and the plan goes on (pruning after a save). */
+  warnOnly?: boolean;
 }
 
 /** `zfs receive` fed with one archive stream, in header order. */
@@ -77,6 +84,25 @@ export interface ExpectSnapshotsStep extends StepBase {
   expected: Array<{ name: string; guid: string }>;
 }
 
+/** Runs a read-only command whose output a later step needs (the new snapshots' GUIDs). */
+export interface ReadStep extends StepBase {
+  op: 'read';
+  argv: string[];
+}
+
+/** `zfs send` whose stdout becomes one archive stream. */
+export interface SendStep extends StepBase {
+  op: 'send';
+  argv: string[];
+  streamId: string;
+}
+
+/** Writes the trailer, flushes and gives the archive its final name. */
+export interface PublishStep extends StepBase {
+  op: 'publish';
+  path: string;
+}
+
 /** Waits until the archive reader has checked every remaining byte (trailer, end blocks). */
 export interface ArchiveEndStep extends StepBase {
   op: 'archive-end';
@@ -87,9 +113,9 @@ export interface CommitStep extends StepBase {
   op: 'commit';
 }
 
-export type Step = RunStep | ReceiveStep | DrainStep | WriteFileStep | RemoveFileStep | ExpectSnapshotsStep | ArchiveEndStep | CommitStep;
+export type Step = RunStep | ReceiveStep | DrainStep | WriteFileStep | RemoveFileStep | ExpectSnapshotsStep | ArchiveEndStep | CommitStep | ReadStep | SendStep | PublishStep;
 
 /** The argv a step runs, if it runs one. */
 export function stepArgv(step: Step): string[] | undefined {
-  return step.op === 'run' || step.op === 'receive' || step.op === 'expect-snapshots' ? step.argv : undefined;
+  return 'argv' in step ? step.argv : undefined;
 }

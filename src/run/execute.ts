@@ -7,10 +7,9 @@ import { HostCommandError, ZbakError } from '../errors.js';
 import type { Host, RunResult } from '../host/host.js';
 import { TOLERATE } from '../plan/argv.js';
 import type { Step } from '../plan/steps.js';
-import { parseZfsList } from '../parse/zfs-list.js';
 import { succeeded, type Log } from './commands.js';
 import type { Journal } from './journal.js';
-import { receiveFrom } from './streams.js';
+import { receiveFrom, sendInto } from './streams.js';
 
 /** Hands out the archive's streams in header order (see run/stream-feed.ts). */
 export interface StreamSource {
@@ -19,8 +18,17 @@ export interface StreamSource {
   done(): Promise<void>;
 }
 
+/** Where a save's streams go (run/save.ts: the archive writer). */
+export interface ArchiveSink {
+  /** Header GUIDs from the read step's output. */
+  read(step: Step, stdout: string): void;
+  send(streamId: string, data: Readable): Promise<void>;
+  publish(path: string): Promise<void>;
+}
+
 export interface ExecuteOptions {
   streams?: StreamSource;
+  sink?: ArchiveSink;
   journal: Journal;
   log: Log;
   signal?: AbortSignal;
@@ -37,9 +45,26 @@ async function runStep(host: Host, step: Step, opts: ExecuteOptions): Promise<St
   switch (step.op) {
     case 'run': {
       const r = await host.run(step.argv, step.input !== undefined ? { input: step.input } : undefined);
-      if (!tolerated(step, r)) throw new HostCommandError(step.what, r);
+      if (!tolerated(step, r)) {
+        if (!step.warnOnly) throw new HostCommandError(step.what, r);
+        opts.log(`warning: ${new HostCommandError(step.what, r).message}`);
+      }
       return step.undo ?? [];
     }
+    case 'read': {
+      const r = await host.run(step.argv);
+      if (!succeeded(r)) throw new HostCommandError(step.what, r);
+      needSink(step, opts).read(step, r.stdout);
+      return step.undo ?? [];
+    }
+    case 'send': {
+      const sink = needSink(step, opts);
+      await sendInto(host, step.argv, step.what, (data) => sink.send(step.streamId, data));
+      return step.undo ?? [];
+    }
+    case 'publish':
+      await needSink(step, opts).publish(step.path);
+      return step.undo ?? [];
     case 'receive':
     case 'drain': {
       if (!opts.streams) throw new ZbakError(`${step.what}: no archive stream source`);
@@ -89,7 +114,12 @@ async function runStep(host: Host, step: Step, opts: ExecuteOptions): Promise<St
   }
 }
 
-function parseGuids(stdout: string): Array<{ name: string; guid: string }> {
+function needSink(step: Step, opts: ExecuteOptions): ArchiveSink {
+  if (!opts.sink) throw new ZbakError(`${step.what}: no archive to write`);
+  return opts.sink;
+}
+
+export function parseGuids(stdout: string): Array<{ name: string; guid: string }> {
   return stdout
     .split('\n')
     .filter((l) => l.trim() !== '')

@@ -13,7 +13,7 @@ const StepSchema: z.ZodType<Step> = z.lazy(() =>
     .object({
       kind: z.string(),
       what: z.string(),
-      op: z.enum(['run', 'receive', 'drain', 'write-file', 'remove-file', 'expect-snapshots', 'archive-end', 'commit']),
+      op: z.enum(['run', 'receive', 'drain', 'write-file', 'remove-file', 'expect-snapshots', 'archive-end', 'commit', 'read', 'send', 'publish']),
       argv: z.array(z.string()).optional(),
       undo: z.array(StepSchema).optional(),
     })
@@ -47,6 +47,11 @@ export class Journal {
       );
     }
     return new Journal(host, key, parsed.groups);
+  }
+
+  /** A journal kept in memory only (a save: its undo is removing its own snapshot; a killed save leaves that for the next one to prune). */
+  static memory(key: string): Journal {
+    return new Journal(null, key, []);
   }
 
   /** An in-memory journal that records nothing on the host (while undoing). */

@@ -24,6 +24,12 @@ export function stepLine(step: Step): string {
       return `read to the end of the archive   # ${step.what}`;
     case 'commit':
       return `commit   # ${step.what}`;
+    case 'read':
+      return `${quoteArgv(step.argv)}   # ${step.what}`;
+    case 'send':
+      return `${quoteArgv(step.argv)} > stream ${step.streamId}   # ${step.what}`;
+    case 'publish':
+      return `publish ${step.path}   # ${step.what}`;
   }
 }
 

@@ -4,20 +4,21 @@
 // run made is destroyed and no *.zbak file is left.
 import { access, constants, lstat, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createArchiveWriter } from '../archive/writer.js';
+import { createArchiveWriter, type ArchiveWriter } from '../archive/writer.js';
 import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
 import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { compactUtcStamp, zbakSnapshotName } from '../model/names.js';
 import { ZBAK_VERSION } from '../model/version.js';
 import { buildHeader } from '../plan/header.js';
-import { planSave, type SavePlan } from '../plan/save-plan.js';
-import { snapshotsToPrune } from '../plan/prune.js';
+import { planSave, withNewGuids, type SavePlan } from '../plan/save-plan.js';
 import { archivesToRemove } from '../plan/archive-retention.js';
 import { findRow, type SaveInventory } from '../plan/inventory.js';
-import { quoteArgv, succeeded, must, type Log } from './commands.js';
-import { gatherSaveInventory, listPool } from './gather.js';
-import { sendInto } from './streams.js';
+import { succeeded, type Log } from './commands.js';
+import { gatherSaveInventory } from './gather.js';
+import { executeSteps, parseGuids, type ArchiveSink } from './execute.js';
+import { Journal } from './journal.js';
+import { stepLine } from './restore-print.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { estimateArgv, parseSendEstimate } from '../parse/zfs-send-estimate.js';
 
@@ -49,12 +50,12 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
   const inv = await gatherSaveInventory(host, ref);
   const snapshotName = zbakSnapshotName(now);
-  const plan = planSave(inv, snapshotName);
+  const path = join(opts.to, archiveFileName(inv.vm.alias, inv.vm.uuid, now));
+  const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1 });
   const taken = plan.datasets.filter((d) => findRow(inv.rows, `${d.name}@${snapshotName}`));
   if (taken.length > 0) {
     throw new PlanConflictError(`snapshot ${taken[0]!.name}@${snapshotName} already exists; another save ran this second, retry`);
   }
-  const path = join(opts.to, archiveFileName(inv.vm.alias, inv.vm.uuid, now));
   await checkTargetDir(opts.to);
   if (opts.dryRun) {
     printSavePlan(plan, path, log);
@@ -64,13 +65,16 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   opts.signal?.throwIfAborted();
   const unlock = await host.lock(inv.vm.uuid);
   try {
-    return await snapshotAndWrite(host, inv, plan, path, { ...opts, now, partSize }, log);
+    const result = await executeSave(host, inv, plan, path, { ...opts, now, partSize }, log);
+    if (opts.keepArchives !== undefined) await pruneOldArchives(opts.to, inv.vm.uuid, opts.keepArchives, log);
+    return result;
   } finally {
     await unlock();
   }
 }
 
-async function snapshotAndWrite(
+/** Runs the save plan's steps; the sink turns the read and send steps into the archive. */
+async function executeSave(
   host: Host,
   inv: SaveInventory,
   plan: SavePlan,
@@ -78,63 +82,52 @@ async function snapshotAndWrite(
   opts: SaveOptions & { now: Date; partSize: number },
   log: Log,
 ): Promise<SaveResult> {
-  const { now, partSize } = opts;
-  const snapshotName = plan.snapshotName;
-  await must(host, plan.snapshotArgv, `snapshot zone ${inv.vm.uuid}`);
-  let result: SaveResult & { plan: SavePlan };
+  const progress = opts.progress ?? silentProgress;
+  let writer: ArchiveWriter | undefined;
+  let header: Header | undefined;
+  let total = 0;
+  const sink: ArchiveSink = {
+    read: (_step, stdout) => {
+      const guids = new Map(parseGuids(stdout).map((g) => [g.name, g.guid]));
+      header = buildHeader(inv, withNewGuids(plan, guids), { createdAt: opts.now, toolVersion: ZBAK_VERSION, partSize: opts.partSize });
+    },
+    send: async (streamId, data) => {
+      const s = header?.streams.find((x) => x.id === streamId);
+      if (!writer) writer = await openArchive(path, header, inv, opts.partSize);
+      if (!s) throw new Error(`stream ${streamId} is not in the header`);
+      const estimate = progress.enabled ? await estimateSize(host, s.sendArgv) : undefined;
+      const r = await tracked(progress, `${s.id} ${s.dataset}`, estimate, () =>
+        writer!.addStream(s.id, counted(data, progress), opts.signal ? { signal: opts.signal } : {}),
+      );
+      total += r.size;
+    },
+    publish: async () => {
+      if (!writer) writer = await openArchive(path, header, inv, opts.partSize);
+      await writer.finish();
+    },
+  };
   try {
-    const after = planSave({ ...inv, rows: await listPool(host, plan.pool) }, snapshotName);
-    const header = buildHeader(inv, after, { createdAt: now, toolVersion: ZBAK_VERSION, partSize });
-    const bytes = await writeArchive(host, path, header, inv.rawVmJson, inv.images, { partSize, log, signal: opts.signal, progress: opts.progress ?? silentProgress });
-    log(`saved ${inv.vm.uuid} to ${path} (${bytes} bytes of streams, ${header.streams.length} streams)`);
-    result = { plan: after, path, header, bytes };
+    await executeSteps(host, plan.steps, { journal: Journal.memory(inv.vm.uuid), log, sink, ...(opts.signal ? { signal: opts.signal } : {}) });
   } catch (e) {
-    await destroySnapshots(host, plan, log);
+    await writer?.abort();
     // Ctrl-C also reaches zfs send, which may fail first: report the interrupt.
     throw opts.signal?.aborted ? opts.signal.reason : e;
   }
-  // Outside the try: the archive is complete, so a pruning problem must not remove the new snapshot.
-  await pruneOldSnapshots(host, result.plan, opts.keep ?? 1, log);
-  if (opts.keepArchives !== undefined) await pruneOldArchives(opts.to, inv.vm.uuid, opts.keepArchives, log);
-  return result;
+  log(`saved ${inv.vm.uuid} to ${path} (${total} bytes of streams, ${header!.streams.length} streams)`);
+  return { plan, path, header: header!, bytes: total };
 }
 
-interface WriteOptions {
-  partSize: number;
-  log: Log;
-  signal: AbortSignal | undefined;
-  progress: Progress;
-}
-
-async function writeArchive(
-  host: Host,
-  path: string,
-  header: Header,
-  rawVmJson: string,
-  images: { uuid: string; rawRecord: string }[],
-  { partSize, log, signal, progress }: WriteOptions,
-): Promise<number> {
+/** The archive's temp file with the header, vmadm JSON and image records; the streams follow. */
+async function openArchive(path: string, header: Header | undefined, inv: SaveInventory, partSize: number): Promise<ArchiveWriter> {
+  if (!header) throw new Error('the header is written after the snapshot GUIDs are read');
   const writer = await createArchiveWriter(path, { partSize });
   try {
     await writer.addEntry(HEADER_ENTRY, `${JSON.stringify(header, null, 2)}\n`);
-    await writer.addEntry(VMADM_ENTRY, rawVmJson);
+    await writer.addEntry(VMADM_ENTRY, inv.rawVmJson);
     for (const img of header.images) {
-      const raw = images.find((i) => i.uuid === img.uuid)!.rawRecord;
-      await writer.addEntry(imageManifestEntry(img.uuid), raw);
+      await writer.addEntry(imageManifestEntry(img.uuid), inv.images.find((i) => i.uuid === img.uuid)!.rawRecord);
     }
-    let total = 0;
-    for (const s of header.streams) {
-      log(`send ${s.id}: ${quoteArgv(s.sendArgv)}`);
-      const estimate = progress.enabled ? await estimateSize(host, s.sendArgv) : undefined;
-      const r = await tracked(progress, `${s.id} ${s.dataset}`, estimate, () =>
-        sendInto(host, s.sendArgv, `send ${s.dataset} (${s.id})`, (data) =>
-          writer.addStream(s.id, counted(data, progress), signal ? { signal } : {}),
-        ),
-      );
-      total += r.size;
-    }
-    await writer.finish();
-    return total;
+    return writer;
   } catch (e) {
     await writer.abort();
     throw e;
@@ -145,17 +138,6 @@ async function writeArchive(
 async function estimateSize(host: Host, sendArgv: readonly string[]): Promise<number | undefined> {
   const r = await host.run(estimateArgv(sendArgv));
   return succeeded(r) ? parseSendEstimate(r.stdout) : undefined;
-}
-
-/** After a successful save: older zbak snapshots go, so nightly runs do not pile them up. */
-async function pruneOldSnapshots(host: Host, plan: SavePlan, keep: number, log: Log): Promise<void> {
-  const rows = await listPool(host, plan.pool);
-  for (const snap of snapshotsToPrune(rows, plan.datasets.map((d) => d.name), keep)) {
-    // No -R: a clone someone made from an old zbak snapshot keeps it alive.
-    const r = await host.run(['zfs', 'destroy', snap]);
-    if (succeeded(r)) log(`pruned ${snap}`);
-    else log(`warning: kept ${snap}: ${r.stderrTail.trim().split('\n')[0]}`);
-  }
 }
 
 /** After a successful save with --keep-archives: older archives of this zone in the target directory go. */
@@ -169,16 +151,6 @@ async function pruneOldArchives(dir: string, uuid: string, keep: number, log: Lo
       log(`removed older archive ${path}`);
     } catch (e) {
       log(`warning: kept ${path}: ${(e as Error).message}`);
-    }
-  }
-}
-
-/** Removes the snapshot this run made (best effort; says what it could not remove). */
-async function destroySnapshots(host: Host, plan: SavePlan, log: Log): Promise<void> {
-  for (const d of plan.datasets) {
-    const r = await host.run(['zfs', 'destroy', `${d.name}@${plan.snapshotName}`]);
-    if (!succeeded(r) && !/could not find any snapshots|does not exist/.test(r.stderrTail)) {
-      log(`warning: could not remove ${d.name}@${plan.snapshotName}: ${r.stderrTail.trim()}`);
     }
   }
 }
@@ -207,11 +179,9 @@ export function archiveFileName(alias: string | undefined, uuid: string, now: Da
 export function printSavePlan(plan: SavePlan, path: string, log: Log): void {
   log(`plan: save to ${path}`);
   for (const n of plan.notes) log(`note: ${n}`);
-  log(`  1. ${quoteArgv(plan.snapshotArgv)}`);
-  let step = 2;
-  for (const s of plan.streams) {
-    const carried = s.snapshots.map((x) => x.name).join(', ');
-    log(`  ${step++}. ${quoteArgv(s.sendArgv)}   # ${s.id} ${s.role} ${s.kind}; snapshots: ${carried}`);
-  }
-  log(`  ${step}. write ${path} (temp name first, renamed when complete)`);
+  log('  on any failure or interrupt before "commit", the snapshot is removed and no archive is left');
+  plan.steps.forEach((step, i) => {
+    const carried = step.op === 'send' ? plan.streams.find((s) => s.id === step.streamId)?.snapshots.map((x) => x.name).join(', ') : undefined;
+    log(`  ${i + 1}. ${stepLine(step)}${carried ? `; snapshots: ${carried}` : ''}`);
+  });
 }
