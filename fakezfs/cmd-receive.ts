@@ -18,6 +18,7 @@ import { stageRecord } from './recv-stage.js';
 import { Space } from './space.js';
 import { mutate, readState } from './state.js';
 import { type Begin, BeginSchema, FrameReader, MAGIC, StreamIoError } from './stream.js';
+import { type SubstreamBegin, readSubstreamBegin } from './send-records.js';
 
 const USAGE =
   '\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ...\n' +
@@ -25,6 +26,15 @@ const USAGE =
   '\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ... \n' +
   '\t    [-d | -e] <filesystem>\n' +
   '\treceive -A <filesystem|volume>';
+
+/**
+ * Real zfs acts on the DRR_BEGIN record, so the first record's identity (GUIDs, name,
+ * clone flag) comes from it, not from the fake's own B frame; only the type must agree.
+ */
+function withRealBegin(begin: Begin, real: SubstreamBegin): Begin {
+  if (begin.type !== real.type) throw new ZfsError('cannot receive: invalid backup stream\n');
+  return { ...begin, toguid: real.toguid, fromguid: real.fromguid, toname: real.toname, clone: real.clone };
+}
 
 function errbufOf(begin: Begin): string {
   return begin.fromguid === '0' || begin.clone ? 'cannot receive new filesystem stream' : 'cannot receive incremental stream';
@@ -39,6 +49,7 @@ interface Flags {
 async function receiveAll(env: FakeEnv, opts: RecvOptions, flags: Flags): Promise<void> {
   const { verbose, nomount, dryrun } = flags;
   const reader = new FrameReader(process.stdin, dieAfter('ZBAK_FAKE_RECEIVE_DIE_AFTER'));
+  const real = await readSubstreamBegin(reader);
   const magic = await reader.exact(MAGIC.length);
   if (!magic) throw new ZfsError('cannot receive: failed to read from stream\n');
   if (!magic.equals(MAGIC)) throw new ZfsError('cannot receive: invalid stream (bad magic number)\n');
@@ -52,7 +63,8 @@ async function receiveAll(env: FakeEnv, opts: RecvOptions, flags: Flags): Promis
       break;
     }
     if (f.type !== 'B') throw new ZfsError('cannot receive: invalid backup stream\n');
-    const begin = BeginSchema.parse(JSON.parse(f.payload.toString('utf8')));
+    const framed = BeginSchema.parse(JSON.parse(f.payload.toString('utf8')));
+    const begin = first ? withRealBegin(framed, real) : framed;
     const now = readState(env);
     const plan = planRecord(now, new Space(env, now), begin, opts);
     if (verbose) {

@@ -12,6 +12,7 @@ import { isUserProp } from './props.js';
 import { type State, readState } from './state.js';
 import { type Begin, CHUNK, FrameWriter, MAGIC, StreamIoError } from './stream.js';
 import { splitSnap } from './names.js';
+import { compoundHeader, substreamBegin } from './send-records.js';
 
 const LONG = { props: 'p', compressed: 'c', verbose: 'v', dryrun: 'n', parsable: 'P', raw: 'w', 'large-block': 'L', embed: 'e', replicate: 'R' };
 
@@ -60,6 +61,15 @@ function beginOf(state: State, rec: SendRecord, withProps: boolean): Begin {
     volsize: ds.props['volsize']?.value,
     volblocksize: ds.props['volblocksize']?.value,
   };
+}
+
+/** What real zfs writes first: the compound header (-p, -I), then the first substream BEGIN. */
+function realHead(first: Begin, withProps: boolean, range: boolean, to: string): Buffer {
+  const sub = substreamBegin(first);
+  if (!withProps && !range) return Buffer.concat([sub, MAGIC]);
+  // Real zfs packs an XDR nvlist (fromsnap, tosnap, fss) here; only its length matters to readers.
+  const nvlist = withProps ? Buffer.from(JSON.stringify({ fromsnap: first.fromname, tosnap: to })) : Buffer.alloc(0);
+  return Buffer.concat([compoundHeader(to, nvlist), sub, MAGIC]);
 }
 
 function estimate(env: FakeEnv, state: State, rec: SendRecord): number {
@@ -140,9 +150,9 @@ export async function zfsSend(env: FakeEnv, argv: readonly string[]): Promise<nu
   // EPIPE arrives as an error event; the writer notices the destroyed stream.
   process.stdout.on('error', () => undefined);
   try {
-    await w.raw(MAGIC);
-    for (const r of records) {
+    for (const [i, r] of records.entries()) {
       const begin = beginOf(state, r, has(p, 'p'));
+      if (i === 0) await w.raw(realHead(begin, has(p, 'p'), range !== undefined, to));
       const o = state.objects[r.to];
       await w.json('B', begin);
       if (begin.type === 'volume') {

@@ -1,5 +1,5 @@
-// The fake send stream, documented in README.md:
-//   "FAKEZFS1" magic, then frames [type:u8][length:u32 BE][payload],
+// The fake send stream, documented in README.md: after the real OpenZFS head
+// (send-records.ts), "FAKEZFS1" magic, then frames [type:u8][length:u32 BE][payload],
 //   one record per snapshot: B (begin, JSON) … E (sha256 of the record), and
 //   Z at the end of the stream. Files are F (JSON) + d (≤1 MiB data) frames.
 import { createHash, type Hash } from 'node:crypto';

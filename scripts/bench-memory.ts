@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, type Header } from '../src/archive/format.js';
 import { readStreams, verifyArchive } from '../src/archive/reader.js';
 import { createArchiveWriter } from '../src/archive/writer.js';
+import { substreamBegin } from '../fakezfs/send-records.js';
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024; // what a read from a zfs send pipe gives
@@ -30,7 +31,11 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** Patterned pseudo-random bytes: a fresh buffer per chunk, as a pipe would give. */
+const ZONE = '00000000-0000-4000-8000-000000000000';
+/** The BEGIN record verify compares with the header's stream. */
+const HEAD = substreamBegin({ toguid: '1', fromguid: '0', toname: `zones/${ZONE}@zbak-bench`, type: 'filesystem', clone: false, creation: 0 });
+
+/** Patterned pseudo-random bytes after a BEGIN record: a fresh buffer per chunk, as a pipe would give. */
 function synthetic(size: number): Readable {
   const pool = Array.from({ length: 7 }, () => randomBytes(CHUNK));
   let sent = 0;
@@ -42,6 +47,7 @@ function synthetic(size: number): Readable {
       const chunk = Buffer.allocUnsafe(len);
       (pool[n % pool.length] as Buffer).copy(chunk, 0, 0, len);
       if (len >= 8) chunk.writeBigUInt64LE(BigInt(n), 0); // no two chunks alike
+      if (n === 0) HEAD.copy(chunk, 0, 0, len);
       n++;
       sent += len;
       this.push(chunk);
@@ -64,7 +70,7 @@ async function measure<T>(fn: () => Promise<T>): Promise<T & { seconds: number; 
 }
 
 function header(): Header {
-  const uuid = '00000000-0000-4000-8000-000000000000';
+  const uuid = ZONE;
   return {
     format: FORMAT_NAME, formatVersion: FORMAT_VERSION, tool: { name: 'zbak', version: 'bench' },
     createdAt: new Date().toISOString(),

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { compoundHeader, substreamBegin } from '../fakezfs/send-records.js';
 
 export interface RawEntry {
   name: string;
@@ -64,7 +65,14 @@ export function paxPath(path: string): RawEntry {
 }
 
 const ZONE = '8aa8dff0-5ee1-4d22-a283-bf79505dfbe3';
-export const STREAM_DATA = Buffer.from('zfs send stream bytes (fixture)\n'.repeat(4));
+/** The records `zfs send -p` starts with (compound header, then the BEGIN of the fixture's stream s01). */
+export function fixtureStreamHead(fromguid = '0'): Buffer {
+  const toname = `zones/${ZONE}@zbak-1`;
+  const begin = substreamBegin({ toguid: '2001', fromguid, toname, type: 'filesystem', clone: false, creation: 0 });
+  return Buffer.concat([compoundHeader(toname, Buffer.from('nvlist (fixture)')), begin]);
+}
+/** Stream s01 of the fixtures: 1016 bytes, one part. */
+export const STREAM_DATA = Buffer.concat([fixtureStreamHead(), Buffer.from('zfs send stream bytes (fixture)\n'.repeat(2))]);
 const sum = (name: string, data: Buffer | string) => {
   const b = Buffer.from(data);
   return { name, size: b.length, sha256: createHash('sha256').update(b).digest('hex') };
@@ -146,6 +154,8 @@ export function hostileArchives(): HostileArchive[] {
       streams: [{ ...(fixtureHeader().streams as object[])[0], to: { snapshot: 'zbak-1', guid: 'not-a-guid' } }],
     }))),
     h('no-trailer.zbak', 'zbak-trailer.json: missing: the archive is incomplete', validEntries().slice(0, 3)),
+    h('begin-fromguid.zbak', "streams/s01/000000: BEGIN record fromguid 1001 differs from the header's from GUID 0 (a full stream)",
+      validEntries(fixtureHeader(), [Buffer.concat([fixtureStreamHead('1001'), STREAM_DATA.subarray(fixtureStreamHead().length)])])),
   ];
 }
 

@@ -1,10 +1,13 @@
 // The verify pass as a state machine fed one tar entry at a time: safe names, regular
-// files, the exact entry order the header implies, part sizes, and checksums against the trailer.
+// files, the exact entry order the header implies, part sizes, checksums against the trailer,
+// and each stream's ZFS BEGIN record against its header entry.
 import { createHash, type Hash } from 'node:crypto';
 import { ArchiveFormatError } from '../errors.js';
 import { classifyEntryName, displayName, unsafeNameReason, type EntryKind } from './entry-path.js';
-import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY, streamPartEntry, type EntrySum, type Header, type Trailer } from './format.js';
+import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY, streamPartEntry, type EntrySum, type Header, type StreamSpec, type Trailer } from './format.js';
 import { MAX_JSON_ENTRY_SIZE, decodeText, maxTrailerSize, parseHeader, parseJsonEntry, parseTrailer } from './json-entry.js';
+import { SendBeginError, SendBeginParser } from './send-begin.js';
+import { beginMismatch } from './stream-begin-check.js';
 import { checkTrailer, type SeenStream } from './trailer-check.js';
 import type { ScanResult, TarEntry } from './tar-scan.js';
 
@@ -37,6 +40,9 @@ async function readSmall(e: TarEntry, name: string, limit: number): Promise<Buff
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+/** The stream being read: its sums so far and its BEGIN parser (null once checked). */
+type CurrentStream = SeenStream & { hash: Hash; spec: StreamSpec; begin: SendBeginParser | null };
+
 export class ArchiveChecker {
   private header: Header | null = null;
   private vmadmJson: string | null = null;
@@ -46,7 +52,9 @@ export class ArchiveChecker {
   private readonly jsonSums: EntrySum[] = [];
   private pendingJson: string[] = [];
   private readonly streams: SeenStream[] = [];
-  private current: (SeenStream & { hash: Hash }) | null = null;
+  private current: CurrentStream | null = null;
+  /** The first stream whose BEGIN record is bad; reported once the checksums are known good. */
+  private beginProblem: { entry: string; message: string } | null = null;
   private partCount = 0;
   private last: string | null = null;
 
@@ -119,20 +127,37 @@ export class ArchiveChecker {
       if (spec?.id !== streamId) fail(name, `out of order (expected ${spec ? streamPartEntry(spec.id, 0) : TRAILER_ENTRY})`);
       if (index !== 0) fail(name, `out of order (expected ${streamPartEntry(streamId, 0)})`);
       this.closeStream();
-      this.current = { id: streamId, size: 0, sha256: '', parts: [], hash: createHash('sha256') };
+      this.current = { id: streamId, size: 0, sha256: '', parts: [], hash: createHash('sha256'), spec, begin: new SendBeginParser() };
     }
     if (e.size > header.partSize) fail(name, `part is ${e.size} bytes, larger than partSize (${header.partSize})`);
-    const stream = this.current as SeenStream & { hash: Hash };
+    const stream = this.current as CurrentStream;
     const partHash = createHash('sha256');
     let size = 0;
     for await (const c of e.data) {
       partHash.update(c);
       stream.hash.update(c);
       size += c.length;
+      if (stream.begin !== null) this.feedBegin(stream, name, c);
     }
     stream.parts.push({ name, size, sha256: partHash.digest('hex') });
     stream.size += size;
     this.partCount++;
+  }
+
+  /** Parse the stream's head as it goes by; compare once the BEGIN facts are complete. */
+  private feedBegin(stream: CurrentStream, part: string, chunk: Buffer, atEnd = false): void {
+    const parser = stream.begin as SendBeginParser;
+    try {
+      const begin = atEnd ? parser.end() : parser.push(chunk);
+      if (begin === null) return;
+      stream.begin = null;
+      const message = beginMismatch(stream.spec, begin);
+      if (message !== null) this.beginProblem ??= { entry: part, message };
+    } catch (err) {
+      if (!(err instanceof SendBeginError)) throw err;
+      stream.begin = null;
+      this.beginProblem ??= { entry: part, message: err.message };
+    }
   }
 
   /** The last part of a stream may be short but only an only part may be empty. */
@@ -141,7 +166,8 @@ export class ArchiveChecker {
     if (cur === null) return;
     const last = cur.parts[cur.parts.length - 1] as EntrySum;
     if (last.size === 0 && cur.parts.length > 1) fail(last.name, 'empty part after a full one');
-    const { hash, ...seen } = cur;
+    if (cur.begin !== null) this.feedBegin(cur, last.name, Buffer.alloc(0), true);
+    const { hash, spec: _spec, begin: _begin, ...seen } = cur;
     this.streams.push({ ...seen, sha256: hash.digest('hex') });
     this.current = null;
   }
@@ -155,6 +181,9 @@ export class ArchiveChecker {
     const bytes = await readSmall(e, name, maxTrailerSize(this.partCount));
     const trailer = parseTrailer(bytes);
     checkTrailer(trailer, this.jsonSums, this.streams);
+    // Damage shows as a checksum mismatch above; a BEGIN record that disagrees with
+    // intact checksums was written that way (a rewritten archive).
+    if (this.beginProblem !== null) fail(this.beginProblem.entry, this.beginProblem.message);
     this.trailer = trailer;
   }
 

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import { copyFile, mkdtemp, mkdir, readdir, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
@@ -153,6 +153,64 @@ describe('verify and restore refuse a damaged archive (exit 10/12), changing not
   });
 });
 
+/** Each ustar entry's name, data offset and size (zbak writes plain ustar, no pax). */
+function tarEntries(tar: Buffer): { name: string; data: number; size: number }[] {
+  const out = [];
+  for (let off = 0; off + 512 <= tar.length && tar[off] !== 0; ) {
+    const name = tar.subarray(off, off + 100).toString('latin1').replace(/\0.*$/s, '');
+    const size = parseInt(tar.subarray(off + 124, off + 136).toString('latin1').replace(/\0.*$/s, '').trim(), 8);
+    out.push({ name, data: off + 512, size });
+    off += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe('verify and restore refuse a stream whose BEGIN record was rewritten (exit 12), changing nothing', () => {
+  it('the zoneroot stream made a clone of another snapshot, every checksum recomputed', async () => {
+    const buf = await readFile(await copyArchive('begin.zbak'));
+    const entries = tarEntries(buf);
+    const json = (name: string): { e: { data: number; size: number }; doc: Record<string, unknown> } => {
+      const e = entries.find((x) => x.name === name)!;
+      return { e, doc: JSON.parse(buf.subarray(e.data, e.data + e.size).toString('utf8')) as Record<string, unknown> };
+    };
+    type Spec = { id: string; role: string; from?: { guid: string }; imageUuid?: string; to: { guid: string } };
+    const header = json('zbak.json').doc as { streams: Spec[] };
+    const root = header.streams.find((s) => s.role === 'zoneroot')!;
+    const base = header.streams.find((s) => s.role === 'image' && s.from === undefined)!;
+    expect(root.from!.guid).not.toBe(base.to.guid);
+    // -p -I: a compound BEGIN (312 bytes), its nvlist (drr_payloadlen), an END, then the
+    // first substream BEGIN, whose drr_fromguid is at +48.
+    const parts = entries.filter((x) => x.name.startsWith(`streams/${root.id}/`));
+    const first = parts[0]!;
+    const begin = first.data + 312 + buf.readUInt32LE(first.data + 4) + 312;
+    expect(buf.readBigUInt64LE(begin + 48).toString()).toBe(root.from!.guid);
+    buf.writeBigUInt64LE(BigInt(base.to.guid), begin + 48);
+    // Recompute the part and stream sums in the trailer: same lengths, so the tar layout is unchanged.
+    const t = json('zbak-trailer.json');
+    const trailerText = buf.subarray(t.e.data, t.e.data + t.e.size).toString('utf8');
+    const listed = (t.doc as { streams: { id: string; sha256: string; parts: { sha256: string }[] }[] }).streams.find((s) => s.id === root.id)!;
+    const data = (e: { data: number; size: number }): Buffer => buf.subarray(e.data, e.data + e.size);
+    const patched = trailerText
+      .replace(listed.parts[0]!.sha256, sha256(data(first)))
+      .replace(listed.sha256, sha256(Buffer.concat(parts.map(data))));
+    expect(patched).not.toBe(trailerText);
+    buf.write(patched, t.e.data, 'utf8');
+    const p = join(dir, 'begin-rewritten.zbak');
+    await writeFile(p, buf);
+    const message = new RegExp(`streams/${root.id}/000000: BEGIN record fromguid ${base.to.guid} differs from the header's from GUID ${root.from!.guid}`);
+    await refused(a, ['verify', p], 12, message);
+    await a.must(['vmadm', 'delete', uuid]);
+    try {
+      await refused(a, ['restore', p], 12, message);
+    } finally {
+      const r = await a.zbak(['restore', good]);
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+  });
+});
+
 describe('restore refuses every hostile archive in fixtures/archives (exit 12), changing nothing', () => {
   const HOSTILE = [
     ['dotdot', /'\.\.' path component/], ['absolute', /absolute path/], ['backslash', /backslash/],
@@ -162,6 +220,7 @@ describe('restore refuses every hostile archive in fixtures/archives (exit 12), 
     ['entry-after-trailer', /entry after zbak-trailer\.json/], ['oversized-json', /more than the \d+ allowed/],
     ['version-2', /archive format version 2 is not supported by this zbak \(supports 1\)/],
     ['bad-schema', /invalid header/], ['no-trailer', /incomplete/],
+    ['begin-fromguid', /streams\/s01\/000000: BEGIN record fromguid 1001 differs from the header's from GUID 0/],
   ] as const;
   for (const [name, message] of HOSTILE) {
     it(name, async () => {

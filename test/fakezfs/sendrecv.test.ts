@@ -1,6 +1,8 @@
 // zfs send / zfs receive: streams carry guids, clones find their origin by
 // guid, and every refusal real ZFS makes comes with its message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SendBeginParser } from '../../src/archive/send-begin.js';
+import { RECORD_SIZE } from '../../fakezfs/send-records.js';
 import { type FakeHost, makeHost } from './harness.js';
 
 let h: FakeHost;
@@ -29,8 +31,28 @@ afterAll(() => h.cleanup());
 const recv = (args: string[], data: Buffer, env?: NodeJS.ProcessEnv) => h.zfsBytes(['receive', ...args], data, env);
 
 describe('zfs send', () => {
+  it('starts like real zfs: compound header with -p/-I, then the first substream BEGIN', async () => {
+    expect(new SendBeginParser().push(inc)).toEqual({
+      toguid: await guid('zones/ZONE@s1'), fromguid: await guid('zones/IMG@final'), type: 'filesystem', toname: 'zones/ZONE@s1',
+    });
+    expect(inc.readUInt32LE(0)).toBe(0);
+    expect(Number(inc.readBigUInt64LE(16) & 3n)).toBe(2);
+    expect(inc.subarray(56, 70).toString('latin1')).toBe('zones/ZONE@s2\0');
+    expect(new SendBeginParser().push(full)).toEqual({ toguid: await guid('zones/IMG@final'), fromguid: '0', type: 'filesystem', toname: 'zones/IMG@final' });
+    expect(Number(full.readBigUInt64LE(16) & 3n)).toBe(1);
+    expect(full.subarray(RECORD_SIZE, RECORD_SIZE + 8).toString()).toBe('FAKEZFS1');
+  });
+
+  it('receives what the real BEGIN record says, not its own B frame', async () => {
+    const forged = Buffer.from(full);
+    forged.writeBigUInt64LE(123456789n, 40);
+    expect((await recv(['zones/other/G'], forged)).code).toBe(0);
+    expect(await guid('zones/other/G@final')).toBe('123456789');
+    await h.ok('destroy', '-r', 'zones/other/G');
+  });
+
   it('writes a stream that names the snapshot and ends with a checksummed record', async () => {
-    expect(inc.subarray(0, 8).toString()).toBe('FAKEZFS1');
+    expect(inc.subarray(inc.indexOf('FAKEZFS1'), inc.indexOf('FAKEZFS1') + 8).toString()).toBe('FAKEZFS1');
     expect(inc.includes(Buffer.from('"toname":"zones/ZONE@s2"'))).toBe(true);
     expect(inc.subarray(-5).toString('latin1', 0, 1)).toBe('Z');
   });
@@ -118,7 +140,8 @@ describe('zfs receive', () => {
     bad[at] = 0x42 ^ 0xff;
     expect((await recv(['zones/other/T'], bad)).stderr).toBe('cannot receive new filesystem stream: checksum mismatch\n');
     expect((await recv(['zones/other/T'], Buffer.alloc(0))).stderr).toBe('cannot receive: failed to read from stream\n');
-    expect((await recv(['zones/other/T'], Buffer.from('garbage!garbage!'))).stderr).toBe('cannot receive: invalid stream (bad magic number)\n');
+    expect((await recv(['zones/other/T'], Buffer.alloc(400, 'garbage!'))).stderr).toBe('cannot receive: invalid stream (bad magic number)\n');
+    expect((await recv(['zones/other/T'], Buffer.from('garbage!garbage!'))).stderr).toBe('cannot receive: failed to read from stream\n');
     expect((await h.zfs('list', 'zones/other/T')).code).toBe(1);
     expect(await h.ok('list', '-H', '-o', 'name', '-t', 'all', '-r', 'zones/other')).not.toContain('zones/other/T');
   });

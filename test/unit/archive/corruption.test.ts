@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyArchive } from '../../../src/archive/reader.js';
 import { ArchiveFormatError, ArchiveUnreadableError } from '../../../src/errors.js';
 import { fixtureHeader, rawTar, validEntries, type RawEntry } from '../../../scripts/make-hostile-archives.js';
-import { streamBytes, writeArchive } from './helpers.js';
+import { streamBytes, streamData, writeArchive } from './helpers.js';
 
 const PART = 4096;
 let tmp: DirectoryResult;
@@ -36,7 +36,7 @@ async function verifyError(path: string): Promise<Error> {
 
 async function sample(): Promise<{ path: string; bytes: Buffer; at: (name: string) => { header: number; data: number; size: number } }> {
   const path = join(tmp.path, 'a.zbak');
-  await writeArchive(path, [streamBytes(1, 100), streamBytes(2, 2 * PART + 10), streamBytes(3, 50)], PART);
+  await writeArchive(path, [streamData(0, 400), streamData(1, 2 * PART + 10), streamData(2, 1050)], PART);
   const bytes = await readFile(path);
   const list = entries(bytes);
   const at = (name: string) => {
@@ -153,7 +153,7 @@ describe('corrupted archives', () => {
     const t = JSON.parse(String((list[3] as RawEntry).data)) as { streams: { parts: { size: number }[] }[] };
     (t.streams[0] as { parts: { size: number }[] }).parts[0]!.size = 1;
     (list[3] as RawEntry).data = JSON.stringify(t);
-    expect((await verifyError(await raw(list))).message).toBe('streams/s01/000000: size mismatch: archive has 128, trailer says 1');
+    expect((await verifyError(await raw(list))).message).toBe('streams/s01/000000: size mismatch: archive has 1016, trailer says 1');
   });
 
   it('vmadm.json that is not JSON is rejected', async () => {

@@ -1,10 +1,11 @@
 // Builders for archive tests: a header with a valid GUID chain, deterministic stream
-// bytes, and a one-call archive writer.
+// bytes that start with the ZFS records the header implies, and a one-call archive writer.
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, imageManifestEntry, type Header, type StreamSpec } from '../../../src/archive/format.js';
 import { createArchiveWriter } from '../../../src/archive/writer.js';
+import { compoundHeader, substreamBegin } from '../../../fakezfs/send-records.js';
 
 export const ZONE = '8aa8dff0-5ee1-4d22-a283-bf79505dfbe3';
 export const IMAGE = '39665d70-e5f6-48b5-9000-9b650ef7cd06';
@@ -57,6 +58,28 @@ export function streamBytes(seed: number, size: number): Buffer {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/**
+ * What `zfs send` writes first for `spec`: with -p or -I a compound header (here with a
+ * 40-byte stand-in nvlist when -p), then the BEGIN of the first snapshot the stream carries.
+ */
+export function sendHead(spec: StreamSpec, pool = 'zones'): Buffer {
+  const first = spec.snapshots[0] as { name: string; guid: string };
+  const sub = substreamBegin({
+    toguid: first.guid, fromguid: spec.from?.guid ?? '0', toname: `${pool}/${spec.dataset}@${first.name}`,
+    type: spec.role === 'disk' ? 'volume' : 'filesystem', clone: spec.kind === 'incremental-from-origin', creation: 1,
+  });
+  if (!spec.withProperties && spec.sendArgv.every((a) => a !== '-I')) return sub;
+  const nvlist = Buffer.alloc(spec.withProperties ? 40 : 0, 'nvlist');
+  return Buffer.concat([compoundHeader(`${pool}/${spec.dataset}@${spec.to.snapshot}`, nvlist), sub]);
+}
+
+/** Bytes of makeHeader's stream number `index` (0-based): its send head, then streamBytes(seed) up to `size`. */
+export function streamData(index: number, size: number, seed = index + 1): Buffer {
+  const head = sendHead(makeHeader(index + 1, 1024).streams[index] as StreamSpec);
+  if (size < head.length) throw new Error(`stream ${index} needs at least ${head.length} bytes for its head`);
+  return Buffer.concat([head, streamBytes(seed, size - head.length)]);
 }
 
 /** A Readable that yields `data` in chunks of `chunk` bytes (to exercise part boundaries). */

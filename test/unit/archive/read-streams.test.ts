@@ -6,7 +6,7 @@ import { dir, type DirectoryResult } from 'tmp-promise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readStreams, verifyArchive } from '../../../src/archive/reader.js';
 import { ArchiveFormatError } from '../../../src/errors.js';
-import { streamBytes, writeArchive } from './helpers.js';
+import { streamData, writeArchive } from './helpers.js';
 
 const PART = 4096;
 let tmp: DirectoryResult;
@@ -15,7 +15,7 @@ beforeEach(async () => {
 });
 afterEach(() => tmp.cleanup());
 
-const datas = [streamBytes(1, 3 * PART + 1), streamBytes(2, 500_000), streamBytes(3, 7)];
+const datas = [streamData(0, 3 * PART + 1), streamData(1, 500_000), streamData(2, 1007)];
 
 describe('readStreams', () => {
   it('calls the handler for each stream in order, never before the previous one resolved', async () => {
@@ -33,7 +33,7 @@ describe('readStreams', () => {
       await sleep(20);
       events.push(`end ${spec.id} ${n}`);
     });
-    expect(events).toEqual(['start s01', `end s01 ${3 * PART + 1}`, 'start s02', 'end s02 500000', 'start s03', 'end s03 7']);
+    expect(events).toEqual(['start s01', `end s01 ${3 * PART + 1}`, 'start s02', 'end s02 500000', 'start s03', 'end s03 1007']);
   });
 
   it('a handler error stops the pass and is passed through', async () => {

@@ -5,7 +5,7 @@ import { dir, type DirectoryResult } from 'tmp-promise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readStreams, verifyArchive } from '../../../src/archive/reader.js';
 import type { StreamSpec } from '../../../src/archive/format.js';
-import { IMAGE, IMAGE_JSON, VMADM_JSON, listDir, sha, streamBytes, writeArchive } from './helpers.js';
+import { IMAGE, IMAGE_JSON, VMADM_JSON, listDir, sha, streamData, writeArchive } from './helpers.js';
 
 const PART = 4096;
 let tmp: DirectoryResult;
@@ -26,16 +26,16 @@ async function readAll(path: string): Promise<Map<string, Buffer>> {
 }
 
 describe('archive round trip', () => {
-  it('streams of 0, partSize, partSize+1, several parts and odd sizes come back byte for byte', async () => {
-    const sizes = [0, PART, PART + 1, 3 * PART + 17, 100, 2 * PART];
-    const datas = sizes.map((n, i) => streamBytes(i + 1, n));
+  it('streams of only their BEGIN, partSize, partSize+1, several parts and odd sizes come back byte for byte', async () => {
+    const sizes = [312, PART, PART + 1, 3 * PART + 17, 1000, 2 * PART];
+    const datas = sizes.map((n, i) => streamData(i, n));
     const path = join(tmp.path, 'web.zbak');
     await writeArchive(path, datas, PART, 777);
     const v = await verifyArchive(path);
     expect(v.vmadmJson).toBe(VMADM_JSON);
     expect(v.imageManifests.get(IMAGE)).toBe(IMAGE_JSON);
     expect(v.trailer.streams.map((s) => s.parts.length)).toEqual([1, 1, 2, 4, 1, 2]);
-    expect(v.trailer.streams.map((s) => s.parts.map((p) => p.size))).toEqual([[0], [PART], [PART, 1], [PART, PART, PART, 17], [100], [PART, PART]]);
+    expect(v.trailer.streams.map((s) => s.parts.map((p) => p.size))).toEqual([[312], [PART], [PART, 1], [PART, PART, PART, 17], [1000], [PART, PART]]);
     const got = await readAll(path);
     for (const [i, d] of datas.entries()) expect(sha(got.get(v.header.streams[i]!.id)!)).toBe(sha(d));
     expect(v.trailer.streams.map((s) => s.sha256)).toEqual(datas.map(sha));
@@ -43,7 +43,7 @@ describe('archive round trip', () => {
   });
 
   it('chunks larger than a part are split exactly', async () => {
-    const datas = [streamBytes(7, 5 * PART + 3), streamBytes(8, 10)];
+    const datas = [streamData(0, 5 * PART + 3, 7), streamData(1, 1010, 8)];
     const path = join(tmp.path, 'big-chunks.zbak');
     await writeArchive(path, datas, PART, 3 * PART + 1);
     const got = await readAll(path);
@@ -52,7 +52,7 @@ describe('archive round trip', () => {
   });
 
   it('is a plain tar: tar lists the entries in order and cat of the parts is the stream', async () => {
-    const datas = [streamBytes(1, 2 * PART + 5), streamBytes(2, 10)];
+    const datas = [streamData(0, 2 * PART + 5), streamData(1, 1010)];
     const path = join(tmp.path, 'x.zbak');
     await writeArchive(path, datas, PART);
     const names = execFileSync('tar', ['-tf', path], { encoding: 'utf8' }).trim().split('\n');
