@@ -63,8 +63,10 @@ async function measure<T>(fn: () => Promise<T>): Promise<T & { seconds: number; 
   }
 }
 
+const BENCH_ZONE = '00000000-0000-4000-8000-000000000000';
+
 function header(): Header {
-  const uuid = '00000000-0000-4000-8000-000000000000';
+  const uuid = BENCH_ZONE;
   return {
     format: FORMAT_NAME, formatVersion: FORMAT_VERSION, tool: { name: 'zbak', version: 'bench' },
     createdAt: new Date().toISOString(),
@@ -93,7 +95,8 @@ async function runPhase(phase: string, file: string, size: number): Promise<void
     out = await measure(async () => {
       const w = await createArchiveWriter(file);
       await w.addEntry('zbak.json', JSON.stringify(header()));
-      await w.addEntry(VMADM_ENTRY, '{}');
+      // verify checks vmadm.json against the header (uuid, brand)
+      await w.addEntry(VMADM_ENTRY, JSON.stringify({ uuid: BENCH_ZONE, brand: 'joyent' }));
       const sum = await w.addStream('s01', synthetic(size));
       await w.finish();
       return { sha256: sum.sha256, size: sum.size };

@@ -9,6 +9,7 @@ import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { checkTargetDir, runSave } from '../run/save.js';
 import { runRestore } from '../run/restore.js';
+import { globalReachLines } from '../run/restore-print.js';
 import { runList, formatList } from '../run/list.js';
 import { listVms } from '../run/gather.js';
 import { inspectSummary, formatInspect } from '../run/inspect.js';
@@ -117,6 +118,7 @@ const RestoreArgs = z.object({
   newUuid: z.boolean(),
   alias: z.string().min(1).optional(),
   keepIps: z.boolean(),
+  allowGlobalReach: z.boolean().default(false),
   progress: z.boolean().optional(),
 });
 
@@ -130,11 +132,14 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
     force: a.force,
     signal: interruptSignal(),
     keepIps: a.keepIps,
+    allowGlobalReach: a.allowGlobalReach,
     ...(a.start !== undefined ? { start: a.start } : {}),
     ...(a.newUuid ? { newUuid: randomUUID() } : {}),
     ...(a.alias !== undefined ? { alias: a.alias } : {}),
   };
-  await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
+  const { plan } = await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
+  // The dry run printed these with its plan; after a real restore say what was left out.
+  if (!a.dryRun) for (const line of globalReachLines(plan)) progress.log(line);
   return EXIT.ok;
 }
 

@@ -27,6 +27,8 @@ export interface RestoreOptions {
   keepIps?: boolean;
   /** undefined: start when the zone was running at save time. */
   start?: boolean;
+  /** Restore properties with global-zone reach (plan/global-reach.ts); default: withheld. */
+  allowGlobalReach?: boolean;
 }
 
 export interface ImageStep {
@@ -56,6 +58,8 @@ export interface RestorePlan {
   images: ImageStep[];
   createPayload: Record<string, unknown>;
   payloadChanges: string[];
+  /** Global-reach properties withheld from / kept in the payload (plan/global-reach.ts). */
+  globalReach: { withheld: string[]; allowed: string[] };
   zoneroot: string;
   cores: string;
   /** Datasets `vmadm create` makes that the archive's streams replace (destroyed with -fr). */
@@ -120,7 +124,7 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
     ...datasetsOf('disk').filter((d) => !d.startsWith(`${zoneroot}/`)),
     ...datasetsOf('cores').filter((d) => d === cores),
   ];
-  const { payload, changes } = buildCreatePayload(vmJson, { uuid, autoboot: false });
+  const { payload, changes, withheld, allowed } = buildCreatePayload(vmJson, { uuid, autoboot: false, allowGlobalReach: opts.allowGlobalReach ?? false });
   const alias = copy ? (opts.alias ?? `${header.zone.alias ?? savedUuid.slice(0, 8)}-copy`) : (opts.alias ?? header.zone.alias);
   if (alias !== undefined) payload.alias = alias;
   if (copy) changes.push(...asCopy(payload, opts.keepIps ?? false));
@@ -146,6 +150,7 @@ export function planRestore(header: Header, vmJson: Record<string, unknown>, tar
     images,
     createPayload: payload,
     payloadChanges: changes,
+    globalReach: { withheld, allowed },
     zoneroot,
     cores,
     replaceAfterCreate,

@@ -26,6 +26,7 @@ export function printRestorePlan(plan: RestorePlan, log: Log): void {
     step(quoteArgv(['zfs', 'rename', `${img.dataset}-partial`, img.dataset]));
   }
   step(`vmadm create < payload (autoboot=false; ${plan.payloadChanges.join(', ') || 'unchanged'})`);
+  for (const line of globalReachLines(plan)) log(`     ${line}`);
   step(quoteArgv(['vmadm', 'stop', plan.uuid, '-F']) + '   # if running');
   step(quoteArgv(['zfs', 'umount', plan.cores]));
   for (const ds of plan.replaceAfterCreate) step(quoteArgv(['zfs', 'destroy', '-fr', ds]));
@@ -37,4 +38,13 @@ export function printRestorePlan(plan: RestorePlan, log: Log): void {
   for (const i of plan.indestructible) {
     step(i.snapshotReceived ? quoteArgv(['zfs', 'hold', 'do_not_destroy', `${i.dataset}@indestructible`]) : quoteArgv(['vmadm', 'update', plan.uuid, `${i.flag}=true`]));
   }
+}
+
+/** What restore withholds from (or, on request, keeps in) the payload; shown with the plan and after a restore. */
+export function globalReachLines(plan: RestorePlan): string[] {
+  const { withheld, allowed } = plan.globalReach;
+  return [
+    ...withheld.map((w) => `withheld (global-zone reach; --allow-global-reach restores it): ${w}`),
+    ...allowed.map((a) => `restored on request (--allow-global-reach): ${a}`),
+  ];
 }

@@ -16,6 +16,7 @@ import { installImage } from './install-image.js';
 import { receiveFrom } from './streams.js';
 import { printRestorePlan } from './restore-print.js';
 import { UndoList } from './undo.js';
+import { createTimestampArgv } from '../host/zonecfg.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { verifyWithProgress } from './verify.js';
 
@@ -36,7 +37,7 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   const progress = opts.progress ?? silentProgress;
   const verified = await verifyWithProgress(file, progress);
   log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
-  const vmJson = JSON.parse(verified.vmadmJson) as Record<string, unknown>;
+  const vmJson = verified.vm;
   const pool = verified.header.source.pool;
   const makePlan = async (): Promise<RestorePlan> =>
     planRestore(
@@ -145,7 +146,7 @@ async function finishZone(host: Host, plan: RestorePlan, at: (step: string) => v
     at('restore create_timestamp');
     await must(
       host,
-      ['zonecfg', '-z', plan.uuid, `select attr name=create-timestamp; set value=${plan.createTimestamp}; end`],
+      createTimestampArgv(plan.uuid, plan.createTimestamp),
       `restore create_timestamp of ${plan.uuid} (zonecfg)`,
     );
   }

@@ -9,7 +9,7 @@ import { createArchiveWriter } from '../../../src/archive/writer.js';
 export const ZONE = '8aa8dff0-5ee1-4d22-a283-bf79505dfbe3';
 export const IMAGE = '39665d70-e5f6-48b5-9000-9b650ef7cd06';
 export const VMADM_JSON = `{"uuid":"${ZONE}","alias":"web","brand":"joyent"}\n`;
-export const IMAGE_JSON = `{"manifest":{"uuid":"${IMAGE}","name":"base-64","version":"1"},"zpool":"zones"}\n`;
+export const IMAGE_JSON = `{"manifest":{"uuid":"${IMAGE}","name":"base-64","version":"1","type":"zone-dataset"},"zpool":"zones"}\n`;
 
 /** Header with one image stream (s01), a zoneroot from its @final (s02), then plain datasets. */
 export function makeHeader(streamCount: number, partSize: number): Header {
