@@ -69,6 +69,7 @@ async function measure<T>(fn: () => Promise<T>): Promise<T & { seconds: number; 
   }
 }
 
+
 function header(): Header {
   const uuid = ZONE;
   return {
@@ -99,7 +100,8 @@ async function runPhase(phase: string, file: string, size: number): Promise<void
     out = await measure(async () => {
       const w = await createArchiveWriter(file);
       await w.addEntry('zbak.json', JSON.stringify(header()));
-      await w.addEntry(VMADM_ENTRY, '{}');
+      // verify checks vmadm.json against the header (uuid, brand)
+      await w.addEntry(VMADM_ENTRY, JSON.stringify({ uuid: ZONE, brand: 'joyent' }));
       const sum = await w.addStream('s01', synthetic(size));
       await w.finish();
       return { sha256: sum.sha256, size: sum.size };

@@ -94,9 +94,12 @@ export function fixtureHeader(overrides: Record<string, unknown> = {}): Record<s
 }
 
 /** The entries of a valid archive (stream s01 cut into `parts`); hostile variants splice into this list. */
-export function validEntries(header: Record<string, unknown> = fixtureHeader(), parts: Buffer[] = [STREAM_DATA]): RawEntry[] {
+export function validEntries(
+  header: Record<string, unknown> = fixtureHeader(),
+  parts: Buffer[] = [STREAM_DATA],
+  vmadm = `{"uuid":"${ZONE}","alias":"web","brand":"joyent"}\n`,
+): RawEntry[] {
   const headerJson = `${JSON.stringify(header, null, 2)}\n`;
-  const vmadm = `{"uuid":"${ZONE}","alias":"web","brand":"joyent"}\n`;
   const partSums = parts.map((p, i) => sum(`streams/s01/${String(i).padStart(6, '0')}`, p));
   const whole = sum('s01', Buffer.concat(parts));
   const trailer = {

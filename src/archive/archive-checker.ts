@@ -9,14 +9,20 @@ import { MAX_JSON_ENTRY_SIZE, decodeText, maxTrailerSize, parseHeader, parseJson
 import { SendBeginError, SendBeginParser } from './send-begin.js';
 import { beginMismatch } from './stream-begin-check.js';
 import { checkTrailer, type SeenStream } from './trailer-check.js';
+import { parseArchivedImageRecord, parseArchivedVm, type ArchivedImageRecord, type ArchivedVm } from './vmadm-schema.js';
 import type { ScanResult, TarEntry } from './tar-scan.js';
 
 export interface VerifiedArchive {
   header: Header;
   trailer: Trailer;
+  /** The raw `vmadm get` text, as the archive stores it. */
   vmadmJson: string;
+  /** vmadm.json checked against its grammar and the header (what restore uses). */
+  vm: ArchivedVm;
   /** Raw imgadm manifest text by image uuid. */
   imageManifests: Map<string, string>;
+  /** The imgadm records checked against header.images, by image uuid. */
+  imageRecords: Map<string, ArchivedImageRecord>;
 }
 
 /** tar writes two zero blocks after the last entry; fewer means the file was cut. */
@@ -194,11 +200,22 @@ export class ArchiveChecker {
       fail(TRAILER_ENTRY, `missing: the archive is incomplete (truncated after ${this.last ?? 'the start'})`);
     if (scan.bytesAfterLastEntry < END_OF_ARCHIVE_BYTES)
       fail(TRAILER_ENTRY, 'the archive is truncated: the end-of-archive blocks after the trailer are missing');
+    // After the checksums, so damage is reported as damage; what is left is content
+    // that was written (or rewritten with fresh checksums) to be wrong.
+    const header = this.header as Header;
+    const vm = parseArchivedVm(this.vmadmJson as string, header);
+    const imageRecords = new Map<string, ArchivedImageRecord>();
+    for (const image of header.images) {
+      const text = this.imageManifests.get(image.uuid) as string;
+      imageRecords.set(image.uuid, parseArchivedImageRecord(image.manifestEntry, text, image));
+    }
     return {
-      header: this.header as Header,
+      header,
       trailer: this.trailer as Trailer,
       vmadmJson: this.vmadmJson as string,
+      vm,
       imageManifests: this.imageManifests,
+      imageRecords,
     };
   }
 }

@@ -1,6 +1,7 @@
 // The .zbak archive format: entry names and the zod schemas of the two JSON
 // documents (header first, trailer last). docs/FORMAT.md is the prose spec.
 import { z } from 'zod';
+import { isoUtc, poolName, printable, uuid, word } from './grammar.js';
 
 export const FORMAT_NAME = 'zbak';
 /** Major version: readers abort on any other value. */
@@ -17,7 +18,6 @@ export const streamPartEntry = (streamId: string, index: number): string =>
 /** Default maximum size of one stream part (one tar entry). */
 export const DEFAULT_PART_SIZE = 32 * 1024 * 1024;
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 /** A ZFS GUID: an unsigned 64-bit integer kept as a decimal string. */
 const guid = z.string().regex(/^[0-9]{1,20}$/);
 /** A dataset name relative to the pool, e.g. "<uuid>/data" (no pool, no '@'). */
@@ -64,11 +64,17 @@ export const StreamSchema = z
       ctx.addIssue({ code: 'custom', message: `${s.id}: last carried snapshot is not "to"` });
   });
 
+/** Zone brands zbak saves and restores. */
+export const BrandSchema = z.enum(['joyent', 'joyent-minimal', 'lx', 'kvm', 'bhyve']);
+
+/** Header text that reaches a terminal (alias, hostname, image names). */
+const text = printable(256);
+
 export const ImageSchema = z.object({
   uuid,
-  name: z.string(),
-  version: z.string(),
-  type: z.string(),
+  name: text,
+  version: text,
+  type: text,
   /** Parent image (incremental image), installed before this one. */
   origin: uuid.optional(),
   /** GUID of zones/<uuid>@final on the source host. */
@@ -80,22 +86,24 @@ export const ImageSchema = z.object({
 export const HeaderSchema = z.object({
   format: z.literal(FORMAT_NAME),
   formatVersion: z.number().int().positive(),
-  tool: z.object({ name: z.literal('zbak'), version: z.string() }),
-  createdAt: z.string().datetime(),
+  tool: z.object({ name: z.literal('zbak'), version: text }),
+  createdAt: isoUtc,
   source: z.object({
-    hostname: z.string(),
-    sysinfoUuid: z.string(),
-    platform: z.string(),
-    pool: z.string(),
+    hostname: text,
+    sysinfoUuid: text,
+    platform: text,
+    /** Restore receives into this pool: a pool name, never a path. */
+    pool: poolName,
   }),
   zone: z.object({
     uuid,
-    alias: z.string().optional(),
-    brand: z.string(),
+    alias: text.optional(),
+    brand: BrandSchema,
     /** zone state at save time ("running", "stopped", ...) */
-    state: z.string(),
+    state: word,
     autoboot: z.boolean(),
-    createTimestamp: z.string().optional(),
+    /** Goes into a zonecfg subcommand on restore: strict ISO-8601 UTC, so never a ';'. */
+    createTimestamp: isoUtc.optional(),
   }),
   snapshotName: snapName,
   partSize: z.number().int().positive(),
@@ -133,6 +141,7 @@ export const TrailerSchema = z.object({
 });
 
 export type Header = z.infer<typeof HeaderSchema>;
+export type Brand = z.infer<typeof BrandSchema>;
 export type Trailer = z.infer<typeof TrailerSchema>;
 export type StreamSpec = z.infer<typeof StreamSchema>;
 export type ImageSpec = z.infer<typeof ImageSchema>;

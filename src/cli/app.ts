@@ -53,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('alias', { type: 'string', describe: 'alias of the restored zone (default for a copy: <alias>-copy)' })
           .option('keep-ips', { type: 'boolean', default: false, describe: 'with --new-uuid: keep the saved IP addresses' })
           .option('pool', { type: 'string', default: 'zones', describe: 'pool to restore into (never taken from the archive)' })
+          .option('allow-global-reach', { type: 'boolean', default: false, describe: 'also restore properties that reach into the global zone (filesystems, fs_allowed, added limit_priv privileges, nic spoofing flags, pci_devices); withheld by default' })
           .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandRestore(host, a))(),

@@ -9,6 +9,7 @@ import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { checkTargetDir, runSave } from '../run/save.js';
 import { runRestore } from '../run/restore.js';
+import { globalReachLines } from '../run/restore-print.js';
 import { runList, formatList } from '../run/list.js';
 import { listVms } from '../run/gather.js';
 import { inspectSummary, formatInspect } from '../run/inspect.js';
@@ -127,6 +128,7 @@ const RestoreArgs = z.object({
   alias: z.string().min(1).optional(),
   keepIps: z.boolean(),
   pool: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,254}$/, 'not a pool name (e.g. zones)'),
+  allowGlobalReach: z.boolean().default(false),
   progress: z.boolean().optional(),
 });
 
@@ -142,11 +144,14 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
     signal: interruptSignal(),
     keepIps: a.keepIps,
     pool: a.pool,
+    allowGlobalReach: a.allowGlobalReach,
     ...(a.start !== undefined ? { start: a.start } : {}),
     ...(a.newUuid ? { newUuid: a.copyUuid ?? randomUUID() } : {}),
     ...(a.alias !== undefined ? { alias: a.alias } : {}),
   };
-  await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
+  const { plan } = await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
+  // The dry run printed these with its plan; after a real restore say what was left out.
+  if (!a.dryRun) for (const line of globalReachLines(plan)) progress.log(line);
   return EXIT.ok;
 }
 

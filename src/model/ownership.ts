@@ -4,11 +4,11 @@
 // so they cannot disagree (docs/SMARTOS.md "Datasets of a zone").
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const UUID_RE = new RegExp(`^${UUID}$`);
+export const UUID_RE = new RegExp(`^${UUID}$`);
 /** One dataset name component as ZFS allows it (no '@', '/', '#', no '.'/'..'). */
 const COMPONENT_RE = /^[A-Za-z0-9_.:-]{1,255}$/;
 /** A pool name: starts with a letter, no '/'; 'mirror', 'raidz'… are reserved by zpool. */
-const POOL_RE = /^[A-Za-z][A-Za-z0-9_.:-]{0,254}$/;
+export const POOL_RE = /^[A-Za-z][A-Za-z0-9_.:-]{0,255}$/;
 const RESERVED_POOLS = /^(mirror|raidz|draid|spare|log|c[0-9])/;
 
 export type ZoneRole = 'zoneroot' | 'dataset' | 'disk' | 'cores';

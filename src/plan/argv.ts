@@ -2,12 +2,11 @@
 // each command prints for an outcome zbak may tolerate. Builders check their
 // arguments' grammar, so a hostile value can never become an option or a
 // zonecfg subcommand even if a caller forgot to validate it.
+import { ISO_UTC_RE } from '../archive/grammar.js';
 import { isUuid } from '../model/ownership.js';
 
 const DATASET_RE = /^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/;
 const SNAP_RE = /^[A-Za-z0-9_.:-]+$/;
-/** create-timestamp as vmadm prints it: strict ISO-8601 UTC, nothing a zonecfg script could split. */
-const ISO_UTC_RE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$/;
 
 function dataset(ds: string): string {
   if (!DATASET_RE.test(ds) || ds.split('/').some((c) => c === '.' || c === '..')) {
@@ -76,11 +75,12 @@ export const vmadm = {
 
 export const zonecfg = {
   createTimestamp: (u: string, iso: string): string[] => {
-    if (!ISO_UTC_RE.test(iso)) throw new Error(`refusing to pass create-timestamp ${JSON.stringify(iso)} to zonecfg`);
+    // zonecfg reads its last argument as a script (';' separates subcommands): only strict ISO time passes.
+    if (!ISO_UTC_RE.test(iso) || Number.isNaN(Date.parse(iso))) throw new Error(`refusing to pass create-timestamp ${JSON.stringify(iso)} to zonecfg`);
     return ['zonecfg', '-z', uuid(u), `select attr name=create-timestamp; set value=${iso}; end`];
   },
 };
 
 export function isIsoUtc(s: string): boolean {
-  return ISO_UTC_RE.test(s);
+  return ISO_UTC_RE.test(s) && !Number.isNaN(Date.parse(s));
 }

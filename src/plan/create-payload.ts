@@ -1,6 +1,8 @@
 // Turns saved `vmadm get` JSON into a payload `vmadm create` accepts
 // (FACTS.md: read-only fields are dropped, `datasets` becomes
-// `delegate_dataset`, disk paths/sizes of image disks go). Pure.
+// `delegate_dataset`, disk paths/sizes of image disks go), withholding the
+// properties that reach into the global zone unless asked (global-reach.ts). Pure.
+import { findGlobalReach } from './global-reach.js';
 
 /** Fields `vmadm get` prints that `vmadm create` rejects or ignores. */
 const DROP_TOP = [
@@ -16,11 +18,17 @@ export interface CreatePayloadResult {
   payload: Record<string, unknown>;
   /** What was removed or changed, for the plan printout. */
   changes: string[];
+  /** Global-reach properties left out of the payload (without allowGlobalReach). */
+  withheld: string[];
+  /** Global-reach properties kept because the operator asked (allowGlobalReach). */
+  allowed: string[];
 }
 
 export interface CreatePayloadOptions {
   uuid: string;
   autoboot: boolean;
+  /** Keep filesystems, fs_allowed, added privileges, spoofing nic flags... (--allow-global-reach). */
+  allowGlobalReach?: boolean;
 }
 
 export function buildCreatePayload(vm: Record<string, unknown>, opts: CreatePayloadOptions): CreatePayloadResult {
@@ -44,9 +52,13 @@ export function buildCreatePayload(vm: Record<string, unknown>, opts: CreatePayl
   if (Array.isArray(payload.disks)) {
     payload.disks = payload.disks.map((raw, i) => sanitizeDisk(raw as Record<string, unknown>, i, changes));
   }
+  const reach = findGlobalReach(vm);
+  if (!opts.allowGlobalReach) reach.strip(payload);
   payload.uuid = opts.uuid;
   payload.autoboot = opts.autoboot;
-  return { payload, changes };
+  return opts.allowGlobalReach
+    ? { payload, changes, withheld: [], allowed: reach.found }
+    : { payload, changes, withheld: reach.found, allowed: [] };
 }
 
 function sanitizeDisk(disk: Record<string, unknown>, i: number, changes: string[]): Record<string, unknown> {

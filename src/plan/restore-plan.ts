@@ -43,6 +43,8 @@ export interface RestoreOptions {
   start?: boolean;
   /** The pool to restore into (default zones); never taken from the archive. */
   pool?: string;
+  /** Restore properties with global-zone reach (plan/global-reach.ts); default: withheld. */
+  allowGlobalReach?: boolean;
 }
 
 export interface ImagePlan {
@@ -59,6 +61,8 @@ export interface RestorePlan {
   replaces?: { uuid: string; alias?: string; datasets: string[] };
   images: ImagePlan[];
   payloadChanges: string[];
+  /** Global-reach properties withheld from / kept in the payload (plan/global-reach.ts). */
+  globalReach: { withheld: string[]; allowed: string[] };
   start: boolean;
   /** The space check that passed (absent when the archive or the host gave no figures). */
   space?: SpaceNeed;
@@ -132,7 +136,7 @@ export function planRestore(
   checkCreateImages(vmJson, header, pool, target.rows);
   const space = planSpace(header, images, target, pool, `zone ${uuid}`);
 
-  const { payload, changes } = buildCreatePayload(vmJson, { uuid, autoboot: false });
+  const { payload, changes, withheld, allowed } = buildCreatePayload(vmJson, { uuid, autoboot: false, allowGlobalReach: opts.allowGlobalReach ?? false });
   payload.zpool = pool;
   const alias = copy ? (opts.alias ?? `${header.zone.alias ?? savedUuid.slice(0, 8)}-copy`) : (opts.alias ?? header.zone.alias);
   if (alias !== undefined) payload.alias = alias;
@@ -240,6 +244,7 @@ export function planRestore(
     images,
     payloadChanges: changes,
     start,
+    globalReach: { withheld, allowed },
     ...(space ? { space } : {}),
     steps,
   };
@@ -303,7 +308,8 @@ function setAsideSteps(old: Vm, pool: string, uuid: string, work: string, oldTop
       ],
     });
   }
-  const { payload } = buildCreatePayload(old as Record<string, unknown>, { uuid, autoboot: false });
+  // The host's own zone: its configuration comes back whole, global-zone reach included.
+  const { payload } = buildCreatePayload(old as Record<string, unknown>, { uuid, autoboot: false, allowGlobalReach: true });
   const cores = `${pool}/cores/${uuid}`;
   const recreate: Step[] = [
     { kind: 'undo', op: 'run', what: `re-create the old zone ${uuid} from its configuration`, argv: vmadm.create(), input: `${JSON.stringify(payload)}\n` },

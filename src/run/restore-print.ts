@@ -39,9 +39,19 @@ export function printRestorePlan(plan: RestorePlan, log: Log): void {
   if (plan.replaces) {
     log(`  --force: the existing zone is kept aside until the new one is complete, then its datasets are destroyed: ${plan.replaces.datasets.join(', ')}`);
   }
+  for (const line of globalReachLines(plan)) log(`  ${line}`);
   log('  on any failure or interrupt before "commit", the undo steps of what was done run newest first');
   plan.steps.forEach((step, i) => {
     log(`  ${i + 1}. ${stepLine(step)}`);
     for (const u of step.undo ?? []) log(`       undo: ${stepLine(u)}`);
   });
+}
+
+/** What restore withholds from (or, on request, keeps in) the payload; shown with the plan and after a restore. */
+export function globalReachLines(plan: RestorePlan): string[] {
+  const { withheld, allowed } = plan.globalReach;
+  return [
+    ...withheld.map((w) => `withheld (global-zone reach; --allow-global-reach restores it): ${w}`),
+    ...allowed.map((a) => `restored on request (--allow-global-reach): ${a}`),
+  ];
 }

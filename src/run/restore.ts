@@ -10,7 +10,7 @@ import type { Log } from './commands.js';
 import { listPool, listVms, poolAvailable } from './gather.js';
 import { executeSteps, runUndo } from './execute.js';
 import { Journal } from './journal.js';
-import { printRestorePlan } from './restore-print.js';
+import { globalReachLines, printRestorePlan } from './restore-print.js';
 import { StreamFeed } from './stream-feed.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { verifyWithProgress } from './verify.js';
@@ -32,7 +32,7 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   const progress = opts.progress ?? silentProgress;
   const verified = await verifyWithProgress(file, progress);
   log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
-  const vmJson = JSON.parse(verified.vmadmJson) as Record<string, unknown>;
+  const vmJson = verified.vm as Record<string, unknown>;
   const pool = opts.pool ?? DEFAULT_POOL;
   const uuid = opts.newUuid ?? verified.header.zone.uuid;
   const makePlan = async (): Promise<RestorePlan> =>
@@ -62,6 +62,7 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
     const plan = await makePlan();
     await execute(host, file, verified, plan, opts, log);
     log(`restored zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''}${plan.start ? ', started' : ''}`);
+    for (const line of globalReachLines(plan)) log(line);
     return { plan, verified };
   } finally {
     for (const unlock of unlocks.reverse()) await unlock();

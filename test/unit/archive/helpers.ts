@@ -1,16 +1,18 @@
 // Builders for archive tests: a header with a valid GUID chain, deterministic stream
 // bytes that start with the ZFS records the header implies, and a one-call archive writer.
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, imageManifestEntry, type Header, type StreamSpec } from '../../../src/archive/format.js';
 import { createArchiveWriter } from '../../../src/archive/writer.js';
 import { compoundHeader, substreamBegin } from '../../../fakezfs/send-records.js';
+import { scanTar } from '../../../src/archive/tar-scan.js';
+import { rawTar } from '../../../scripts/make-hostile-archives.js';
 
 export const ZONE = '8aa8dff0-5ee1-4d22-a283-bf79505dfbe3';
 export const IMAGE = '39665d70-e5f6-48b5-9000-9b650ef7cd06';
 export const VMADM_JSON = `{"uuid":"${ZONE}","alias":"web","brand":"joyent"}\n`;
-export const IMAGE_JSON = `{"manifest":{"uuid":"${IMAGE}","name":"base-64","version":"1"},"zpool":"zones"}\n`;
+export const IMAGE_JSON = `{"manifest":{"uuid":"${IMAGE}","name":"base-64","version":"1","type":"zone-dataset"},"zpool":"zones"}\n`;
 
 /** Header with one image stream (s01), a zoneroot from its @final (s02), then plain datasets. */
 export function makeHeader(streamCount: number, partSize: number): Header {
@@ -110,3 +112,38 @@ export async function writeArchive(path: string, datas: Buffer[], partSize: numb
 
 /** Files in `dir` (to assert nothing named *.zbak or leftover temp remains). */
 export const listDir = (dir: string): Promise<string[]> => readdir(dir).then((n) => n.sort());
+
+/**
+ * Rewrites the JSON entries of a (small) archive the way someone with the file could:
+ * `edit` gets each JSON entry's text by name and returns the new text; the trailer's
+ * checksums are recomputed, so the result passes every checksum and only content
+ * checks can refuse it. Stream parts are copied unchanged.
+ */
+export async function rewriteArchive(from: string, to: string, edit: (name: string, text: string) => string): Promise<void> {
+  const entries: Array<{ name: string; data: Buffer }> = [];
+  await scanTar(from, async (e) => {
+    const chunks: Buffer[] = [];
+    for await (const c of e.data) chunks.push(c);
+    entries.push({ name: e.name, data: Buffer.concat(chunks) });
+  });
+  const trailer = entries.pop()!;
+  const t = JSON.parse(trailer.data.toString()) as { entries: Array<{ name: string; size: number; sha256: string }> };
+  for (const e of entries) {
+    if (e.name.startsWith('streams/')) continue;
+    e.data = Buffer.from(edit(e.name, e.data.toString()));
+    const sum = t.entries.find((x) => x.name === e.name)!;
+    sum.size = e.data.length;
+    sum.sha256 = sha(e.data);
+  }
+  await writeFile(to, rawTar([...entries, { name: trailer.name, data: `${JSON.stringify(t, null, 2)}\n` }]));
+}
+
+/** rewriteArchive for one JSON entry: `edit` changes the parsed document in place (or returns a replacement). */
+export function editJson(entry: string, edit: (doc: any) => unknown): (name: string, text: string) => string {
+  return (name, text) => {
+    if (name !== entry) return text;
+    const doc = JSON.parse(text) as unknown;
+    const out = edit(doc);
+    return JSON.stringify(out === undefined ? doc : out);
+  };
+}

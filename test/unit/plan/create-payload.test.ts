@@ -32,4 +32,52 @@ describe('buildCreatePayload', () => {
     buildCreatePayload(vm, { uuid: HOST_A.joyent, autoboot: false });
     expect(vm).toEqual(copy);
   });
+
+  describe('global-zone reach (docs/SMARTOS.md)', () => {
+    const reaching = (): Record<string, unknown> => {
+      const vm = vmJson(HOST_A.joyent);
+      vm.filesystems = [{ type: 'lofs', source: '/', target: '/host', options: ['rw'] }];
+      vm.fs_allowed = 'ufs,pcfs';
+      vm.limit_priv = 'default,dtrace_kernel,-net_access';
+      (vm.nics as Array<Record<string, unknown>>)[1]!.allow_ip_spoofing = true;
+      return vm;
+    };
+
+    it('withholds filesystems, fs_allowed, added privileges and spoofing flags by default, naming each', () => {
+      const { payload, withheld, allowed } = buildCreatePayload(reaching(), { uuid: HOST_A.joyent, autoboot: false });
+      for (const k of ['filesystems', 'fs_allowed', 'limit_priv']) expect(payload).not.toHaveProperty(k);
+      expect((payload.nics as Array<Record<string, unknown>>)[1]).not.toHaveProperty('allow_ip_spoofing');
+      expect((payload.nics as Array<Record<string, unknown>>)[1]).toHaveProperty('ip', '10.41.2.21');
+      expect(withheld).toEqual([
+        'filesystems (mounts of global-zone paths (lofs) into the zone)',
+        'fs_allowed (lets the zone mount more filesystem types itself)',
+        'limit_priv (adds privileges beyond the zone default: dtrace_kernel)',
+        'nics.1.allow_ip_spoofing (may send as any IP address)',
+      ]);
+      expect(allowed).toEqual([]);
+    });
+
+    it('keeps them with allowGlobalReach, listed as restored on request', () => {
+      const vm = reaching();
+      const { payload, withheld, allowed } = buildCreatePayload(vm, { uuid: HOST_A.joyent, autoboot: false, allowGlobalReach: true });
+      expect(payload.filesystems).toEqual(vm.filesystems);
+      expect(payload.fs_allowed).toBe('ufs,pcfs');
+      expect(payload.limit_priv).toBe('default,dtrace_kernel,-net_access');
+      expect((payload.nics as Array<Record<string, unknown>>)[1]!.allow_ip_spoofing).toBe(true);
+      expect(withheld).toEqual([]);
+      expect(allowed).toHaveLength(4);
+    });
+
+    it('keeps a limit_priv that only takes privileges away, and false flags; nothing is withheld from the fixtures', () => {
+      for (const uuid of [HOST_A.joyent, HOST_A.lx, HOST_A.kvm, HOST_A.bhyve]) {
+        const vm = vmJson(uuid);
+        const { payload, withheld } = buildCreatePayload(vm, { uuid, autoboot: false });
+        expect(withheld).toEqual([]);
+        expect(payload.limit_priv).toBe(vm.limit_priv);
+      }
+      const vm = vmJson(HOST_A.joyent);
+      (vm.nics as Array<Record<string, unknown>>)[0]!.allow_mac_spoofing = false;
+      expect(buildCreatePayload(vm, { uuid: HOST_A.joyent, autoboot: false }).withheld).toEqual([]);
+    });
+  });
 });
