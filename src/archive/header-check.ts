@@ -2,9 +2,7 @@
 // ancestry, and the GUID chain that makes every stream receivable in header order.
 import { ArchiveFormatError } from '../errors.js';
 import { HEADER_ENTRY, imageManifestEntry, type Header, type ImageSpec, type StreamSpec } from './format.js';
-
-/** Writers buffer one part in memory, so the part size is capped. */
-export const MAX_PART_SIZE = 1024 * 1024 * 1024;
+import { partSizeProblem } from '../model/part-size.js';
 
 function fail(message: string): never {
   throw new ArchiveFormatError(`${HEADER_ENTRY}: ${message}`, HEADER_ENTRY);
@@ -51,7 +49,8 @@ function belongsToZone(dataset: string, zone: string): boolean {
 
 /** Throws ArchiveFormatError (entry zbak.json) when the header is inconsistent. */
 export function checkHeader(header: Header): void {
-  if (header.partSize > MAX_PART_SIZE) fail(`partSize ${header.partSize} exceeds the maximum ${MAX_PART_SIZE}`);
+  const partSize = partSizeProblem(header.partSize);
+  if (partSize !== null) fail(`partSize ${partSize}`);
   const streams = new Map<string, StreamSpec>();
   for (const s of header.streams) {
     if (streams.has(s.id)) fail(`stream id ${s.id} is used twice`);

@@ -14,6 +14,7 @@ import { listVms } from '../run/gather.js';
 import { inspectSummary, formatInspect } from '../run/inspect.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { interruptSignal } from './interrupt.js';
+import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -28,13 +29,15 @@ function parseOpts<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown)
   return r.data;
 }
 
+const humanSize = (n: number): string => (n >= 1024 ** 3 ? `${n / 1024 ** 3}G` : n >= 1024 ** 2 ? `${n / 1024 ** 2}M` : `${n / 1024}K`);
+
 const SIZE_RE = /^(\d+)([KMG]?)$/i;
 export function parseSize(s: string): number {
   const m = SIZE_RE.exec(s.trim());
   if (!m) throw new UsageError(`--part-size '${s}' is not a size; use e.g. 32M or 1G`);
   const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
   const n = Number(m[1]) * mult;
-  if (n < 4096 || n > 4 * 1024 ** 3) throw new UsageError(`--part-size ${s} is out of range; use 4K to 4G`);
+  if (partSizeProblem(n) !== null) throw new UsageError(`--part-size ${s} is out of range; use ${humanSize(MIN_PART_SIZE)} to ${humanSize(MAX_PART_SIZE)}`);
   return n;
 }
 

@@ -210,6 +210,8 @@ describe('usage errors (exit 2)', () => {
     const r = await a.zbak(['save', 'web01', '--to', archives, '--part-size', 'lots']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--part-size 'lots' is not a size/);
+    // Beyond what the format allows: refused before any snapshot is taken (refused() checks the host is unchanged).
+    await refused(a, ['save', 'web01', '--to', archives, '--part-size', '2G'], 2, /--part-size 2G is out of range; use 1K to 1G/);
     expect(await zbakFiles(archives)).toHaveLength(1);
   });
 
