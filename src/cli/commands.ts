@@ -14,10 +14,15 @@ import { listVms } from '../run/gather.js';
 import { inspectSummary, formatInspect } from '../run/inspect.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { interruptSignal } from './interrupt.js';
+import { printable, printableJson, printableLines } from '../model/printable.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
 
+// Archive text (alias, hostname, names) reaches these: control characters are shown escaped.
 const out = (line: string): void => {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${printableLines(line)}\n`);
+};
+const outJson = (value: unknown): void => {
+  process.stdout.write(`${printableJson(JSON.stringify(value, null, 2))}\n`);
 };
 
 function parseOpts<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown): T {
@@ -105,7 +110,7 @@ async function eachReported(
     } catch (e) {
       if (signal?.aborted) throw e;
       const code = e instanceof ZbakError ? exitCodeFor(e.code) : reportError(e);
-      if (e instanceof ZbakError) process.stderr.write(`zbak: ${item}: ${e.message}\n`);
+      if (e instanceof ZbakError) process.stderr.write(`zbak: ${printable(item)}: ${printable(e.message)}\n`);
       failed.push({ item, code });
     }
   }
@@ -168,23 +173,25 @@ async function verifyOne(file: string, progress: ProgressDisplay): Promise<void>
 export async function commandInspect(raw: unknown): Promise<number> {
   const a = parseOpts(FileArgs, raw);
   const v = await verifyArchive(a.file);
-  out(a.json ? JSON.stringify(inspectSummary(v), null, 2) : formatInspect(v));
+  if (a.json) outJson(inspectSummary(v));
+  else out(formatInspect(v));
   return EXIT.ok;
 }
 
 export async function commandList(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(z.object({ json: z.boolean() }), raw);
   const zones = await runList(host);
-  out(a.json ? JSON.stringify(zones, null, 2) : formatList(zones));
+  if (a.json) outJson(zones);
+  else out(formatList(zones));
   return EXIT.ok;
 }
 
 /** Prints an error: a ZbakError as its one-line message, anything else with its stack. */
 export function reportError(e: unknown): number {
   if (e instanceof ZbakError) {
-    process.stderr.write(`zbak: ${e.message}\n`);
+    process.stderr.write(`zbak: ${printable(e.message)}\n`);
     return exitCodeFor(e.code);
   }
-  process.stderr.write(`zbak: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(`zbak: unexpected error: ${printableLines(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
   return EXIT.failure;
 }

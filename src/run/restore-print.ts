@@ -2,8 +2,11 @@
 import { quoteArgv, type Log } from './commands.js';
 import type { RestorePlan } from '../plan/restore-plan.js';
 import { humanBytes } from '../model/bytes.js';
+import { printable } from '../model/printable.js';
 
-export function printRestorePlan(plan: RestorePlan, log: Log): void {
+export function printRestorePlan(plan: RestorePlan, rawLog: Log): void {
+  // Alias and image names come from the archive.
+  const log: Log = (line) => rawLog(printable(line));
   let n = 1;
   const step = (s: string): void => log(`  ${n++}. ${s}`);
   log(`plan: restore zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''} into pool ${plan.pool}`);
