@@ -60,3 +60,15 @@ describe('archive text never drives the terminal', () => {
     }
   });
 });
+
+describe('verify, inspect and restore of a FIFO', () => {
+  it('refuse at once with exit 10 naming the file (no hang)', async () => {
+    const fifo = join(dir, 'fifo.zbak');
+    await execa('mkfifo', [fifo]);
+    for (const cmd of ['verify', 'inspect', 'restore']) {
+      const r = await a.zbak([cmd, fifo]);
+      expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(10);
+      expect(r.stderr.trim()).toBe(`zbak: cannot read archive ${fifo}: it is a FIFO, not a regular file; give the path of a .zbak file`);
+    }
+  }, 20_000);
+});
