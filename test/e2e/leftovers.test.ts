@@ -2,10 +2,12 @@
 // end: the compiled CLI against the fake SmartOS host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
+import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 import { IMAGE, IMAGE_JSON, VMADM_JSON, chunked, makeHeader, streamBytes } from '../unit/archive/helpers.js';
 import { createArchiveWriter } from '../../src/archive/writer.js';
 import { imageManifestEntry, type Header } from '../../src/archive/format.js';
@@ -13,12 +15,17 @@ import { imageManifestEntry, type Header } from '../../src/archive/format.js';
 const MAIN = join(REPO, 'dist/src/cli/main.js');
 let dir: string;
 let a: FakeSmartOS;
+let uuid: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'zbak-leftovers-'));
   a = new FakeSmartOS(join(dir, 'a'), 'host-a');
   await a.init('aaaaaaaa-0000-4000-8000-000000000001');
+  await createImages(a);
+  uuid = await createDemoZone(a);
 });
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -71,4 +78,29 @@ describe('verify, inspect and restore of a FIFO', () => {
       expect(r.stderr.trim()).toBe(`zbak: cannot read archive ${fifo}: it is a FIFO, not a regular file; give the path of a .zbak file`);
     }
   }, 20_000);
+});
+
+describe('signals during cleanup', () => {
+  it('SIGINT, then two more while save cleans up: cleanup finishes (no temp file, no snapshot), exit 130', async () => {
+    const out = join(dir, 'interrupt');
+    await mkdir(out);
+    await a.writeFiles(`/zones/${uuid}/root`, { 'var/big.bin': randomBytes(48 * 1024 * 1024).toString('base64') });
+    const before = await a.stateSummary();
+    const child = execa('node', [MAIN, 'save', 'web01', '--to', out, '--part-size', '1M'], { env: a.env, reject: false });
+    for (let i = 0; i < 600 && !(await readdir(out)).some((f) => f.includes('.partial-')); i++) await sleep(50);
+    expect(await readdir(out)).not.toEqual([]);
+    child.kill('SIGINT');
+    // The next ones land while the temp file is removed and `zfs destroy` runs.
+    await sleep(20);
+    child.kill('SIGINT');
+    await sleep(20);
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode, String(r.stderr)).toBe(130);
+    expect(String(r.stderr)).toMatch(/zbak: SIGINT received, cleaning up\n/);
+    expect(String(r.stderr)).toMatch(/cleanup in progress; zbak exits when it is done/);
+    expect(String(r.stderr)).toMatch(/zbak: interrupted by SIGINT$/m);
+    expect(await readdir(out)).toEqual([]);
+    expect(await a.stateSummary()).toBe(before);
+  }, 60_000);
 });
