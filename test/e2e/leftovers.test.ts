@@ -104,3 +104,28 @@ describe('signals during cleanup', () => {
     expect(await a.stateSummary()).toBe(before);
   }, 60_000);
 });
+
+describe('a lock left by a killed zbak', () => {
+  it('is taken at once by the next save (the dead pid is not alive); a live holder still refuses with exit 11', async () => {
+    const out = join(dir, 'lock');
+    await mkdir(out);
+    const lockDir = join(a.root, 'var/run/zbak');
+    await mkdir(lockDir, { recursive: true });
+    const lock = join(lockDir, `${uuid}.lock`);
+    const gone = execa('true');
+    const deadPid = gone.pid!;
+    await gone;
+    const record = (pid: number): string => JSON.stringify({ pid, token: '0123456789abcdef', since: '2026-01-01T00:00:00.000Z' });
+    await writeFile(lock, record(deadPid));
+    const started = Date.now();
+    const r = await a.zbak(['save', 'web01', '--to', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000); // proper-lockfile waited 60 s for staleness
+    expect(await readdir(lockDir)).toEqual([]);
+    await writeFile(lock, record(process.pid));
+    const busy = await a.zbak(['save', 'web01', '--to', out]);
+    expect(busy.exitCode, busy.stderr).toBe(11);
+    expect(busy.stderr).toContain(`held by pid ${process.pid}`);
+    await rm(lock);
+  }, 60_000);
+});
