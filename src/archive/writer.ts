@@ -14,6 +14,7 @@ import {
   streamPartEntry, type EntrySum, type Header, type Trailer,
 } from './format.js';
 import { partSizeProblem } from '../model/part-size.js';
+import { tempArchiveName } from './temp-name.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseJsonEntry } from './json-entry.js';
 import { splitIntoParts } from './part-splitter.js';
 import { tarEntryBytes, writeTarEntry } from './tar-entry-out.js';
@@ -52,8 +53,8 @@ export async function createArchiveWriter(finalPath: string, opts: ArchiveWriter
   if (problem !== null) throw new ZbakError(`archive part size ${problem}`, 'usage');
   const target = resolve(finalPath);
   if (await exists(target)) throw new ArchiveWriteError(target, 'file exists (refusing to overwrite)');
-  // Hidden and not ending in .zbak, so a leftover can never be taken for an archive.
-  const tempPath = join(dirname(target), `.${basename(target)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // Hidden, not ending in .zbak, and naming this pid (the next save sweeps it if this process dies).
+  const tempPath = join(dirname(target), tempArchiveName(basename(target), process.pid, randomBytes(4).toString('hex')));
   let file: ArchiveFile;
   try {
     file = await (opts.openFile ?? openExclusive)(tempPath);

@@ -18,6 +18,7 @@ import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { quoteArgv, succeeded, must, type Log } from './commands.js';
 import { gatherSaveInventory, listPool } from './gather.js';
 import { sendInto } from './streams.js';
+import { sweepDeadTemps } from './sweep-temps.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { estimateArgv, parseSendEstimate } from '../parse/zfs-send-estimate.js';
 
@@ -62,6 +63,7 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   }
 
   opts.signal?.throwIfAborted();
+  await sweepDeadTemps(opts.to, log);
   const unlock = await host.lock(inv.vm.uuid);
   try {
     return await snapshotAndWrite(host, inv, plan, path, { ...opts, now, partSize }, log);
