@@ -38,10 +38,11 @@ function notRegular(path: string, st: Stats): ArchiveUnreadableError {
   return new ArchiveUnreadableError(`cannot read archive ${path}: it is ${kind}, not a regular file; give the path of a .zbak file`);
 }
 
+/** Opens an archive for reading; ArchiveUnreadableError unless it is (a link to) a regular file. */
 // stat before open: opening a FIFO for reading blocks until a writer appears, so `zbak
 // verify` of one would hang. O_NONBLOCK covers a swap between stat and open (a FIFO then
 // opens at once and fstat refuses it); on a regular file it changes nothing.
-async function openArchive(path: string): Promise<FileHandle> {
+export async function openArchive(path: string): Promise<FileHandle> {
   let fh: FileHandle;
   try {
     const st = await stat(path); // follows symlinks: the target must be a regular file

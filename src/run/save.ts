@@ -2,7 +2,7 @@
 // the archive (header, vmadm JSON, image manifests, streams, trailer) into a
 // temp file that is renamed only when complete. On failure the snapshot this
 // run made is destroyed and no *.zbak file is left.
-import { access, constants, lstat, readdir, stat, unlink } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createArchiveWriter } from '../archive/writer.js';
 import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
@@ -13,7 +13,7 @@ import { ZBAK_VERSION } from '../model/version.js';
 import { buildHeader } from '../plan/header.js';
 import { planSave, type SavePlan } from '../plan/save-plan.js';
 import { snapshotsToPrune } from '../plan/prune.js';
-import { archivesToRemove } from '../plan/archive-retention.js';
+import { pruneArchivesBeside } from './prune-archives.js';
 import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { quoteArgv, succeeded, must, type Log } from './commands.js';
 import { gatherSaveInventory, listPool } from './gather.js';
@@ -97,7 +97,7 @@ async function snapshotAndWrite(
   }
   // Outside the try: the archive is complete, so a pruning problem must not remove the new snapshot.
   await pruneOldSnapshots(host, result.plan, opts.keep ?? 1, log);
-  if (opts.keepArchives !== undefined) await pruneOldArchives(opts.to, inv.vm.uuid, opts.keepArchives, log);
+  if (opts.keepArchives !== undefined) await pruneOldArchives(path, inv.vm.uuid, opts.keepArchives, log);
   return result;
 }
 
@@ -160,19 +160,9 @@ async function pruneOldSnapshots(host: Host, plan: SavePlan, keep: number, log: 
   }
 }
 
-/** After a successful save with --keep-archives: older archives of this zone in the target directory go. */
-async function pruneOldArchives(dir: string, uuid: string, keep: number, log: Log): Promise<void> {
-  for (const name of archivesToRemove(await readdir(dir), uuid, keep)) {
-    const path = join(dir, name);
-    try {
-      // Only regular files: a link or directory with an archive's name is not ours to remove.
-      if (!(await lstat(path)).isFile()) continue;
-      await unlink(path);
-      log(`removed older archive ${path}`);
-    } catch (e) {
-      log(`warning: kept ${path}: ${(e as Error).message}`);
-    }
-  }
+/** After a successful save with --keep-archives: older archives of this zone beside the new one go. */
+async function pruneOldArchives(written: string, uuid: string, keep: number, log: Log): Promise<void> {
+  await pruneArchivesBeside(written, uuid, keep, log);
 }
 
 /** Removes the snapshot this run made (best effort; says what it could not remove). */
