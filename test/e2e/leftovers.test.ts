@@ -2,7 +2,7 @@
 // end: the compiled CLI against the fake SmartOS host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, mkdir, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,7 @@ describe('signals during cleanup', () => {
     expect(String(r.stderr)).toMatch(/zbak: interrupted by SIGINT$/m);
     expect(await readdir(out)).toEqual([]);
     expect(await a.stateSummary()).toBe(before);
+    await rm(join(a.root, `zones/${uuid}/root/var/big.bin`)); // keep the later saves small
   }, 60_000);
 });
 
@@ -128,4 +129,38 @@ describe('a lock left by a killed zbak', () => {
     expect(busy.stderr).toContain(`held by pid ${process.pid}`);
     await rm(lock);
   }, 60_000);
+});
+
+describe('save --keep-archives with copied and damaged files in the directory', () => {
+  it('ranks by header date: copies of an old archive named with far-future stamps go, the new archive and the next newest stay; damaged files are kept and reported; a dead save\'s temp file is swept', async () => {
+    const out = join(dir, 'keep');
+    await mkdir(out);
+    const save = async (...extra: string[]): Promise<{ path: string; stderr: string }> => {
+      await sleep(1100); // archive names and snapshots are per second
+      const r = await a.zbak(['save', 'web01', '--to', out, ...extra]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return { path: r.stdout.trim().split('\n').pop()!, stderr: r.stderr };
+    };
+    const first = (await save()).path;
+    const second = (await save()).path;
+    const future = [`web01-${uuid}-29991231T235959Z.zbak`, `copy-${uuid}-29981231T235959Z.zbak`];
+    for (const f of future) await copyFile(first, join(out, f));
+    const broken = `web01-${uuid}-20200101T000000Z.zbak`;
+    await copyFile(second, join(out, broken));
+    await truncate(join(out, broken), Math.floor((await stat(join(out, broken))).size / 2));
+    await writeFile(join(out, 'notes.txt'), 'keep me\n');
+    const gone = execa('true');
+    await gone;
+    const deadTemp = `.web01-${uuid}-20200101T000000Z.zbak.partial-${gone.pid}-0badf00d`;
+    await writeFile(join(out, deadTemp), 'half an archive');
+
+    const third = await save('--keep-archives', '2');
+    const left = (await readdir(out)).sort();
+    expect(left).toEqual([third.path, second, join(out, broken), join(out, 'notes.txt')].map((p) => p.split('/').pop()!).sort());
+    for (const removed of [first, ...future.map((f) => join(out, f))]) expect(third.stderr).toContain(`removed older archive ${removed}`);
+    expect(third.stderr).toContain(`removed ${join(out, deadTemp)}: temp file of a save that died (pid ${gone.pid} is gone)`);
+    expect(third.stderr).toMatch(new RegExp(`--keep-archives: kept 1 file\\(s\\) in ${out} that are not readable as archives: ${broken} \\(.*\\)`));
+    const verified = await a.zbak(['verify', third.path, second]);
+    expect(verified.exitCode, verified.stderr).toBe(0);
+  }, 240_000);
 });
