@@ -3,9 +3,7 @@
 import { ArchiveFormatError } from '../errors.js';
 import { roleFits } from '../model/ownership.js';
 import { HEADER_ENTRY, imageManifestEntry, type Header, type ImageSpec, type StreamSpec } from './format.js';
-
-/** Writers buffer one part in memory, so the part size is capped. */
-export const MAX_PART_SIZE = 1024 * 1024 * 1024;
+import { partSizeProblem } from '../model/part-size.js';
 
 function fail(message: string): never {
   throw new ArchiveFormatError(`${HEADER_ENTRY}: ${message}`, HEADER_ENTRY);
@@ -42,7 +40,8 @@ function checkImages(header: Header, streams: Map<string, StreamSpec>): void {
 
 /** Throws ArchiveFormatError (entry zbak.json) when the header is inconsistent. */
 export function checkHeader(header: Header): void {
-  if (header.partSize > MAX_PART_SIZE) fail(`partSize ${header.partSize} exceeds the maximum ${MAX_PART_SIZE}`);
+  const partSize = partSizeProblem(header.partSize);
+  if (partSize !== null) fail(`partSize ${partSize}`);
   const streams = new Map<string, StreamSpec>();
   for (const s of header.streams) {
     if (streams.has(s.id)) fail(`stream id ${s.id} is used twice`);

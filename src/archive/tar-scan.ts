@@ -1,6 +1,7 @@
 // One sequential, streaming pass over a tar file. tar-stream's own errors (truncation,
 // bad header checksum) become ArchiveFormatError; I/O errors become ArchiveUnreadableError.
-import { open, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import tar from 'tar-stream';
 import { ArchiveFormatError, ArchiveUnreadableError, type ZbakError } from '../errors.js';
 import { displayName } from './entry-path.js';
@@ -24,17 +25,37 @@ export interface ScanResult {
 
 const READ_CHUNK = 1024 * 1024;
 
-async function openArchive(path: string): Promise<FileHandle> {
+const KIND_WORDS: Array<[(st: Stats) => boolean, string]> = [
+  [(st) => st.isFIFO(), 'a FIFO'],
+  [(st) => st.isDirectory(), 'a directory'],
+  [(st) => st.isCharacterDevice(), 'a character device'],
+  [(st) => st.isBlockDevice(), 'a block device'],
+  [(st) => st.isSocket(), 'a socket'],
+];
+
+function notRegular(path: string, st: Stats): ArchiveUnreadableError {
+  const kind = KIND_WORDS.find(([is]) => is(st))?.[1] ?? 'not a regular file';
+  return new ArchiveUnreadableError(`cannot read archive ${path}: it is ${kind}, not a regular file; give the path of a .zbak file`);
+}
+
+/** Opens an archive for reading; ArchiveUnreadableError unless it is (a link to) a regular file. */
+// stat before open: opening a FIFO for reading blocks until a writer appears, so `zbak
+// verify` of one would hang. O_NONBLOCK covers a swap between stat and open (a FIFO then
+// opens at once and fstat refuses it); on a regular file it changes nothing.
+export async function openArchive(path: string): Promise<FileHandle> {
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    const st = await stat(path); // follows symlinks: the target must be a regular file
+    if (!st.isFile()) throw notRegular(path, st);
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
+    if (err instanceof ArchiveUnreadableError) throw err;
     throw new ArchiveUnreadableError(`cannot open archive ${path}: ${describeIoError(err)}`, { cause: err });
   }
   const st = await fh.stat();
   if (!st.isFile()) {
     await fh.close();
-    throw new ArchiveUnreadableError(`cannot read archive ${path}: not a regular file`);
+    throw notRegular(path, st);
   }
   return fh;
 }

@@ -13,7 +13,8 @@ import {
   DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, HEADER_ENTRY, TRAILER_ENTRY, TrailerSchema, VMADM_ENTRY,
   streamPartEntry, type EntrySum, type Header, type Trailer,
 } from './format.js';
-import { MAX_PART_SIZE } from './header-check.js';
+import { partSizeProblem } from '../model/part-size.js';
+import { tempArchiveName } from './temp-name.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseJsonEntry } from './json-entry.js';
 import { splitIntoParts } from './part-splitter.js';
 import { tarEntryBytes, writeTarEntry } from './tar-entry-out.js';
@@ -48,12 +49,12 @@ export interface ArchiveWriterOptions {
 /** Create the temp file and return a writer; fails at once if `finalPath` already exists. */
 export async function createArchiveWriter(finalPath: string, opts: ArchiveWriterOptions = {}): Promise<ArchiveWriter> {
   const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
-  if (!Number.isInteger(partSize) || partSize < 1 || partSize > MAX_PART_SIZE)
-    throw new ZbakError(`archive part size must be an integer from 1 to ${MAX_PART_SIZE}, got ${partSize}`, 'usage');
+  const problem = partSizeProblem(partSize);
+  if (problem !== null) throw new ZbakError(`archive part size ${problem}`, 'usage');
   const target = resolve(finalPath);
   if (await exists(target)) throw new ArchiveWriteError(target, 'file exists (refusing to overwrite)');
-  // Hidden and not ending in .zbak, so a leftover can never be taken for an archive.
-  const tempPath = join(dirname(target), `.${basename(target)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // Hidden, not ending in .zbak, and naming this pid (the next save sweeps it if this process dies).
+  const tempPath = join(dirname(target), tempArchiveName(basename(target), process.pid, randomBytes(4).toString('hex')));
   let file: ArchiveFile;
   try {
     file = await (opts.openFile ?? openExclusive)(tempPath);

@@ -15,9 +15,15 @@ import { listVms } from '../run/gather.js';
 import { inspectSummary, formatInspect } from '../run/inspect.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { interruptSignal } from './interrupt.js';
+import { printable, printableJson, printableLines } from '../model/printable.js';
+import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
 
+// Archive text (alias, hostname, names) reaches these: control characters are shown escaped.
 const out = (line: string): void => {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${printableLines(line)}\n`);
+};
+const outJson = (value: unknown): void => {
+  process.stdout.write(`${printableJson(JSON.stringify(value, null, 2))}\n`);
 };
 
 function parseOpts<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown): T {
@@ -29,13 +35,15 @@ function parseOpts<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown)
   return r.data;
 }
 
+const humanSize = (n: number): string => (n >= 1024 ** 3 ? `${n / 1024 ** 3}G` : n >= 1024 ** 2 ? `${n / 1024 ** 2}M` : `${n / 1024}K`);
+
 const SIZE_RE = /^(\d+)([KMG]?)$/i;
 export function parseSize(s: string): number {
   const m = SIZE_RE.exec(s.trim());
   if (!m) throw new UsageError(`--part-size '${s}' is not a size; use e.g. 32M or 1G`);
   const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
   const n = Number(m[1]) * mult;
-  if (n < 4096 || n > 4 * 1024 ** 3) throw new UsageError(`--part-size ${s} is out of range; use 4K to 4G`);
+  if (partSizeProblem(n) !== null) throw new UsageError(`--part-size ${s} is out of range; use ${humanSize(MIN_PART_SIZE)} to ${humanSize(MAX_PART_SIZE)}`);
   return n;
 }
 
@@ -111,7 +119,7 @@ async function eachReported(
     } catch (e) {
       if (signal?.aborted) throw e;
       const code = e instanceof ZbakError ? exitCodeFor(e.code) : reportError(e);
-      if (e instanceof ZbakError) process.stderr.write(`zbak: ${item}: ${e.message}\n`);
+      if (e instanceof ZbakError) process.stderr.write(`zbak: ${printable(item)}: ${printable(e.message)}\n`);
       failed.push({ item, code });
     }
   }
@@ -182,23 +190,25 @@ async function verifyOne(file: string, progress: ProgressDisplay): Promise<void>
 export async function commandInspect(raw: unknown): Promise<number> {
   const a = parseOpts(FileArgs, raw);
   const v = await verifyArchive(a.file);
-  out(a.json ? JSON.stringify(inspectSummary(v), null, 2) : formatInspect(v));
+  if (a.json) outJson(inspectSummary(v));
+  else out(formatInspect(v));
   return EXIT.ok;
 }
 
 export async function commandList(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(z.object({ json: z.boolean() }), raw);
   const zones = await runList(host);
-  out(a.json ? JSON.stringify(zones, null, 2) : formatList(zones));
+  if (a.json) outJson(zones);
+  else out(formatList(zones));
   return EXIT.ok;
 }
 
 /** Prints an error: a ZbakError as its one-line message, anything else with its stack. */
 export function reportError(e: unknown): number {
   if (e instanceof ZbakError) {
-    process.stderr.write(`zbak: ${e.message}\n`);
+    process.stderr.write(`zbak: ${printable(e.message)}\n`);
     return exitCodeFor(e.code);
   }
-  process.stderr.write(`zbak: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(`zbak: unexpected error: ${printableLines(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
   return EXIT.failure;
 }

@@ -1,6 +1,9 @@
 // SIGINT/SIGTERM (Ctrl-C, cron or systemd stopping zbak) abort the running
 // command through an AbortSignal, so save removes its temp file and snapshot
-// and restore runs its undo list before exiting 130. A second signal exits at once.
+// and restore runs its undo list before exiting 130. Further signals while that
+// cleanup runs do not cut it short (a half-cleaned host is worse than a slow exit):
+// they only say cleanup is in progress. SIGQUIT (Ctrl-\) is left at its default,
+// the escape hatch that stops zbak at once without cleaning up.
 import { ZbakError } from '../errors.js';
 
 let controller: AbortController | undefined;
@@ -10,8 +13,11 @@ export function interruptSignal(): AbortSignal {
     const c = new AbortController();
     controller = c;
     const onSignal = (sig: NodeJS.Signals): void => {
-      if (c.signal.aborted) process.exit(130);
-      process.stderr.write(`zbak: ${sig} received, cleaning up (send it again to stop at once)\n`);
+      if (c.signal.aborted) {
+        process.stderr.write(`zbak: ${sig} received, cleanup in progress; zbak exits when it is done (Ctrl-\\ stops at once and leaves temp files and snapshots)\n`);
+        return;
+      }
+      process.stderr.write(`zbak: ${sig} received, cleaning up\n`);
       c.abort(new ZbakError(`interrupted by ${sig}`, 'interrupted'));
     };
     process.on('SIGINT', onSignal);

@@ -4,6 +4,7 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../run/progress.js';
 import { progressLine } from './progress-line.js';
+import { printableLines } from '../model/printable.js';
 
 export interface ProgressDisplay extends Progress {
   /** Prints a log line without tearing the bar. */
@@ -12,7 +13,7 @@ export interface ProgressDisplay extends Progress {
 
 export function progressDisplay(out: NodeJS.WriteStream, wanted: boolean | undefined): ProgressDisplay {
   const tty = out.isTTY === true;
-  if (!(wanted ?? tty)) return { enabled: false, start() {}, add() {}, stop() {}, log: (line) => void out.write(`${line}\n`) };
+  if (!(wanted ?? tty)) return { enabled: false, start() {}, add() {}, stop() {}, log: (line) => void out.write(`${printableLines(line)}\n`) };
 
   let bar: cliProgress.SingleBar | null = null;
   let label = '';
@@ -24,7 +25,7 @@ export function progressDisplay(out: NodeJS.WriteStream, wanted: boolean | undef
     enabled: true,
     start(l, t) {
       this.stop();
-      [label, total, value, started] = [l, t, 0, Date.now()];
+      [label, total, value, started] = [printableLines(l), t, 0, Date.now()];
       bar = new cliProgress.SingleBar({
         stream: out,
         format,
@@ -50,7 +51,8 @@ export function progressDisplay(out: NodeJS.WriteStream, wanted: boolean | undef
       bar.stop(); // draws the final figures, then ends the line
       bar = null;
     },
-    log(line) {
+    log(rawLine) {
+      const line = printableLines(rawLine);
       if (!bar || !tty) return void out.write(`${line}\n`);
       out.write(`\r\x1b[2K${line}\n`);
       bar.render();

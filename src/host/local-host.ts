@@ -5,8 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { appendFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
-import { LockedError } from '../errors.js';
+import { takePidLock } from './pid-lock.js';
 import type { Host, RunOptions, RunResult, SpawnOptions, StreamingChild } from './host.js';
 
 const STDERR_TAIL = 8 * 1024;
@@ -105,17 +104,8 @@ export class LocalHost implements Host {
   async lock(key: string): Promise<() => Promise<void>> {
     const dir = this.map('/var/run/zbak');
     await mkdir(dir, { recursive: true });
-    const file = join(dir, `${key}.lock`);
-    await writeFile(file, '', { flag: 'a' });
-    try {
-      // Stale after 60 s without a refresh: a zbak that was killed -9 does not block forever.
-      return await lockfile.lock(file, { stale: 60_000, update: 10_000, realpath: false });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new LockedError(`another zbak is working on ${key} (lock ${this.map(`/var/run/zbak/${key}.lock`)}); wait for it to finish`);
-      }
-      throw e;
-    }
+    // Holds this process's pid: a dead holder's lock is taken over at once, a live one refuses.
+    return takePidLock(join(dir, `${key}.lock`), key);
   }
 
   private map(path: string): string {

@@ -1,20 +1,31 @@
-// Which older archives of a zone `save --keep-archives N` removes from the
-// target directory: only files named the way save names them
-// (`[<alias>-]<uuid>-<UTC stamp>.zbak`) for that zone's uuid, newest kept. Pure.
+// Which older archives of a zone `save --keep-archives N` removes from the target
+// directory. Candidates are files whose verified header names the zone (the caller reads
+// them); they are ranked by the header's createdAt, not by the stamp in their file name,
+// which a copied or renamed file can carry from anywhere. The archive just written is never
+// a candidate and counts as the newest kept. Pure.
 
-const ARCHIVE_NAME = /^(?:.*-)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(\d{8}T\d{6}Z)\.zbak$/;
-
-/** The archive's zone uuid and stamp, or undefined when the name is not one save writes. */
-export function parseArchiveName(name: string): { uuid: string; stamp: string } | undefined {
-  const m = ARCHIVE_NAME.exec(name);
-  return m ? { uuid: m[1]!, stamp: m[2]! } : undefined;
+export interface ArchiveCandidate {
+  /** File name in the target directory. */
+  name: string;
+  /** zone.uuid of its verified header. */
+  zoneUuid: string;
+  /** createdAt of its verified header (ISO 8601). */
+  createdAt: string;
 }
 
-/** Names in `names` to remove so that the newest `keep` archives of `uuid` stay. */
-export function archivesToRemove(names: readonly string[], uuid: string, keep: number): string[] {
-  const mine = names
-    .map((name) => ({ name, parsed: parseArchiveName(name) }))
-    .filter((a) => a.parsed?.uuid === uuid)
-    .sort((a, b) => b.parsed!.stamp.localeCompare(a.parsed!.stamp) || b.name.localeCompare(a.name));
-  return mine.slice(Math.max(keep, 1)).map((a) => a.name);
+export interface RetentionOptions {
+  zoneUuid: string;
+  /** Archives of the zone to keep, the one just written included (at least 1). */
+  keep: number;
+  /** Name of the archive this save wrote. */
+  justWritten: string;
+}
+
+/** Names to remove so that the just-written archive and the newest `keep - 1` others of the zone stay. */
+export function archivesToRemove(candidates: readonly ArchiveCandidate[], opts: RetentionOptions): string[] {
+  const older = candidates
+    .filter((c) => c.zoneUuid === opts.zoneUuid && c.name !== opts.justWritten)
+    .map((c) => ({ ...c, time: Date.parse(c.createdAt) }))
+    .sort((a, b) => b.time - a.time || (b.name < a.name ? -1 : b.name > a.name ? 1 : 0));
+  return older.slice(Math.max(opts.keep, 1) - 1).map((c) => c.name);
 }

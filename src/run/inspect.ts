@@ -1,6 +1,7 @@
 // `zbak inspect`: what is inside an archive, for people and for --json.
 import type { VerifiedArchive } from '../archive/reader.js';
 import { humanBytes } from '../model/bytes.js';
+import { printable } from '../model/printable.js';
 
 export function inspectSummary(v: VerifiedArchive): Record<string, unknown> {
   const h = v.header;
@@ -41,5 +42,6 @@ export function formatInspect(v: VerifiedArchive): string {
     const total = Object.values(h.space).reduce((a, b) => a + b, 0);
     out.push(`space:    ${humanBytes(total)} used on ${h.source.hostname} by the streamed datasets (restore checks the pool has it)`);
   }
-  return out.join('\n');
+  // Every line carries archive text (alias, hostname, image names): escape control characters.
+  return out.map(printable).join('\n');
 }

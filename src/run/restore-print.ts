@@ -4,6 +4,7 @@ import { quoteArgv, type Log } from './commands.js';
 import type { RestorePlan } from '../plan/restore-plan.js';
 import type { Step } from '../plan/steps.js';
 import { humanBytes } from '../model/bytes.js';
+import { printable } from '../model/printable.js';
 
 /** One line per step: the command (or file / stream action) and why. */
 export function stepLine(step: Step): string {
@@ -33,7 +34,9 @@ export function stepLine(step: Step): string {
   }
 }
 
-export function printRestorePlan(plan: RestorePlan, log: Log): void {
+export function printRestorePlan(plan: RestorePlan, rawLog: Log): void {
+  // Alias, image names and payload notes come from the archive.
+  const log: Log = (line) => rawLog(printable(line));
   log(`plan: restore zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''} into pool ${plan.pool}`);
   if (plan.space) log(`  space: needs about ${humanBytes(plan.space.needed)}; pool has ${humanBytes(plan.space.available)}`);
   if (plan.replaces) {

@@ -2,7 +2,7 @@
 // the archive (header, vmadm JSON, image manifests, streams, trailer) into a
 // temp file that is renamed only when complete. On failure the snapshot this
 // run made is destroyed and no *.zbak file is left.
-import { access, constants, lstat, readdir, stat, unlink } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createArchiveWriter, type ArchiveWriter } from '../archive/writer.js';
 import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
@@ -12,13 +12,14 @@ import { compactUtcStamp, zbakSnapshotName } from '../model/names.js';
 import { ZBAK_VERSION } from '../model/version.js';
 import { buildHeader } from '../plan/header.js';
 import { planSave, withNewGuids, type SavePlan } from '../plan/save-plan.js';
-import { archivesToRemove } from '../plan/archive-retention.js';
 import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { succeeded, type Log } from './commands.js';
 import { gatherSaveInventory } from './gather.js';
 import { executeSteps, parseGuids, type ArchiveSink } from './execute.js';
 import { Journal } from './journal.js';
 import { stepLine } from './restore-print.js';
+import { pruneArchivesBeside } from './prune-archives.js';
+import { sweepDeadTemps } from './sweep-temps.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { estimateArgv, parseSendEstimate } from '../parse/zfs-send-estimate.js';
 
@@ -63,10 +64,11 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   }
 
   opts.signal?.throwIfAborted();
+  await sweepDeadTemps(opts.to, log);
   const unlock = await host.lock(inv.vm.uuid);
   try {
     const result = await executeSave(host, inv, plan, path, { ...opts, now, partSize }, log);
-    if (opts.keepArchives !== undefined) await pruneOldArchives(opts.to, inv.vm.uuid, opts.keepArchives, log);
+    if (opts.keepArchives !== undefined) await pruneOldArchives(path, inv.vm.uuid, opts.keepArchives, log);
     return result;
   } finally {
     await unlock();
@@ -140,19 +142,9 @@ async function estimateSize(host: Host, sendArgv: readonly string[]): Promise<nu
   return succeeded(r) ? parseSendEstimate(r.stdout) : undefined;
 }
 
-/** After a successful save with --keep-archives: older archives of this zone in the target directory go. */
-async function pruneOldArchives(dir: string, uuid: string, keep: number, log: Log): Promise<void> {
-  for (const name of archivesToRemove(await readdir(dir), uuid, keep)) {
-    const path = join(dir, name);
-    try {
-      // Only regular files: a link or directory with an archive's name is not ours to remove.
-      if (!(await lstat(path)).isFile()) continue;
-      await unlink(path);
-      log(`removed older archive ${path}`);
-    } catch (e) {
-      log(`warning: kept ${path}: ${(e as Error).message}`);
-    }
-  }
+/** After a successful save with --keep-archives: older archives of this zone beside the new one go. */
+async function pruneOldArchives(written: string, uuid: string, keep: number, log: Log): Promise<void> {
+  await pruneArchivesBeside(written, uuid, keep, log);
 }
 
 /** The target directory exists and is writable; a clear error naming the fix otherwise. */

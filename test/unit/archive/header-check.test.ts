@@ -87,7 +87,9 @@ describe('header checks', () => {
   it('rejects an origin that is not the from snapshot, and an absurd part size', () => {
     expect(check(edit((h) => (stream(h, 1).origin = { dataset: IMAGE, snapshot: 'other', guid: '77' }))))
       .toBe(`zbak.json: stream s02: origin ${IMAGE}@other (GUID 77) is not the stream's "from" snapshot`);
-    expect(check(edit((h) => (h.partSize = 2 ** 31)))).toMatch(/^zbak\.json: partSize 2147483648 exceeds the maximum/);
+    expect(check(edit((h) => (h.partSize = 2 ** 31)))).toBe('zbak.json: partSize 2147483648 bytes is out of range (1024 to 1073741824: 1K to 1G)');
+    expect(check(edit((h) => (h.partSize = 512)))).toMatch(/^zbak\.json: partSize 512 bytes is out of range/);
+    expect(check(edit((h) => (h.partSize = 2 ** 30)))).toBe('ok');
   });
 
   it("rejects a stream into a dataset that is not the zone's", () => {

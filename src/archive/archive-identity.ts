@@ -1,0 +1,101 @@
+// Which zone an archive belongs to and when it was written, without reading its streams:
+// `save --keep-archives` asks this of every file in the target directory each night, and a
+// full verify of each would read every archive on the (often USB) disk. The header entry is
+// read from the start and the trailer from the end; the trailer's sha256 of the header must
+// match. The trailer is written only by finish(), after every stream, so a match means the
+// header is the one of a complete archive (streams are not re-hashed: that is `zbak verify`).
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { ArchiveFormatError, ZbakError } from '../errors.js';
+import { HEADER_ENTRY, TRAILER_ENTRY, type Header } from './format.js';
+import { MAX_JSON_ENTRY_SIZE, parseHeader, parseTrailer } from './json-entry.js';
+import { openArchive } from './tar-scan.js';
+
+const BLOCK = 512;
+const END_OF_ARCHIVE = 2 * BLOCK;
+/** The trailer grows with the part count (~130 bytes a part); this covers millions of parts. */
+const MAX_TAIL = 256 * 1024 * 1024;
+
+export type ArchiveIdentity =
+  | { kind: 'archive'; header: Header }
+  /** Not a zbak archive at all (does not start with a zbak.json tar entry). */
+  | { kind: 'other' }
+  /** Starts like a zbak archive but cannot be confirmed as a complete one. */
+  | { kind: 'unreadable'; reason: string };
+
+interface TarHeader {
+  name: string;
+  size: number;
+  isFile: boolean;
+}
+
+/** A ustar header block, or undefined when the block is not one (bad checksum, zeros). */
+function parseTarHeader(block: Buffer): TarHeader | undefined {
+  if (block.length < BLOCK || block.subarray(257, 262).toString('latin1') !== 'ustar') return undefined;
+  const octal = (from: number, len: number): number => parseInt(block.subarray(from, from + len).toString('latin1').replace(/[\0 ]+$/g, '').trim() || 'x', 8);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
+  if (octal(148, 8) !== sum) return undefined;
+  const size = octal(124, 12);
+  if (!Number.isSafeInteger(size) || size < 0) return undefined;
+  if (block[345] !== 0) return undefined; // a ustar prefix: zbak's short names never need one
+  const nul = block.indexOf(0);
+  const name = block.subarray(0, nul >= 0 && nul < 100 ? nul : 100).toString('latin1');
+  const type = block[156];
+  return { name, size, isFile: type === 0x30 || type === 0 };
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  const { bytesRead } = await fh.read(buf, 0, length, position);
+  return buf.subarray(0, bytesRead);
+}
+
+const roundUp = (n: number): number => Math.ceil(n / BLOCK) * BLOCK;
+
+/** Finds the trailer entry just before the end-of-archive zeros, reading backwards from the end. */
+async function readTrailerBytes(fh: FileHandle, fileSize: number): Promise<Buffer> {
+  for (let tail = Math.min(fileSize, 1024 * 1024); ; tail = Math.min(fileSize, tail * 4)) {
+    const start = fileSize - tail;
+    const buf = await readAt(fh, start, tail);
+    // Candidate header blocks sit at multiples of 512 in the file, newest last.
+    for (let off = Math.floor((fileSize - END_OF_ARCHIVE - BLOCK) / BLOCK) * BLOCK; off >= start; off -= BLOCK) {
+      const h = parseTarHeader(buf.subarray(off - start, off - start + BLOCK));
+      if (!h || h.name !== TRAILER_ENTRY || !h.isFile) continue;
+      const dataEnd = off + BLOCK + h.size;
+      if (off + BLOCK + roundUp(h.size) + END_OF_ARCHIVE > fileSize) continue;
+      if (buf.subarray(roundUp(dataEnd) - start).some((b) => b !== 0)) continue; // something follows the trailer
+      return buf.subarray(off + BLOCK - start, dataEnd - start);
+    }
+    if (tail >= fileSize || tail >= MAX_TAIL) throw new ArchiveFormatError(`${TRAILER_ENTRY}: not found at the end of the archive (incomplete?)`, TRAILER_ENTRY);
+  }
+}
+
+/** Reads `path`'s verified header, or says why it is not (a complete) zbak archive. */
+export async function readArchiveIdentity(path: string): Promise<ArchiveIdentity> {
+  let fh: FileHandle;
+  try {
+    fh = await openArchive(path);
+  } catch (e) {
+    return { kind: 'unreadable', reason: (e as Error).message };
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const first = parseTarHeader(await readAt(fh, 0, BLOCK));
+    if (!first || first.name !== HEADER_ENTRY || !first.isFile || first.size > MAX_JSON_ENTRY_SIZE) return { kind: 'other' };
+    const headerBytes = await readAt(fh, BLOCK, first.size);
+    if (headerBytes.length !== first.size) return { kind: 'unreadable', reason: 'truncated in zbak.json' };
+    const header = parseHeader(headerBytes);
+    const trailer = parseTrailer(await readTrailerBytes(fh, size));
+    const listed = trailer.entries[0];
+    const sha256 = createHash('sha256').update(headerBytes).digest('hex');
+    if (listed?.name !== HEADER_ENTRY || listed.size !== headerBytes.length || listed.sha256 !== sha256)
+      return { kind: 'unreadable', reason: `${TRAILER_ENTRY} does not match ${HEADER_ENTRY}` };
+    return { kind: 'archive', header };
+  } catch (e) {
+    if (e instanceof ZbakError) return { kind: 'unreadable', reason: e.message };
+    throw e;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
