@@ -1,5 +1,5 @@
 // Turns saved `vmadm get` JSON into a payload `vmadm create` accepts
-// (FACTS.md: read-only fields are dropped, `datasets` becomes
+// (docs/SMARTOS.md "Feeding vmadm get output": read-only fields are dropped, `datasets` becomes
 // `delegate_dataset`, disk paths/sizes of image disks go), withholding the
 // properties that reach into the global zone unless asked (global-reach.ts). Pure.
 import { findGlobalReach } from './global-reach.js';

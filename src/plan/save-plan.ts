@@ -38,7 +38,7 @@ export interface SaveTarget {
   keep: number;
 }
 
-/** Brands whose dataset layout zbak knows (FACTS.md §1). */
+/** Brands whose dataset layout zbak knows (docs/SMARTOS.md "Datasets of a zone"). */
 export const SUPPORTED_BRANDS = ['joyent', 'joyent-minimal', 'lx', 'kvm', 'bhyve'] as const;
 
 export function planSave(inv: SaveInventory, snapshotName: string, target: SaveTarget = { path: '-', keep: 1 }): SavePlan {

@@ -1,4 +1,4 @@
-// Which datasets belong to a zone, per brand layout (docs: FACTS.md §1).
+// Which datasets belong to a zone, per brand layout (docs/SMARTOS.md "Datasets of a zone").
 import type { Vm } from '../parse/vmadm.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
 import { isSameOrBelow } from '../model/names.js';
