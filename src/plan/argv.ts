@@ -39,8 +39,12 @@ export const zfs = {
   snapshot: (names: readonly { dataset: string; snapshot: string }[]): string[] => [
     'zfs', 'snapshot', ...names.map((n) => snapshot(n.dataset, n.snapshot)),
   ],
-  /** Into a name nothing else uses; -u: a received mountpoint must not mount over the live zone's. */
-  receive: (target: string): string[] => ['zfs', 'receive', '-u', dataset(target)],
+  /**
+   * Into a name nothing else uses; -u: a received mountpoint must not mount over the live zone's.
+   * `onto`: an incremental onto a dataset this run received a moment ago (-F rolls back what
+   * mere opening may have changed, e.g. a zvol's device probe; the dataset is ours).
+   */
+  receive: (target: string, onto = false): string[] => ['zfs', 'receive', '-u', ...(onto ? ['-F'] : []), dataset(target)],
   rename: (from: string, to: string): string[] => ['zfs', 'rename', dataset(from), dataset(to)],
   /** -r: children and snapshots; never -R (a clone made from it keeps its origin alive). */
   destroyTree: (ds: string): string[] => ['zfs', 'destroy', '-r', dataset(ds)],

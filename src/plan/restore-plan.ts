@@ -161,7 +161,7 @@ export function planRestore(
       kind: 'receive',
       op: 'receive',
       what: `receive ${s.id} (${s.role} ${s.kind}, ${s.snapshots.length} snapshots) into ${staged(targetRel(s.dataset))}`,
-      argv: zfs.receive(staged(targetRel(s.dataset))),
+      argv: zfs.receive(staged(targetRel(s.dataset)), s.kind === 'incremental'),
       streamId: s.id,
     });
   }
@@ -176,7 +176,7 @@ export function planRestore(
     {
       kind: 'create-zone',
       op: 'run',
-      what: `create zone ${uuid} (autoboot=false; ${changes.join(', ') || 'payload unchanged'})`,
+      what: `create zone ${uuid} (vmadm create, autoboot=false)`,
       argv: vmadm.create(),
       input: `${JSON.stringify(payload)}\n`,
       undo: [{ kind: 'undo', op: 'run', what: `delete the new zone ${uuid}`, argv: vmadm.delete(uuid) }],

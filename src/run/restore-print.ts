@@ -42,6 +42,7 @@ export function printRestorePlan(plan: RestorePlan, rawLog: Log): void {
   if (plan.replaces) {
     log(`  --force: the existing zone is kept aside until the new one is complete, then its datasets are destroyed: ${plan.replaces.datasets.join(', ')}`);
   }
+  if (plan.payloadChanges.length > 0) log(`  vmadm create payload: ${plan.payloadChanges.join(', ')}`);
   for (const line of globalReachLines(plan)) log(`  ${line}`);
   log('  on any failure or interrupt before "commit", the undo steps of what was done run newest first');
   plan.steps.forEach((step, i) => {

@@ -38,7 +38,7 @@ describe('planRestore', () => {
       `zfs receive -u ${W}/new/${J} < stream s03`,
       `zfs receive -u ${W}/new/${J}/data < stream s04`,
       `zfs receive -u ${W}/new/${J}/data/pgdata < stream s05`,
-      `zfs receive -u ${W}/new/${J}/data/pgdata < stream s06`,
+      `zfs receive -u -F ${W}/new/${J}/data/pgdata < stream s06`,
       `zfs receive -u ${W}/new/cores/${J} < stream s07`,
     ]);
     const created = c.indexOf('vmadm create < payload');
@@ -136,7 +136,7 @@ describe('planRestore', () => {
     const a: RestoreTarget = { vms: [parseVmadmGet(fixture(`smartos/host-a/vmadm/${J}.json`))], rows: parseZfsList(fixture('zfs/host-a-list.tsv')) };
     const plan = planRestore(header, vm, a, { newUuid: NEW }, M);
     const c = commands(plan);
-    expect(c.filter((l) => l.startsWith('zfs receive')).map((l) => l.split(' ')[3])).toEqual([
+    expect(c.filter((l) => l.startsWith('zfs receive')).map((l) => l.split(' ').at(-4))).toEqual([
       `zones/zbak-${NEW}/new/${NEW}`, `zones/zbak-${NEW}/new/${NEW}/data`, `zones/zbak-${NEW}/new/${NEW}/data/pgdata`,
       `zones/zbak-${NEW}/new/${NEW}/data/pgdata`, `zones/zbak-${NEW}/new/cores/${NEW}`,
     ]);
