@@ -3,7 +3,8 @@
 // a clean run counts the commands N; then for every n in 1..N and every fault
 // (fail, SIGINT, SIGKILL) zbak runs on a pristine copy of the host with
 // ZBAK_FAULT_AT=n:fault, and the host must hold the old state or the new one,
-// and the next run without a fault must succeed with the new state.
+// and the next run without a fault must succeed with the new state (a restore
+// killed between two steps may be in between if its journal records the way back).
 //   --sample K         every K-th cell only (CI)
 //   --scenario NAME    save | restore | force (restore --force)
 //   --cell S:N:FAULT   one cell (e.g. force:12:SIGKILL), to reproduce a failure
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
   }
   const failed = results.filter((r) => r.verdict === 'FAILED').length;
   const counts = (v: string): number => results.filter((r) => r.verdict === v).length;
-  console.log(`\n${counts('old')} cells ended old, ${counts('new')} new; ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`\n${counts('old')} cells ended old, ${counts('new')} new, ${counts('journaled')} killed mid-way, journal replayed by the next run; ${Math.round((Date.now() - started) / 1000)} s`);
   console.log(`${results.length - failed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
 }
