@@ -7,7 +7,7 @@
 // killed between two steps may be in between if its journal records the way back).
 //   --sample K         every K-th cell only (CI)
 //   --scenario NAME    save | restore | force (restore --force)
-//   --cell S:N:FAULT   one cell (e.g. force:12:SIGKILL), to reproduce a failure
+//   --cell S:N:FAULT[,...]  only these cells (e.g. force:12:SIGKILL), to reproduce a failure
 //   --work DIR         where the hosts live (default: a temp dir, removed unless --keep)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { buildLab, FAULTS, SCENARIOS, type Fault, type ScenarioName } from './li
 interface Args {
   sample: number;
   scenarios: ScenarioName[];
-  cell?: { scenario: ScenarioName; n: number; fault: Fault };
+  cells?: Array<{ scenario: ScenarioName; n: number; fault: Fault }>;
   work?: string;
   keep: boolean;
 }
@@ -43,10 +43,14 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isInteger(a.sample) || a.sample < 1) throw new Error('--sample K: K is a whole number from 1');
     } else if (flag === '--scenario') a.scenarios = [scenarioNamed(value())];
     else if (flag === '--cell') {
-      const [s = '', n = '', f = ''] = value().split(':');
-      if (!(FAULTS as readonly string[]).includes(f) || !/^[1-9]\d*$/.test(n)) throw new Error('--cell SCENARIO:N:FAULT, e.g. force:12:SIGKILL');
-      a.cell = { scenario: scenarioNamed(s), n: Number(n), fault: f as Fault };
-      a.scenarios = [a.cell.scenario];
+      a.cells = value()
+        .split(',')
+        .map((item) => {
+          const [s = '', n = '', f = ''] = item.split(':');
+          if (!(FAULTS as readonly string[]).includes(f) || !/^[1-9]\d*$/.test(n)) throw new Error('--cell SCENARIO:N:FAULT[,...], e.g. force:12:SIGKILL');
+          return { scenario: scenarioNamed(s), n: Number(n), fault: f as Fault };
+        });
+      a.scenarios = SCENARIOS.filter((name) => a.cells!.some((c) => c.scenario === name));
     } else if (flag === '--work') a.work = value();
     else if (flag === '--keep') a.keep = true;
     else throw new Error(`unknown option ${flag}; see the top of scripts/fault-matrix.ts`);
@@ -76,9 +80,9 @@ async function main(): Promise<number> {
       console.log(`${'scenario'.padEnd(16)} ${'n'.padStart(3)} ${'command'.padEnd(44)} ${'fault'.padEnd(7)} result`);
       for (let n = 1; n <= expected.n; n++) {
         for (const [f, fault] of FAULTS.entries()) {
-          if (args.cell && (args.cell.n !== n || args.cell.fault !== fault)) continue;
+          if (args.cells && !args.cells.some((c) => c.scenario === name && c.n === n && c.fault === fault)) continue;
           // Every K-th cell, the fault rotating with n so each fault is sampled at every step kind.
-          if (!args.cell && (offset + n - 1 + f) % args.sample !== 0) continue;
+          if (!args.cells && (offset + n - 1 + f) % args.sample !== 0) continue;
           const r = await runCell(lab, scenario, expected, n, fault, join(work, 'cell'));
           results.push(r);
           const what = r.verdict === 'FAILED' ? `FAILED ${r.reason}` : `${r.verdict} (${r.reason})`;
