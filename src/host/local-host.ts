@@ -6,6 +6,8 @@ import { appendFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { takePidLock } from './pid-lock.js';
+import { PassThrough, Writable } from 'node:stream';
+import { FaultCounter, INJECTED_STDERR, parseFaultSpec, type FaultAction } from './fault-hook.js';
 import type { Host, RunOptions, RunResult, SpawnOptions, StreamingChild } from './host.js';
 
 const STDERR_TAIL = 8 * 1024;
@@ -16,12 +18,55 @@ function trace(argv: readonly string[]): void {
   if (file) appendFileSync(file, `${JSON.stringify(argv)}\n`);
 }
 
+/**
+ * The test hook ZBAK_FAULT_AT (src/host/fault-hook.ts): counts every command
+ * about to start. A signal is sent to zbak itself before the command starts;
+ * SIGINT then takes the normal interrupt path.
+ */
+function faultBefore(faults: FaultCounter): FaultAction | undefined {
+  const action = faults.next();
+  if (action === 'SIGINT' || action === 'SIGKILL') process.kill(process.pid, action);
+  return action;
+}
+
+function injectedResult(argv: readonly string[]): RunResult {
+  return { argv, exitCode: 1, signal: null, stdout: '', stderrTail: INJECTED_STDERR, durationMs: 0 };
+}
+
+/** A child that failed before running: stdin swallows what it is given, stdout is empty. */
+function injectedChild(argv: readonly string[], opts: SpawnOptions): StreamingChild {
+  const sink = new Writable({ write: (_chunk, _enc, cb) => cb() });
+  const empty = new PassThrough();
+  empty.end();
+  return {
+    argv,
+    stdin: opts.stdin === 'pipe' ? sink : null,
+    stdout: (opts.stdout ?? 'pipe') === 'pipe' ? empty : null,
+    done: Promise.resolve(injectedResult(argv)),
+    kill: () => undefined,
+  };
+}
+
 export class LocalHost implements Host {
-  constructor(readonly root: string = process.env.ZBAK_ROOT ?? '/') {}
+  private faults: FaultCounter | undefined;
+
+  /** `faults`: the fault hook's counter (tests); by default read from ZBAK_FAULT_AT at the first command. */
+  constructor(
+    readonly root: string = process.env.ZBAK_ROOT ?? '/',
+    faults?: FaultCounter,
+  ) {
+    this.faults = faults;
+  }
+
+  private fault(): FaultAction | undefined {
+    this.faults ??= new FaultCounter(parseFaultSpec(process.env.ZBAK_FAULT_AT));
+    return faultBefore(this.faults);
+  }
 
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const [file, ...args] = argv;
     if (!file) throw new Error('run: empty argv');
+    if (this.fault() === 'fail') return injectedResult(argv);
     trace(argv);
     const started = Date.now();
     const r = await execa(file, args, {
@@ -43,6 +88,7 @@ export class LocalHost implements Host {
   spawn(argv: readonly string[], opts: SpawnOptions = {}): StreamingChild {
     const [file, ...args] = argv;
     if (!file) throw new Error('spawn: empty argv');
+    if (this.fault() === 'fail') return injectedChild(argv, opts);
     trace(argv);
     const started = Date.now();
     const child: ResultPromise = execa(file, args, {

@@ -204,14 +204,18 @@ export function planRestore(
     (a, b) => (a === cores ? 1 : b === cores ? -1 : a.localeCompare(b)),
   );
   for (const ds of filesystems) {
-    steps.push({ kind: 'mount', op: 'run', what: `mount ${ds}`, argv: zfs.mount(ds), tolerate: 'unmountable' });
+    // Undone by unmounting, or the move back of a mounted dataset fails.
+    const unmount: Step = { kind: 'undo', op: 'run', what: `unmount ${ds}`, argv: zfs.umount(ds), tolerate: 'notMounted' };
+    steps.push({ kind: 'mount', op: 'run', what: `mount ${ds}`, argv: zfs.mount(ds), tolerate: 'unmountable', undo: [unmount] });
   }
   // A copy is a new zone: it keeps the create_timestamp vmadm gives it.
   const ts = header.zone.createTimestamp;
   if (ts !== undefined && !copy && isIsoUtc(ts)) {
     steps.push({ kind: 'set-timestamp', op: 'run', what: `restore create_timestamp ${ts}`, argv: zonecfg.createTimestamp(uuid, ts) });
   }
-  if (start) steps.push({ kind: 'start', op: 'run', what: `start zone ${uuid}`, argv: vmadm.start(uuid) });
+  // Undo stops it first: a running zone's datasets cannot be moved back nor the zone deleted.
+  const stopAgain: Step = { kind: 'undo', op: 'run', what: `stop the new zone ${uuid}`, argv: vmadm.stop(uuid), tolerate: 'notRunning' };
+  if (start) steps.push({ kind: 'start', op: 'run', what: `start zone ${uuid}`, argv: vmadm.start(uuid), undo: [stopAgain] });
   // After the start: on SmartOS `vmadm start` sets autoboot=true itself.
   steps.push({ kind: 'autoboot', op: 'run', what: `autoboot=${header.zone.autoboot} as saved`, argv: vmadm.autoboot(uuid, header.zone.autoboot) });
   steps.push({ kind: 'commit', op: 'commit', what: `zone ${uuid} is complete; from here nothing is undone` });
@@ -252,7 +256,7 @@ export function planRestore(
 
 /** Undo of a work container: only the received side is destroyed whole; a container holding the old zone must be empty. */
 function destroyWork(container: string, work: string): Step {
-  const recursive = container === `${work}/new`;
+  const recursive = container === `${work}/new` || container.startsWith(`${work}/new/`);
   return {
     kind: 'undo',
     op: 'run',

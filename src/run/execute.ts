@@ -1,7 +1,8 @@
 // The one loop that runs a plan's steps. After each step its undo steps are
 // pushed on a list that is journaled on the host, so a failure, an interrupt
 // or a kill -9 (the next run replays the journal) takes back exactly what this
-// run did, newest first. After the commit step nothing is undone.
+// run did, newest first. After the commit step nothing is undone; the
+// clean-up still to run is journaled instead, so the next run finishes it.
 import type { Readable } from 'node:stream';
 import { HostCommandError, ZbakError } from '../errors.js';
 import type { Host, RunResult } from '../host/host.js';
@@ -142,13 +143,15 @@ async function drain(data: Readable): Promise<void> {
 export async function executeSteps(host: Host, steps: readonly Step[], opts: ExecuteOptions): Promise<void> {
   const { journal, log } = opts;
   let committed = false;
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     try {
       if (!committed) opts.signal?.throwIfAborted();
       const undo = await runStep(host, step, opts);
       if (step.op === 'commit') {
         committed = true;
-        await journal.clear();
+        // The undo list gives way to the clean-up still to run, in one write: a run
+        // killed before the clean-up is finished by the next run's recovery.
+        await journal.replace(steps.slice(i + 1).filter((s) => s.kind === 'clean-up'));
         continue;
       }
       if (!committed && undo.length > 0) await journal.push(undo);

@@ -64,6 +64,12 @@ export class Journal {
     await this.save();
   }
 
+  /** Replaces the whole list by one group (none when empty), in one write. */
+  async replace(group: Step[]): Promise<void> {
+    this.list = group.length > 0 ? [group] : [];
+    await this.save();
+  }
+
   async pop(): Promise<void> {
     this.list.pop();
     await this.save();

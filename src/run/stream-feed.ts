@@ -17,11 +17,13 @@ export class StreamFeed implements StreamSource {
   private wakeTaker: (() => void) | null = null;
   private failure: unknown = undefined;
   private finished = false;
+  private closed = false;
   private readonly reading: Promise<void>;
 
   constructor(file: string, verified: VerifiedArchive) {
     this.reading = readStreams(file, verified, (spec, data) =>
-      new Promise<void>((resolve, reject) => {
+      // Closed before the reader offered anything (a step failed at once): stop it, or close() waits forever.
+      this.closed ? Promise.reject(new ZbakError('restore stopped')) : new Promise<void>((resolve, reject) => {
         this.offered = { id: spec.id, data, consumed: resolve };
         data.once('end', () => this.settle(resolve));
         data.once('close', () => this.settle(resolve));
@@ -60,6 +62,7 @@ export class StreamFeed implements StreamSource {
 
   /** Stops reading (after a failure elsewhere) and waits for the reader. */
   async close(): Promise<void> {
+    this.closed = true;
     this.offered?.data.destroy(new ZbakError('restore stopped'));
     await this.reading;
   }
