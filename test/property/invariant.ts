@@ -33,7 +33,7 @@ export function allowedDataset(ds: string, ctx: PlanContext): boolean {
   if (more.length > 0 || (snap !== undefined && !COMPONENT.test(snap))) return false;
   const parts = name!.split('/');
   if (parts[0] !== ctx.pool || parts.length < 2) return false;
-  if (parts.some((c) => !COMPONENT.test(c) || c === '.' || c === '..' || c.startsWith('-'))) return false;
+  if (parts.some((c) => !COMPONENT.test(c) || c === '.' || c === '..')) return false;
   const rel = parts.slice(1).join('/');
   const under = (top: string): boolean => rel === top || rel.startsWith(`${top}/`);
   const u = ctx.uuid;
