@@ -70,6 +70,8 @@ function sanitizeDisk(disk: Record<string, unknown>, i: number, changes: string[
     }
   };
   drop('zfs_filesystem', 'receive-only');
+  // vmadm get prints each disk's pool; the restore's pool (payload zpool) must decide, not the archive.
+  drop('zpool', 'the restore chooses the pool');
   if (d.nocreate !== true) drop('path', 'vmadm create refuses a path without nocreate');
   if (typeof d.image_uuid === 'string') {
     drop('block_size', 'not allowed with image_uuid');

@@ -26,6 +26,15 @@ describe('buildCreatePayload', () => {
     expect(disks[1]).not.toHaveProperty('path');
   });
 
+  it('kvm and bhyve: disks lose the saved zpool, so they go where the zone goes (the restore picks the pool, never the archive)', () => {
+    for (const uuid of [HOST_A.kvm, HOST_A.bhyve]) {
+      expect((vmJson(uuid).disks as Record<string, unknown>[])[0]).toHaveProperty('zpool', 'zones');
+      const { payload, changes } = buildCreatePayload(vmJson(uuid), { uuid, autoboot: false });
+      for (const d of payload.disks as Record<string, unknown>[]) expect(d).not.toHaveProperty('zpool');
+      expect(changes).toContain('drop disks.0.zpool (the restore chooses the pool)');
+    }
+  });
+
   it('does not modify its input', () => {
     const vm = vmJson(HOST_A.joyent);
     const copy = structuredClone(vm);
