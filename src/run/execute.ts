@@ -23,6 +23,8 @@ export interface StreamSource {
 export interface ArchiveSink {
   /** Header GUIDs from the read step's output. */
   read(step: Step, stdout: string): void;
+  /** Called before the send starts (the size estimate for the progress display runs here, not while zfs send's pipe waits). */
+  beforeSend?(streamId: string): Promise<void>;
   send(streamId: string, data: Readable): Promise<void>;
   publish(path: string): Promise<void>;
 }
@@ -60,6 +62,7 @@ async function runStep(host: Host, step: Step, opts: ExecuteOptions): Promise<St
     }
     case 'send': {
       const sink = needSink(step, opts);
+      await sink.beforeSend?.(step.streamId);
       await sendInto(host, step.argv, step.what, (data) => sink.send(step.streamId, data));
       return step.undo ?? [];
     }

@@ -88,16 +88,20 @@ async function executeSave(
   let writer: ArchiveWriter | undefined;
   let header: Header | undefined;
   let total = 0;
+  let estimate: number | undefined;
   const sink: ArchiveSink = {
     read: (_step, stdout) => {
       const guids = new Map(parseGuids(stdout).map((g) => [g.name, g.guid]));
       header = buildHeader(inv, withNewGuids(plan, guids), { createdAt: opts.now, toolVersion: ZBAK_VERSION, partSize: opts.partSize });
     },
+    beforeSend: async (streamId) => {
+      if (!writer) writer = await openArchive(path, header, inv, opts.partSize);
+      const s = header?.streams.find((x) => x.id === streamId);
+      estimate = progress.enabled && s ? await estimateSize(host, s.sendArgv) : undefined;
+    },
     send: async (streamId, data) => {
       const s = header?.streams.find((x) => x.id === streamId);
-      if (!writer) writer = await openArchive(path, header, inv, opts.partSize);
-      if (!s) throw new Error(`stream ${streamId} is not in the header`);
-      const estimate = progress.enabled ? await estimateSize(host, s.sendArgv) : undefined;
+      if (!writer || !s) throw new Error(`stream ${streamId}: the archive was not opened for it`);
       const r = await tracked(progress, `${s.id} ${s.dataset}`, estimate, () =>
         writer!.addStream(s.id, counted(data, progress), opts.signal ? { signal: opts.signal } : {}),
       );
