@@ -157,7 +157,8 @@ export class ArchiveChecker {
       const begin = atEnd ? parser.end() : parser.push(chunk);
       if (begin === null) return;
       stream.begin = null;
-      const message = beginMismatch(stream.spec, begin);
+      const image = this.header?.images.find((i) => i.uuid === stream.spec.imageUuid);
+      const message = beginMismatch(stream.spec, begin, image?.type);
       if (message !== null) this.beginProblem ??= { entry: part, message };
     } catch (err) {
       if (!(err instanceof SendBeginError)) throw err;
