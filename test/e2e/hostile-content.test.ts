@@ -3,11 +3,10 @@
 // reach restores without it unless --allow-global-reach; a header whose
 // createTimestamp smuggles zonecfg subcommands is refused by verify and restore alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { demoHostWithArchive } from '../support/demo-host.js';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
-import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 import { editJson, rewriteArchive } from '../unit/archive/helpers.js';
 
 let dir: string;
@@ -17,16 +16,7 @@ let uuid: string;
 let hostN = 0;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zbak-hostile-'));
-  a = new FakeSmartOS(join(dir, 'a'), 'host-a');
-  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
-  await createImages(a);
-  uuid = await createDemoZone(a);
-  const archives = join(dir, 'archives');
-  await mkdir(archives);
-  const r = await a.zbak(['save', 'web01', '--to', archives, '--part-size', '4K']);
-  expect(r.exitCode, r.stderr).toBe(0);
-  good = r.stdout.trim().split('\n').pop()!;
+  ({ dir, a, good, uuid } = await demoHostWithArchive('zbak-hostile-'));
 });
 
 afterAll(async () => {

@@ -2,12 +2,11 @@
 // exit code, and leaves the (fake) host exactly as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { copyFile, mkdtemp, mkdir, readdir, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
-import { BASE_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
+import { BASE_IMAGE, createImages } from '../../scripts/lib/demo-zone.js';
 
 let dir: string;
 let a: FakeSmartOS;
@@ -16,16 +15,7 @@ let good: string;
 let uuid: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zbak-refuse-'));
-  a = new FakeSmartOS(join(dir, 'a'), 'host-a');
-  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
-  await createImages(a);
-  uuid = await createDemoZone(a);
-  archives = join(dir, 'archives');
-  await mkdir(archives);
-  const r = await a.zbak(['save', 'web01', '--to', archives, '--part-size', '4K']);
-  expect(r.exitCode, r.stderr).toBe(0);
-  good = r.stdout.trim().split('\n').pop()!;
+  ({ dir, a, good, uuid, archives } = await demoHostWithArchive('zbak-refuse-'));
 });
 
 afterAll(async () => {
