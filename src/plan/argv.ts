@@ -53,6 +53,11 @@ export const zfs = {
   destroySnapshot: (ds: string, snap: string): string[] => ['zfs', 'destroy', snapshot(ds, snap)],
   /** A container that never mounts: children inherit nothing from it but the name. */
   createContainer: (ds: string): string[] => ['zfs', 'create', '-o', 'canmount=off', '-o', 'mountpoint=none', dataset(ds)],
+  /** Only the `zoned` flag is ever set (around renames, see restore-plan's set-aside). */
+  setZoned: (ds: string, on: boolean): string[] => ['zfs', 'set', `zoned=${on ? 'on' : 'off'}`, dataset(ds)],
+  /** Back to the received (-S) or inherited value of `zoned`. */
+  inheritZoned: (ds: string, received: boolean): string[] => ['zfs', 'inherit', ...(received ? ['-S'] : []), 'zoned', dataset(ds)],
+  getZoned: (ds: string): string[] => ['zfs', 'get', '-H', '-p', '-r', '-o', 'name,property,value,source', 'zoned', dataset(ds)],
   mount: (ds: string): string[] => ['zfs', 'mount', dataset(ds)],
   umount: (ds: string): string[] => ['zfs', 'umount', dataset(ds)],
   hold: (tag: string, ds: string, snap: string): string[] => ['zfs', 'hold', tag, snapshot(ds, snap)],

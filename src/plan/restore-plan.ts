@@ -30,6 +30,15 @@ export interface RestoreTarget {
   rows: ZfsRow[];
   /** The pool's `available` bytes (undefined: not known, space is not checked). */
   poolAvailable?: number;
+  /** `zoned` of the existing zone's datasets (`zfs get -r zoned <pool>/<uuid>`), for --force. */
+  zoned?: ZonedRow[];
+}
+
+export interface ZonedRow {
+  name: string;
+  value: string;
+  /** zfs's source column: local, received, inherited from …, default. */
+  source: string;
 }
 
 export interface RestoreOptions {
@@ -146,32 +155,22 @@ export function planRestore(
   const steps: Step[] = [];
   for (const img of images) steps.push(...imageSteps(img, pool, imageManifests.get(img.image.uuid)));
 
-  // Receive: below the work dataset, unmounted, so nothing the host had is touched yet.
   const rels = [...new Set(zoneStreams.map((s) => targetRel(s.dataset)))];
   const tops = zoneTops(uuid, rels);
-  const staged = (r: string): string => `${work}/new/${r}`;
-  const containers = [work, `${work}/new`, ...(rels.some((r) => r.startsWith('cores/')) ? [`${work}/new/cores`] : [])];
-  const oldTops = replaces ? zoneTops(uuid, replaces.datasets.map((d) => d.slice(pool.length + 1))) : [];
-  if (oldTops.length > 0) containers.push(`${work}/old`, ...(oldTops.some((r) => r.startsWith('cores/')) ? [`${work}/old/cores`] : []));
-  for (const c of containers) {
-    steps.push({ kind: 'make-work', op: 'run', what: `work dataset ${c}`, argv: zfs.createContainer(c), undo: [destroyWork(c, work)] });
-  }
-  for (const s of zoneStreams) {
-    steps.push({
-      kind: 'receive',
-      op: 'receive',
-      what: `receive ${s.id} (${s.role} ${s.kind}, ${s.snapshots.length} snapshots) into ${staged(targetRel(s.dataset))}`,
-      argv: zfs.receive(staged(targetRel(s.dataset)), s.kind === 'incremental'),
-      streamId: s.id,
-    });
-  }
-
-  steps.push({ kind: 'archive-checked', op: 'archive-end', what: 'every archive byte read and matched against its checksum' });
-  // Every archive byte has now been checked; the old zone, if any, is put aside.
-  if (replaces && existing) steps.push(...setAsideSteps(existing, pool, uuid, work, oldTops, hostOwned));
-
   const final = (r: string): string => `${pool}/${r}`;
   const cores = final(`cores/${uuid}`);
+
+  // --force: the old zone is put aside (kept whole below the work dataset) before anything
+  // of the new one exists; every later failure brings it back.
+  if (replaces && existing) {
+    const oldTops = zoneTops(uuid, replaces.datasets.map((d) => d.slice(pool.length + 1)));
+    const containers = [work, `${work}/old`, ...(oldTops.some((r) => r.startsWith('cores/')) ? [`${work}/old/cores`] : [])];
+    for (const c of containers) {
+      steps.push({ kind: 'make-work', op: 'run', what: `work dataset ${c}`, argv: zfs.createContainer(c), undo: [destroyWork(c)] });
+    }
+    steps.push(...setAsideSteps(existing, pool, uuid, work, oldTops, hostOwned, target.zoned ?? []));
+  }
+
   steps.push(
     {
       kind: 'create-zone',
@@ -179,25 +178,27 @@ export function planRestore(
       what: `create zone ${uuid} (vmadm create, autoboot=false)`,
       argv: vmadm.create(),
       input: `${JSON.stringify(payload)}\n`,
+      // vmadm delete takes the received datasets with it: they are the zone's.
       undo: [{ kind: 'undo', op: 'run', what: `delete the new zone ${uuid}`, argv: vmadm.delete(uuid) }],
     },
     { kind: 'stop', op: 'run', what: `keep the new zone stopped while its datasets are replaced`, argv: vmadm.stop(uuid), tolerate: 'notRunning' },
     { kind: 'destroy-fresh', op: 'run', what: `unmount the fresh cores dataset`, argv: zfs.umount(cores), tolerate: 'notMounted' },
   );
-  // Cores last when moving in: it mounts inside the zoneroot.
   const ordered = [...tops.filter((t) => !t.startsWith('cores/')), ...tops.filter((t) => t.startsWith('cores/'))];
   for (const t of ordered) {
     steps.push({ kind: 'destroy-fresh', op: 'run', what: `destroy the fresh ${final(t)} vmadm created`, argv: zfs.destroyTree(final(t)), tolerate: 'missing' });
   }
-  for (const t of ordered) {
+  // Unmounted (-u) until every stream is in: a received mountpoint must not mount over anything.
+  for (const s of zoneStreams) {
     steps.push({
-      kind: 'move-in',
-      op: 'run',
-      what: `move the received ${t} into place`,
-      argv: zfs.rename(staged(t), final(t)),
-      undo: [{ kind: 'undo', op: 'run', what: `move ${final(t)} back to ${staged(t)}`, argv: zfs.rename(final(t), staged(t)) }],
+      kind: 'receive',
+      op: 'receive',
+      what: `receive ${s.id} (${s.role} ${s.kind}, ${s.snapshots.length} snapshots) into ${final(targetRel(s.dataset))}`,
+      argv: zfs.receive(final(targetRel(s.dataset)), s.kind === 'incremental'),
+      streamId: s.id,
     });
   }
+  steps.push({ kind: 'archive-checked', op: 'archive-end', what: 'every archive byte read and matched against its checksum' });
   // Every received filesystem, parents first, as a receive into its place would have mounted it
   // (zoned delegated datasets stay for the zone to mount), and cores even when vmadm made it.
   const filesystems = [...new Set([...zoneStreams.filter((s) => s.role !== 'disk').map((s) => final(targetRel(s.dataset))), cores])].sort(
@@ -233,12 +234,9 @@ export function planRestore(
         : { kind: 'protect', op: 'run', what: `restore ${flag}`, argv: vmadm.setFlag(uuid, flag) },
     );
   }
-  steps.push({
-    kind: 'clean-up',
-    op: 'run',
-    what: replaces ? `destroy the replaced zone's datasets and the work dataset ${work}` : `remove the work dataset ${work}`,
-    argv: zfs.destroyTree(work),
-  });
+  if (replaces) {
+    steps.push({ kind: 'clean-up', op: 'run', what: `destroy the replaced zone's datasets (kept in ${work} until now)`, argv: zfs.destroyTree(work) });
+  }
 
   return {
     uuid,
@@ -254,16 +252,9 @@ export function planRestore(
   };
 }
 
-/** Undo of a work container: only the received side is destroyed whole; a container holding the old zone must be empty. */
-function destroyWork(container: string, work: string): Step {
-  const recursive = container === `${work}/new` || container.startsWith(`${work}/new/`);
-  return {
-    kind: 'undo',
-    op: 'run',
-    what: `remove ${container}`,
-    argv: recursive ? zfs.destroyTree(container) : zfs.destroyOne(container),
-    tolerate: 'missing',
-  };
+/** Undo of a work container: it must be empty by then (the old zone's datasets moved back), so never -r. */
+function destroyWork(container: string): Step {
+  return { kind: 'undo', op: 'run', what: `remove ${container}`, argv: zfs.destroyOne(container), tolerate: 'missing' };
 }
 
 /**
@@ -271,7 +262,7 @@ function destroyWork(container: string, work: string): Step {
  * configuration. Undo re-creates it from its own `vmadm get` JSON and moves the
  * datasets back, so it returns byte for byte.
  */
-function setAsideSteps(old: Vm, pool: string, uuid: string, work: string, oldTops: string[], oldRows: ZfsRow[]): Step[] {
+function setAsideSteps(old: Vm, pool: string, uuid: string, work: string, oldTops: string[], oldRows: ZfsRow[], zoned: ZonedRow[]): Step[] {
   const steps: Step[] = [];
   const running = (old.state ?? old.zone_state) === 'running';
   const ts = old.create_timestamp;
@@ -296,6 +287,19 @@ function setAsideSteps(old: Vm, pool: string, uuid: string, work: string, oldTop
     const live = `${pool}/${t}`;
     const aside = `${work}/old/${t}`;
     steps.push({ kind: 'set-aside', op: 'run', what: `unmount ${live}`, argv: zfs.umount(live), tolerate: 'notMounted' });
+    // ZFS refuses to rename a dataset with a zoned child whose mountpoint is inherited
+    // ("child dataset with inherited mountpoint is used in a non-global zone"): the flag is
+    // cleared for the move and put back as it was (local, or received) by the undo.
+    for (const z of zoned.filter((r) => r.value === 'on' && r.name.startsWith(`${live}/`) && (r.source === 'local' || r.source === 'received'))) {
+      const back = z.source === 'local' ? zfs.setZoned(z.name, true) : zfs.inheritZoned(z.name, true);
+      steps.push({
+        kind: 'set-aside',
+        op: 'run',
+        what: `clear zoned on ${z.name} for the move`,
+        argv: zfs.setZoned(z.name, false),
+        undo: [{ kind: 'undo', op: 'run', what: `zoned on ${z.name} as it was`, argv: back }],
+      });
+    }
     steps.push({
       kind: 'set-aside',
       op: 'run',
@@ -306,6 +310,7 @@ function setAsideSteps(old: Vm, pool: string, uuid: string, work: string, oldTop
         // Its filesystems mounted again as they were (parents first; zoned ones stay with the zone).
         ...oldRows
           .filter((r) => r.type === 'filesystem' && (r.name === live || r.name.startsWith(`${live}/`)))
+          .filter((r) => !zoned.some((z) => z.name === r.name && z.value === 'on'))
           .map((r) => r.name)
           .sort()
           .map((ds): Step => ({ kind: 'undo', op: 'run', what: `mount ${ds}`, argv: zfs.mount(ds), tolerate: 'unmountable' })),

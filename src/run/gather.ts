@@ -11,6 +11,8 @@ import { parseZfsGet } from '../parse/zfs-get.js';
 import { imageUuidOfOrigin, type ImageFacts, type SaveInventory } from '../plan/inventory.js';
 import { zoneDatasets, zonePool } from '../plan/zone-datasets.js';
 import { must, succeeded } from './commands.js';
+import { zfs } from '../plan/argv.js';
+import type { ZonedRow } from '../plan/restore-plan.js';
 
 export async function listVms(host: Host): Promise<Vm[]> {
   const r = await must(host, ['vmadm', 'lookup', '-j'], 'list zones (vmadm lookup -j)');
@@ -79,4 +81,17 @@ export async function gatherSaveInventory(host: Host, ref: string): Promise<Save
     if (facts.record.manifest.origin) pending.push(facts.record.manifest.origin);
   }
   return { host: host_, vm, rawVmJson: raw.stdout, rows, images };
+}
+
+/** `zoned` of a dataset and everything below it; none when it does not exist (a restore's target). */
+export async function zonedBelow(host: Host, dataset: string): Promise<ZonedRow[]> {
+  const r = await host.run(zfs.getZoned(dataset));
+  if (!succeeded(r)) return [];
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [name = '', , value = '', source = ''] = l.split('\t');
+      return { name, value, source };
+    });
 }

@@ -7,7 +7,7 @@ import type { VerifiedArchive } from '../archive/reader.js';
 import type { Host } from '../host/host.js';
 import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan } from '../plan/restore-plan.js';
 import type { Log } from './commands.js';
-import { listPool, listVms, poolAvailable } from './gather.js';
+import { listPool, listVms, poolAvailable, zonedBelow } from './gather.js';
 import { executeSteps, runUndo } from './execute.js';
 import { Journal } from './journal.js';
 import { globalReachLines, printRestorePlan } from './restore-print.js';
@@ -39,7 +39,12 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
     planRestore(
       verified.header,
       vmJson,
-      { vms: await listVms(host), rows: await listPool(host, pool), poolAvailable: await poolAvailable(host, pool) },
+      {
+        vms: await listVms(host),
+        rows: await listPool(host, pool),
+        poolAvailable: await poolAvailable(host, pool),
+        zoned: await zonedBelow(host, `${pool}/${uuid}`),
+      },
       opts,
       verified.imageManifests,
     );

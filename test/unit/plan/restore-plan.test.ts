@@ -29,29 +29,30 @@ describe('planRestore', () => {
     ]);
   });
 
-  it('receives every zone stream below the work dataset, unmounted, before it touches anything the host had', () => {
-    const plan = planRestore(header, vm, hostB(), {}, new Map([[HOST_A.webappImage, JSON.stringify({ manifest: { uuid: HOST_A.webappImage, name: 'webapp-base', version: '1.0.0', type: 'zone-dataset' } })]]));
+  it('a restore without --force: vmadm create, the fresh datasets destroyed, every stream received unmounted in order, then mounted', () => {
+    const plan = planRestore(header, vm, hostB(), {}, M);
     const c = commands(plan);
-    const recv = c.filter((l) => l.startsWith('zfs receive'));
-    expect(recv).toEqual([
+    expect(c.filter((l) => l.startsWith('zfs receive'))).toEqual([
       `zfs receive -u zones/${HOST_A.webappImage}-partial < stream s02`,
-      `zfs receive -u ${W}/new/${J} < stream s03`,
-      `zfs receive -u ${W}/new/${J}/data < stream s04`,
-      `zfs receive -u ${W}/new/${J}/data/pgdata < stream s05`,
-      `zfs receive -u -F ${W}/new/${J}/data/pgdata < stream s06`,
-      `zfs receive -u ${W}/new/cores/${J} < stream s07`,
+      `zfs receive -u zones/${J} < stream s03`,
+      `zfs receive -u zones/${J}/data < stream s04`,
+      `zfs receive -u zones/${J}/data/pgdata < stream s05`,
+      `zfs receive -u -F zones/${J}/data/pgdata < stream s06`,
+      `zfs receive -u zones/cores/${J} < stream s07`,
     ]);
     const created = c.indexOf('vmadm create < payload');
-    expect(created).toBeGreaterThan(c.indexOf(`zfs receive -u ${W}/new/cores/${J} < stream s07`));
-    expect(c.indexOf('read to the end of the archive')).toBeLessThan(created);
     expect(c.slice(created)).toEqual([
       'vmadm create < payload',
       `vmadm stop ${J} -F`,
       `zfs umount zones/cores/${J}`,
       `zfs destroy -r zones/${J}`,
       `zfs destroy -r zones/cores/${J}`,
-      `zfs rename ${W}/new/${J} zones/${J}`,
-      `zfs rename ${W}/new/cores/${J} zones/cores/${J}`,
+      `zfs receive -u zones/${J} < stream s03`,
+      `zfs receive -u zones/${J}/data < stream s04`,
+      `zfs receive -u zones/${J}/data/pgdata < stream s05`,
+      `zfs receive -u -F zones/${J}/data/pgdata < stream s06`,
+      `zfs receive -u zones/cores/${J} < stream s07`,
+      'read to the end of the archive',
       `zfs mount zones/${J}`,
       `zfs mount zones/${J}/data`,
       `zfs mount zones/${J}/data/pgdata`,
@@ -60,11 +61,12 @@ describe('planRestore', () => {
       `vmadm start ${J}`,
       `vmadm update ${J} autoboot=true`,
       'commit',
-      `zfs destroy -r ${W}`,
     ]);
+    // Nothing of the host's is destroyed: the fresh datasets are the ones vmadm create just made.
+    expect(c.some((l) => l.includes('zbak-'))).toBe(false);
     const create = plan.steps.find((s) => s.kind === 'create-zone')!;
     expect(create.op === 'run' && JSON.parse(create.input!)).toMatchObject({ uuid: J, autoboot: false, delegate_dataset: true, zpool: 'zones' });
-    expect(plan.start).toBe(true);
+    expect(create.undo!.map((u) => stepLine(u).split('   # ')[0])).toEqual([`vmadm delete ${J}`]);
   });
 
   it('--pool restores into another pool; the archive never chooses it', () => {
@@ -96,7 +98,7 @@ describe('planRestore', () => {
     // The old zone is put aside only after every stream was received and checked, and comes back on undo.
     const c = commands(plan);
     const aside = c.indexOf(`zfs rename zones/${J} ${W}/old/${J}`);
-    expect(aside).toBeGreaterThan(c.indexOf('read to the end of the archive'));
+    expect(aside).toBeGreaterThan(-1);
     expect(c.indexOf(`vmadm delete ${J}`)).toBeGreaterThan(aside);
     expect(c.indexOf(`vmadm delete ${J}`)).toBeLessThan(c.indexOf('vmadm create < payload'));
     const del = plan.steps.find((s) => s.kind === 'delete-old')!;
@@ -137,8 +139,7 @@ describe('planRestore', () => {
     const plan = planRestore(header, vm, a, { newUuid: NEW }, M);
     const c = commands(plan);
     expect(c.filter((l) => l.startsWith('zfs receive')).map((l) => l.split(' ').at(-4))).toEqual([
-      `zones/zbak-${NEW}/new/${NEW}`, `zones/zbak-${NEW}/new/${NEW}/data`, `zones/zbak-${NEW}/new/${NEW}/data/pgdata`,
-      `zones/zbak-${NEW}/new/${NEW}/data/pgdata`, `zones/zbak-${NEW}/new/cores/${NEW}`,
+      `zones/${NEW}`, `zones/${NEW}/data`, `zones/${NEW}/data/pgdata`, `zones/${NEW}/data/pgdata`, `zones/cores/${NEW}`,
     ]);
     expect(c.filter((l) => l.includes(J))).toEqual([]);
     const payload = JSON.parse((plan.steps.find((s) => s.kind === 'create-zone') as { input: string }).input) as Record<string, unknown>;
