@@ -345,14 +345,14 @@ function imageSteps(img: ImagePlan, pool: string, rawRecord: string | undefined)
     {
       kind: 'install-image',
       op: 'write-file',
-      what: `${label}: manifest into the imgadm database`,
+      what: `install ${label}: manifest into the imgadm database`,
       path: imgadmDbPath(pool, image.uuid),
       content: `${JSON.stringify(record, null, 2)}\n`,
     },
     {
       kind: 'install-image',
       op: 'receive',
-      what: `${label}: receive into ${partial}`,
+      what: `install ${label}: receive into ${partial}`,
       argv: zfs.receive(partial),
       streamId: image.streamId,
       undo: [{ kind: 'undo', op: 'run', what: `remove ${partial}`, argv: zfs.destroyTree(partial), tolerate: 'missing' }],
@@ -367,7 +367,7 @@ function imageSteps(img: ImagePlan, pool: string, rawRecord: string | undefined)
     {
       kind: 'install-image',
       op: 'run',
-      what: `${label}: installed`,
+      what: `install ${label}: rename ${partial} to ${dataset}`,
       argv: zfs.rename(partial, dataset),
       undo: [{ kind: 'undo', op: 'run', what: `remove ${label}`, argv: zfs.destroyTree(dataset), tolerate: 'missing' }],
     },

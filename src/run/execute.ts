@@ -149,6 +149,7 @@ export async function executeSteps(host: Host, steps: readonly Step[], opts: Exe
   for (const [i, step] of steps.entries()) {
     try {
       if (!committed) opts.signal?.throwIfAborted();
+      if (step.op !== 'commit') log(step.what);
       const undo = await runStep(host, step, opts);
       if (step.op === 'commit') {
         committed = true;
