@@ -41,10 +41,11 @@ export const zfs = {
   ],
   /**
    * Into a name nothing else uses; -u: a received mountpoint must not mount over the live zone's.
-   * `onto`: an incremental onto a dataset this run received a moment ago (-F rolls back what
-   * mere opening may have changed, e.g. a zvol's device probe; the dataset is ours).
+   * `rollback` (-F): zone streams, whose targets this restore has just destroyed or received
+   * itself; between the substreams of one -I stream a zvol's device probe can count as a
+   * change, which -F rolls back (kvm/bhyve disks failed without it). Never onto the host's own.
    */
-  receive: (target: string, onto = false): string[] => ['zfs', 'receive', '-u', ...(onto ? ['-F'] : []), dataset(target)],
+  receive: (target: string, rollback = false): string[] => ['zfs', 'receive', '-u', ...(rollback ? ['-F'] : []), dataset(target)],
   rename: (from: string, to: string): string[] => ['zfs', 'rename', dataset(from), dataset(to)],
   /** -r: children and snapshots; never -R (a clone made from it keeps its origin alive). */
   destroyTree: (ds: string): string[] => ['zfs', 'destroy', '-r', dataset(ds)],

@@ -194,7 +194,7 @@ export function planRestore(
       kind: 'receive',
       op: 'receive',
       what: `receive ${s.id} (${s.role} ${s.kind}, ${s.snapshots.length} snapshots) into ${final(targetRel(s.dataset))}`,
-      argv: zfs.receive(final(targetRel(s.dataset)), s.kind === 'incremental'),
+      argv: zfs.receive(final(targetRel(s.dataset)), true),
       streamId: s.id,
     });
   }

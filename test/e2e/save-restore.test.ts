@@ -178,7 +178,7 @@ describe('save -> delete -> restore on the fake host', () => {
     const r = await a.zbak(['restore', file, '--dry-run']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`zfs destroy -r zones/${uuid} `));
-    expect(r.stdout).toMatch(new RegExp(`zfs receive -u zones/${uuid} < stream s03`));
+    expect(r.stdout).toMatch(new RegExp(`zfs receive -u -F zones/${uuid} < stream s03`));
     expect(await a.stateSummary()).toBe(deleted);
   });
 

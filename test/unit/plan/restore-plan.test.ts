@@ -34,11 +34,11 @@ describe('planRestore', () => {
     const c = commands(plan);
     expect(c.filter((l) => l.startsWith('zfs receive'))).toEqual([
       `zfs receive -u zones/${HOST_A.webappImage}-partial < stream s02`,
-      `zfs receive -u zones/${J} < stream s03`,
-      `zfs receive -u zones/${J}/data < stream s04`,
-      `zfs receive -u zones/${J}/data/pgdata < stream s05`,
+      `zfs receive -u -F zones/${J} < stream s03`,
+      `zfs receive -u -F zones/${J}/data < stream s04`,
+      `zfs receive -u -F zones/${J}/data/pgdata < stream s05`,
       `zfs receive -u -F zones/${J}/data/pgdata < stream s06`,
-      `zfs receive -u zones/cores/${J} < stream s07`,
+      `zfs receive -u -F zones/cores/${J} < stream s07`,
     ]);
     const created = c.indexOf('vmadm create < payload');
     expect(c.slice(created)).toEqual([
@@ -47,11 +47,11 @@ describe('planRestore', () => {
       `zfs umount zones/cores/${J}`,
       `zfs destroy -r zones/${J}`,
       `zfs destroy -r zones/cores/${J}`,
-      `zfs receive -u zones/${J} < stream s03`,
-      `zfs receive -u zones/${J}/data < stream s04`,
-      `zfs receive -u zones/${J}/data/pgdata < stream s05`,
+      `zfs receive -u -F zones/${J} < stream s03`,
+      `zfs receive -u -F zones/${J}/data < stream s04`,
+      `zfs receive -u -F zones/${J}/data/pgdata < stream s05`,
       `zfs receive -u -F zones/${J}/data/pgdata < stream s06`,
-      `zfs receive -u zones/cores/${J} < stream s07`,
+      `zfs receive -u -F zones/cores/${J} < stream s07`,
       'read to the end of the archive',
       `zfs mount zones/${J}`,
       `zfs mount zones/${J}/data`,
