@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ZONE_UUID } from '../../scripts/lib/demo-zone.js';
 import { cleanRun, plannedRun, runCell, type Expected } from '../../scripts/lib/fault-check.js';
 import { buildLab, type Fault, type Lab, type ScenarioName } from '../../scripts/lib/fault-lab.js';
 
