@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
 import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
-import { IMAGE, IMAGE_JSON, VMADM_JSON, chunked, makeHeader, streamBytes } from '../unit/archive/helpers.js';
-import { createArchiveWriter } from '../../src/archive/writer.js';
-import { imageManifestEntry, type Header } from '../../src/archive/format.js';
+import { editJson, rewriteArchive, streamData, writeArchive } from '../unit/archive/helpers.js';
+import type { Header } from '../../src/archive/format.js';
 
 const MAIN = join(REPO, 'dist/src/cli/main.js');
 let dir: string;
@@ -32,15 +31,11 @@ afterAll(async () => {
 });
 
 /** A small valid archive whose header is `edit`ed first (streams of a few bytes). */
+/** A genuine test archive whose header is then edited, checksums recomputed (the writer refuses to write such a header). */
 async function archiveWith(path: string, edit: (h: Header) => void): Promise<void> {
-  const header = makeHeader(3, 4096);
-  edit(header);
-  const w = await createArchiveWriter(path, { partSize: header.partSize });
-  await w.addEntry('zbak.json', `${JSON.stringify(header, null, 2)}\n`);
-  await w.addEntry('vmadm.json', VMADM_JSON);
-  await w.addEntry(imageManifestEntry(IMAGE), IMAGE_JSON);
-  for (const [i, s] of header.streams.entries()) await w.addStream(s.id, chunked(streamBytes(i + 1, 100 * (i + 1)), 64));
-  await w.finish();
+  const base = `${path}.base`;
+  await writeArchive(base, [streamData(0, 1000), streamData(1, 1000), streamData(2, 1000)], 4096);
+  await rewriteArchive(base, path, editJson('zbak.json', (h: Header) => void edit(h)));
 }
 
 describe('archive text never drives the terminal', () => {
