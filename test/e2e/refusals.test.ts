@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { copyFile, mkdir, readdir, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { demoHostWithArchive } from '../support/demo-host.js';
 import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, createImages } from '../../scripts/lib/demo-zone.js';
 
