@@ -1,38 +1,10 @@
 // --dry-run: the restore plan's steps exactly as the executor runs them, with
 // what each one's undo is, so an operator sees what a failure would take back.
-import { quoteArgv, type Log } from './commands.js';
+import type { Log } from './commands.js';
 import type { RestorePlan } from '../plan/restore-plan.js';
-import type { Step } from '../plan/steps.js';
+import { stepLine } from './step-line.js';
 import { humanBytes } from '../model/bytes.js';
 import { printable } from '../model/printable.js';
-
-/** One line per step: the command (or file / stream action) and why. */
-export function stepLine(step: Step): string {
-  switch (step.op) {
-    case 'run':
-      return `${quoteArgv(step.argv)}${step.input !== undefined ? ' < payload' : ''}   # ${step.what}`;
-    case 'receive':
-      return `${quoteArgv(step.argv)} < stream ${step.streamId}   # ${step.what}`;
-    case 'drain':
-      return `read stream ${step.streamId}   # ${step.what}`;
-    case 'write-file':
-      return `write ${step.path}   # ${step.what}`;
-    case 'remove-file':
-      return `remove ${step.path}   # ${step.what}`;
-    case 'expect-snapshots':
-      return `${quoteArgv(step.argv)}   # check: ${step.what}`;
-    case 'archive-end':
-      return `read to the end of the archive   # ${step.what}`;
-    case 'commit':
-      return `commit   # ${step.what}`;
-    case 'read':
-      return `${quoteArgv(step.argv)}   # ${step.what}`;
-    case 'send':
-      return `${quoteArgv(step.argv)} > stream ${step.streamId}   # ${step.what}`;
-    case 'publish':
-      return `publish ${step.path}   # ${step.what}`;
-  }
-}
 
 export function printRestorePlan(plan: RestorePlan, rawLog: Log): void {
   // Alias, image names and payload notes come from the archive.

@@ -17,7 +17,7 @@ import { succeeded, type Log } from './commands.js';
 import { gatherSaveInventory } from './gather.js';
 import { executeSteps, parseGuids, type ArchiveSink } from './execute.js';
 import { Journal } from './journal.js';
-import { stepLine } from './restore-print.js';
+import { stepLine } from './step-line.js';
 import { pruneArchivesBeside } from './prune-archives.js';
 import { sweepDeadTemps } from './sweep-temps.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planRestore, type RestorePlan, type RestoreTarget } from '../../../src/plan/restore-plan.js';
-import { stepLine } from '../../../src/run/restore-print.js';
+import { stepLine } from '../../../src/run/step-line.js';
 import { parseZfsList } from '../../../src/parse/zfs-list.js';
 import { parseVmadmGet } from '../../../src/parse/vmadm.js';
 import { PlanConflictError } from '../../../src/errors.js';
