@@ -5,7 +5,9 @@
 //
 // The record is written to a private temp file and link(2)ed into place, so the lock file
 // is never seen empty or half written: an unreadable one is a leftover (e.g. the empty file
-// older zbak versions used) and is taken over like a dead holder's.
+// older zbak versions used) and is taken over like a dead holder's. Taking over is
+// serialised by a second lock (<file>.takeover): moving the dead file aside without it let
+// two contenders each believe they held the lock (CI caught it).
 // A reused pid makes a dead holder look alive: that errs on the safe side (LockedError,
 // whose message names the pid and the file to remove). /var/run is emptied at boot.
 import { randomBytes } from 'node:crypto';
@@ -67,7 +69,18 @@ export async function takePidLock(file: string, what: string): Promise<() => Pro
       if (holder === 'gone') continue;
       if (holder.record && pidAlive(holder.record.pid))
         throw busy(`held by pid ${holder.record.pid} since ${holder.record.since}; if that process is not zbak, remove the file`);
-      if (!(await moveAside(file, holder.raw, `${file}.dead-${record.pid}-${record.token}`))) throw busy('just taken by another process');
+      // A dead holder's file is replaced only under the takeover lock: while the lock
+      // file exists nobody can link(2) a new one, so the holder of the takeover lock
+      // re-reads it and rename(2)s its own record over it atomically.
+      const replaced = await underTakeover(`${file}.takeover`, mine, async () => {
+        const now = await readHolder(file);
+        if (now === 'gone') return false;
+        if (now.raw !== holder.raw) return false;
+        await rename(mine, file);
+        return true;
+      });
+      if (replaced === 'busy') throw busy('another process is taking over a dead holder\'s lock');
+      if (replaced) return () => release(file, text);
     }
     throw busy('contended');
   } finally {
@@ -76,24 +89,28 @@ export async function takePidLock(file: string, what: string): Promise<() => Pro
 }
 
 /**
- * Moves a dead holder's lock file out of the way (rename is atomic), then checks it moved
- * that very file: if a contender replaced it in between, that live lock is put back.
+ * Runs `fn` holding the takeover lock (a hard link of this process's record, so it names
+ * a pid). A takeover lock whose holder died (killed inside these few lines) is removed
+ * once and re-contended; 'busy' when a live process holds it.
  */
-async function moveAside(file: string, deadRaw: string, aside: string): Promise<boolean> {
-  try {
-    await rename(file, aside);
-  } catch (e) {
-    if (isCode(e, 'ENOENT')) return true; // another contender moved it; race for the free lock
-    throw e;
+async function underTakeover(takeover: string, mine: string, fn: () => Promise<boolean>): Promise<boolean | 'busy'> {
+  for (let round = 0; round < 2; round++) {
+    try {
+      await link(mine, takeover);
+    } catch (e) {
+      if (!isCode(e, 'EEXIST')) throw e;
+      const holder = await readHolder(takeover);
+      if (holder !== 'gone' && holder.record && pidAlive(holder.record.pid)) return 'busy';
+      if (holder !== 'gone') await rm(takeover, { force: true });
+      continue;
+    }
+    try {
+      return await fn();
+    } finally {
+      await rm(takeover, { force: true });
+    }
   }
-  const moved = await readFile(aside, 'utf8').catch(() => undefined);
-  if (moved === deadRaw) {
-    await rm(aside, { force: true });
-    return true;
-  }
-  await link(aside, file).catch(() => undefined);
-  await rm(aside, { force: true });
-  return false;
+  return 'busy';
 }
 
 /** Removes the lock file if it is still this process's record. */
