@@ -6,6 +6,10 @@
 #   ZBAK_LAB_RECORD=1  copy the recorded real outputs into fixtures/lab/
 #   ZBAK_LAB_STRICT=1  count SKIP (pending) cases as failures
 #   ZBAK_LAB_BUNDLE=0  run dist/ unbundled in the guest (default: esbuild bundles)
+#   ZBAK_LAB_FULL=1    the full suite (npm run test:lab:full): the whole fault matrix and
+#                      hostile-archive sample instead of CI's representative subset
+#   ZBAK_LAB_ONLY=A-20,A-90  only the cases whose names start so (a case may need an
+#                      earlier one's state: A-20 makes the zones and archives)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -29,13 +33,14 @@ export ZBAK_LAB_OWNER_PID=$$               # vm.sh's watchdog kills qemu if we d
 # phase VM PHASE: boot VM, run the guest-side cases of PHASE, stop VM.
 phase() {
   local vm=$1 ph=$2 t0=$SECONDS
+  if [ -n "${ZBAK_LAB_ONLY:-}" ] && ! grep -q "$ph-" <<<"$ZBAK_LAB_ONLY"; then return 0; fi
   if ! bash "$here/vm.sh" start "$vm"; then
     echo "FAIL boot-$vm: the VM did not boot (see above)" | tee -a "$RESULTS"; return 0
   fi
   local boot=$((SECONDS - t0))
   # Probe KVM once per run: later boots reuse what the first one found.
   export ZBAK_LAB_ACCEL=${ZBAK_LAB_ACCEL:-$(cat "$LAB_DIR/run/$vm/accel")}
-  bash "$here/vm.sh" ssh "$vm" "bash /mnt/zbak/test/lab/run.sh $ph" 2>&1 | tee -a "$RESULTS" \
+  bash "$here/vm.sh" ssh "$vm" "LAB_FULL=${ZBAK_LAB_FULL:-0} LAB_ONLY=${ZBAK_LAB_ONLY:-} bash /mnt/zbak/test/lab/run.sh $ph" 2>&1 | tee -a "$RESULTS" \
     || echo "FAIL run-$vm: guest runner failed" | tee -a "$RESULTS"
   bash "$here/vm.sh" stop "$vm"
   echo "[lab] $vm: boot ${boot} s, cases $((SECONDS - t0 - boot)) s, accel $(cat "$LAB_DIR/run/$vm/accel")" \

@@ -5,9 +5,12 @@ set -uo pipefail
 PHASE=${1:?usage: run.sh A|B}
 cd "$(dirname "$0")"
 export LAB_STATE=/mnt/scratch/state LAB_FIXTURES=/mnt/scratch/fixtures
+export LAB_FULL=${LAB_FULL:-0}     # 1: the full fault matrix and hostile sample (test:lab:full)
+ONLY=${LAB_ONLY:-}                 # e.g. A-20,A-90: only these cases
 mkdir -p "$LAB_STATE" "$LAB_FIXTURES"
 for c in cases/"$PHASE"-*.sh; do
   name=$(basename "$c" .sh); t0=$SECONDS
+  if [ -n "$ONLY" ] && ! grep -qE "(^|,)${name:0:4}(,|$)" <<<"$ONLY"; then continue; fi
   echo "=== $name"
   CASE=$name bash "$c"; rc=$?
   [ $rc -eq 0 ] || echo "FAIL $name: case script exited with rc=$rc"

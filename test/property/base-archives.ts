@@ -8,7 +8,7 @@ import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 import { parseVmadmLookup, type Vm } from '../../src/parse/vmadm.js';
 import { parseZfsList, ZFS_LIST_COLUMNS, type ZfsRow } from '../../src/parse/zfs-list.js';
-import { readArchive, type ArchiveModel } from './archive-model.js';
+import { readArchive, type ArchiveModel } from '../../scripts/lib/hostile/archive-model.js';
 
 export const ZVOL_IMAGE = '6d0594cc-6d23-4233-89b4-e91317da0e19';
 /** A zone that is not in any archive: its datasets must never be touched. */

@@ -13,11 +13,11 @@ import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
 import { verifyArchive, type VerifiedArchive } from '../../src/archive/reader.js';
 import { ZbakError } from '../../src/errors.js';
 import { planRestore, type RestoreOptions } from '../../src/plan/restore-plan.js';
-import { cloneModel, writeArchiveBytes, type ArchiveModel } from './archive-model.js';
+import { cloneModel, writeArchiveBytes, type ArchiveModel } from '../../scripts/lib/hostile/archive-model.js';
 import { BASE_IMAGE, makeBases, OTHER_ZONE, WEBAPP_IMAGE, ZVOL_IMAGE, type Bases, type Inventory } from './base-archives.js';
 import { allowedDataset, planViolations, type PlanContext } from './invariant.js';
-import { anyMutation, applyMutation, families, type Mutation, type MutationContext } from './mutations.js';
-import { readBegin } from './stream-begin.js';
+import { anyMutation, applyMutation, families, type Mutation, type MutationContext } from '../../scripts/lib/hostile/mutations.js';
+import { readBegin } from '../../scripts/lib/hostile/stream-begin.js';
 
 const COPY_UUID = 'c0c0c0c0-aaaa-4bbb-8ccc-dddddddddddd';
 

@@ -3,7 +3,7 @@
 // out as a tar with every checksum recomputed (entry, part and stream sha256 in the
 // trailer), i.e. an archive that still verifies unless its content is refused.
 import { createHash } from 'node:crypto';
-import { rawTar, type RawEntry } from '../../scripts/make-hostile-archives.js';
+import { rawTar, type RawEntry } from '../../make-hostile-archives.js';
 
 export interface ArchiveModel {
   /** zbak.json, parsed; mutations edit it freely (it is re-serialised as is). */
