@@ -21,7 +21,7 @@ beforeAll(async () => {
   // --force ends where a plain restore ends; its commands are its dry run's (the plan is the program).
   expected.set('restore --force', await plannedRun(lab, lab.scenarios['restore --force'], join(work, 'clean'), restore.new));
   expected.set('save', await cleanRun(lab, lab.scenarios.save, join(work, 'clean')));
-}, 900_000);
+});
 
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
@@ -58,6 +58,6 @@ describe('fault sample: old or new, never half; the next run succeeds', () => {
       const r = await runCell(lab, lab.scenarios[c.scenario], expected.get(c.scenario)!, n, c.fault, join(work, 'cell'));
       expect(r.verdict, `${c.scenario} n=${n} ${c.fault}: ${r.reason}`).not.toBe('FAILED');
       expect(r.verdict).toBe(c.verdict);
-    }, 400_000);
+    });
   }
 });

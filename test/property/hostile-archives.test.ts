@@ -38,7 +38,7 @@ beforeAll(async () => {
       .sort((a, b) => Number(b.name.startsWith(`zones/${OTHER_ZONE}@`)) - Number(a.name.startsWith(`zones/${OTHER_ZONE}@`)))
       .map((r) => r.guid),
   };
-}, 600_000); // a dozen zones, images and saves through the fake host's commands
+}); // a dozen zones, images and saves through the fake host's commands
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -171,7 +171,7 @@ describe('hostile but checksum-consistent archives', () => {
       if (problem) failures.push(`${JSON.stringify(c)}\n    ${problem}`);
     }
     expect(failures, failures.join('\n')).toEqual([]);
-  }, 900_000);
+  });
 });
 
 /** zfs rows (name, guid, origin), VMs and imgadm files of a fake host, as name -> what. */

@@ -24,7 +24,7 @@ it('writes, verifies and reads back a 512 MiB stream with peak RSS under 150 MiB
     });
     const { stdout } = await promisify(execFile)(
       process.execPath, [script, '--size', '512MiB', '--json', '--no-baseline', '--dir', tmp.path],
-      { cwd: ROOT, timeout: 60_000 },
+      { cwd: ROOT, timeout: 600_000 },
     );
     const report = JSON.parse(stdout.trim().split('\n').pop() as string) as {
       sizeMiB: number; peakRssMiB: number; save: { maxRssMiB: number }; restore: { maxRssMiB: number };
@@ -37,4 +37,4 @@ it('writes, verifies and reads back a 512 MiB stream with peak RSS under 150 MiB
     await rm(script, { force: true });
     await tmp.cleanup();
   }
-}, 60_000);
+});
