@@ -30,8 +30,6 @@ export function isSameOrBelow(child: string, parent: string): boolean {
   return child === parent || child.startsWith(`${parent}/`);
 }
 
-export { isUuid } from './ownership.js';
-
 /** zbak's snapshot name for a save at `date`: zbak-YYYYMMDDTHHMMSSZ. */
 export function zbakSnapshotName(date: Date): string {
   return `zbak-${compactUtcStamp(date)}`;

@@ -54,3 +54,17 @@ function intField(v: string, what: string, line: number, source: string): number
   if (!/^\d+$/.test(v)) throw new ParseError(source, `line ${line + 1}: ${what} "${v}" is not a number`);
   return Number(v);
 }
+
+/** Parses `zfs list -H -p -t snapshot -o name,guid`: each snapshot and its decimal GUID. */
+export function parseSnapshotGuids(text: string): Array<{ name: string; guid: string }> {
+  const rows: Array<{ name: string; guid: string }> = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const [name = '', guid = '', ...rest] = line.split('\t');
+    if (rest.length > 0 || !name.includes('@') || !/^\d{1,20}$/.test(guid)) {
+      throw new ParseError('zfs list -H -p -t snapshot -o name,guid', `line ${i + 1} is not "<snapshot>\\t<guid>": ${line}`);
+    }
+    rows.push({ name, guid });
+  });
+  return rows;
+}

@@ -10,6 +10,7 @@ import { TOLERATE } from '../plan/argv.js';
 import type { Step } from '../plan/steps.js';
 import { succeeded, type Log } from './commands.js';
 import type { Journal } from './journal.js';
+import { parseSnapshotGuids } from '../parse/zfs-list.js';
 import { receiveFrom, sendInto } from './streams.js';
 
 /** Hands out the archive's streams in header order (see run/stream-feed.ts). */
@@ -100,7 +101,7 @@ async function runStep(host: Host, step: Step, opts: ExecuteOptions): Promise<St
     case 'expect-snapshots': {
       const r = await host.run(step.argv);
       if (!succeeded(r)) throw new HostCommandError(step.what, r);
-      const got = parseGuids(r.stdout);
+      const got = parseSnapshotGuids(r.stdout);
       const want = step.expected;
       const same = got.length === want.length && want.every((w, i) => got[i]?.name === w.name && got[i]?.guid === w.guid);
       if (!same) {
@@ -121,16 +122,6 @@ async function runStep(host: Host, step: Step, opts: ExecuteOptions): Promise<St
 function needSink(step: Step, opts: ExecuteOptions): ArchiveSink {
   if (!opts.sink) throw new ZbakError(`${step.what}: no archive to write`);
   return opts.sink;
-}
-
-export function parseGuids(stdout: string): Array<{ name: string; guid: string }> {
-  return stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [name = '', guid = ''] = l.split('\t');
-      return { name, guid };
-    });
 }
 
 async function drain(data: Readable): Promise<void> {

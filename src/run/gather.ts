@@ -2,7 +2,7 @@
 // image records (and their ancestors) and the host's identity.
 import { NotFoundError, ParseError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { isUuid } from '../model/names.js';
+import { isUuid } from '../model/ownership.js';
 import { parseImgadmGet } from '../parse/imgadm.js';
 import { parseSysinfo, type HostFacts } from '../parse/sysinfo.js';
 import { parseVmadmGet, parseVmadmLookup, type Vm } from '../parse/vmadm.js';
@@ -87,11 +87,8 @@ export async function gatherSaveInventory(host: Host, ref: string): Promise<Save
 export async function zonedBelow(host: Host, dataset: string): Promise<ZonedRow[]> {
   const r = await host.run(zfs.getZoned(dataset));
   if (!succeeded(r)) return [];
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [name = '', , value = '', source = ''] = l.split('\t');
-      return { name, value, source };
-    });
+  return [...parseZfsGet(r.stdout)].map(([name, props]) => {
+    const zoned = props.get('zoned') ?? { value: '', source: '' };
+    return { name, value: zoned.value, source: zoned.source };
+  });
 }

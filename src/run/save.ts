@@ -15,7 +15,8 @@ import { planSave, withNewGuids, type SavePlan } from '../plan/save-plan.js';
 import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { succeeded, type Log } from './commands.js';
 import { gatherSaveInventory } from './gather.js';
-import { executeSteps, parseGuids, type ArchiveSink } from './execute.js';
+import { executeSteps, type ArchiveSink } from './execute.js';
+import { parseSnapshotGuids } from '../parse/zfs-list.js';
 import { Journal } from './journal.js';
 import { stepLine } from './step-line.js';
 import { pruneArchivesBeside } from './prune-archives.js';
@@ -91,7 +92,7 @@ async function executeSave(
   let estimate: number | undefined;
   const sink: ArchiveSink = {
     read: (_step, stdout) => {
-      const guids = new Map(parseGuids(stdout).map((g) => [g.name, g.guid]));
+      const guids = new Map(parseSnapshotGuids(stdout).map((g) => [g.name, g.guid]));
       header = buildHeader(inv, withNewGuids(plan, guids), { createdAt: opts.now, toolVersion: ZBAK_VERSION, partSize: opts.partSize });
     },
     beforeSend: async (streamId) => {

@@ -5,8 +5,8 @@ import { execa } from 'execa';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deadPid } from '../support/dead-pid.js';
 import { takePidLock } from '../../src/host/pid-lock.js';
-import { pidAlive } from '../../src/host/pid-alive.js';
 import { LockedError } from '../../src/errors.js';
 
 let dir: string;
@@ -19,14 +19,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The pid of a process that has exited (so not alive, barring reuse within the test). */
-async function deadPid(): Promise<number> {
-  const child = execa('true');
-  const pid = child.pid!;
-  await child;
-  expect(pidAlive(pid)).toBe(false);
-  return pid;
-}
 
 const record = (pid: number): string => `${JSON.stringify({ pid, token: '0123456789abcdef', since: '2026-01-01T00:00:00.000Z' })}\n`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseZfsList } from '../../../src/parse/zfs-list.js';
+import { parseSnapshotGuids, parseZfsList } from '../../../src/parse/zfs-list.js';
 import { parseZfsGet, localProps } from '../../../src/parse/zfs-get.js';
 import { ParseError } from '../../../src/errors.js';
 import { fixture } from '../../support/fixtures.js';
@@ -38,5 +38,17 @@ describe('parseZfsGet', () => {
     expect(data.get('zoned')).toEqual({ value: 'on', source: 'local' });
     expect(data.get('compression')).toEqual({ value: 'lz4', source: 'local' });
     expect(localProps(props.get('zones/8aa8dff0-5ee1-4d22-a283-bf79505dfbe3'))).toEqual({ quota: '21474836480', devices: 'off' });
+  });
+});
+
+describe('parseSnapshotGuids', () => {
+  it('reads snapshot and GUID pairs, and refuses anything else', () => {
+    expect(parseSnapshotGuids('zones/a@s1\t123\nzones/a/data@s1\t18446744073709551615\n')).toEqual([
+      { name: 'zones/a@s1', guid: '123' },
+      { name: 'zones/a/data@s1', guid: '18446744073709551615' },
+    ]);
+    expect(() => parseSnapshotGuids('zones/a\t123\n')).toThrow(ParseError);
+    expect(() => parseSnapshotGuids('zones/a@s1\t12x\n')).toThrow(/line 1/);
+    expect(() => parseSnapshotGuids('zones/a@s1\t1\textra\n')).toThrow(ParseError);
   });
 });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deadPid } from '../../support/dead-pid.js';
 import { sweepDeadTemps } from '../../../src/run/sweep-temps.js';
 import { parseTempArchiveName, tempArchiveName } from '../../../src/archive/temp-name.js';
 import { createArchiveWriter } from '../../../src/archive/writer.js';
@@ -16,12 +16,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function deadPid(): Promise<number> {
-  const child = execa('true');
-  const pid = child.pid!;
-  await child;
-  return pid;
-}
 
 describe('sweeping temp files of dead saves', () => {
   it("the writer's temp name carries its pid", async () => {
