@@ -1,19 +1,15 @@
 // kvm and bhyve on the fake zfs: zvol disks outside (kvm) or under (bhyve)
 // the zoneroot, image disks cloned from @final, bhyve's quota arithmetic.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeHost, fakeZfsCommands, supports } from './fake-host.js';
+import { FakeHost } from './fake-host.js';
 
-const zfsCmds = await fakeZfsCommands();
-const ready = supports(zfsCmds, 'create', 'clone', 'snapshot', 'destroy', 'list', 'get', 'send', 'receive', 'rename', 'umount', 'set');
-const canHold = supports(zfsCmds, 'hold', 'holds', 'release');
-const canRollback = supports(zfsCmds, 'rollback');
 const ZVOL = '6d0594cc-6d23-4233-89b4-e91317da0e19';
 const K = '34b80433-a885-49dd-b72a-1592cf15dc5c';
 const B = 'a317459b-628c-4ae6-8635-65005f57c058';
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
-describe.skipIf(!ready)('HVM zones on the fake zfs', () => {
+describe('HVM zones on the fake zfs', () => {
   let host: FakeHost;
 
   beforeAll(async () => {
@@ -100,18 +96,17 @@ describe.skipIf(!ready)('HVM zones on the fake zfs', () => {
       expect(disks[0]).toMatchObject({ path: `/dev/zvol/rdsk/zones/${B}/disk0`, size: 256, uuid: expect.any(String) });
     });
 
-    it.skipIf(!canRollback)('create-snapshot snapshots the root and the disks (-r); rollback restarts the VM', async () => {
+    // rollback-snapshot is not tested here: the fake zfs has no `zfs rollback` (zbak never
+    // rolls back); the personality's rollback runs over real ZFS only.
+    it('create-snapshot snapshots the root and the disks (-r)', async () => {
       const r = await host.run(['vmadm', 'create-snapshot', B, 'pre-upgrade']);
       expect(r.stderr.trim()).toBe(`Created snapshot pre-upgrade for VM ${B}`);
       for (const ds of [`zones/${B}`, `zones/${B}/disk0`, `zones/${B}/disk1`]) expect(await host.exists(`${ds}@vmsnap-pre-upgrade`)).toBe(true);
       const vm = await host.json(['vmadm', 'get', B]);
       expect((vm['snapshots'] as Array<Record<string, unknown>>).map((s) => s['name'])).toEqual(['pre-upgrade']);
-      const rb = await host.run(['vmadm', 'rollback-snapshot', B, 'pre-upgrade']);
-      expect(rb.stderr.trim()).toBe(`Rolled back snapshot pre-upgrade for VM ${B}`);
-      expect((await host.json(['vmadm', 'get', B]))['state']).toBe('running');
     });
 
-    it.skipIf(!canHold)('indestructible_zoneroot blocks delete until it is unset', async () => {
+    it('indestructible_zoneroot blocks delete until it is unset', async () => {
       await host.must(['vmadm', 'update', B, 'indestructible_zoneroot=true']);
       expect((await host.json(['vmadm', 'get', B]))['indestructible_zoneroot']).toBe(true);
       const refused = await host.run(['vmadm', 'delete', B]);

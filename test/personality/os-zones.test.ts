@@ -4,11 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeHost, fakeZfsCommands, supports } from './fake-host.js';
+import { FakeHost } from './fake-host.js';
 
-const zfsCmds = await fakeZfsCommands();
-const ready = supports(zfsCmds, 'create', 'clone', 'snapshot', 'destroy', 'list', 'get', 'send', 'receive', 'rename', 'umount');
-const canSet = supports(zfsCmds, 'set');
 const BASE = 'f9f08f51-bd01-4f30-be77-7d8ba526ad2b';
 const LXIMG = '1bc22ad4-b071-480a-b94b-ddac9933f22c';
 const J = '8aa8dff0-5ee1-4d22-a283-bf79505dfbe3';
@@ -18,7 +15,7 @@ const manifest = (uuid: string, name: string, type: string, extra: Record<string
   v: 2, uuid, name, version: '1.0.0', type, os: type === 'lx-dataset' ? 'linux' : 'smartos', files: [{ compression: 'none' }], ...extra,
 });
 
-describe.skipIf(!ready)('OS zones on the fake zfs', () => {
+describe('OS zones on the fake zfs', () => {
   let host: FakeHost;
 
   beforeAll(async () => {
@@ -147,7 +144,7 @@ describe.skipIf(!ready)('OS zones on the fake zfs', () => {
       expect(bad.stderr.trim()).toBe(`${L}: No such zone configured`);
     });
 
-    it.skipIf(!canSet)('update sets autoboot and quota', async () => {
+    it('update sets autoboot and quota', async () => {
       const r = await host.run(['vmadm', 'update', J, 'autoboot=false', 'quota=30']);
       expect(r.stderr.trim()).toBe(`Successfully updated VM ${J}`);
       expect(await host.json(['vmadm', 'get', J])).toMatchObject({ autoboot: false, quota: 30 });
