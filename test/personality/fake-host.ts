@@ -1,7 +1,6 @@
 // A throwaway fake SmartOS host for the personality's integration tests:
 // fakebin/ first in PATH, ZBAK_ROOT and ZBAK_FAKE_STATE in a temp dir.
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,27 +13,6 @@ export interface Ran {
   exitCode: number;
   stdout: string;
   stderr: string;
-}
-
-/** The zfs subcommands the compiled fake knows (empty when it is not built yet). */
-export async function fakeZfsCommands(): Promise<Set<string>> {
-  const known = new Set<string>();
-  if (!existsSync(path.join(REPO, 'dist/fakezfs/zfs.js')) || !existsSync(path.join(REPO, 'dist/personality/vmadm.js'))) return known;
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'zbak-probe-'));
-  try {
-    for (const cmd of ['create', 'clone', 'snapshot', 'destroy', 'list', 'get', 'send', 'receive', 'rename', 'umount', 'set', 'hold', 'holds', 'release', 'rollback']) {
-      const r = await execa(path.join(FAKEBIN, 'zfs'), [cmd], { reject: false, env: { ZBAK_ROOT: dir, ZBAK_FAKE_STATE: path.join(dir, 's') } });
-      if (!/unrecognized command/.test(String(r.stderr))) known.add(cmd);
-    }
-    return known;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** True when the fake knows every command in `needed`. */
-export function supports(known: ReadonlySet<string>, ...needed: string[]): boolean {
-  return needed.every((c) => known.has(c));
 }
 
 export class FakeHost {
