@@ -11,6 +11,8 @@ mkdir -p "$LAB_STATE" "$LAB_FIXTURES"
 for c in cases/"$PHASE"-*.sh; do
   name=$(basename "$c" .sh); t0=$SECONDS
   if [ -n "$ONLY" ] && ! grep -qE "(^|,)${name:0:4}(,|$)" <<<"$ONLY"; then continue; fi
+  # A case marked "# lab: full suite only" is left out of CI's representative subset.
+  if [ "$LAB_FULL" != 1 ] && grep -q '^# lab: full suite only' "$c"; then echo "--- $name: full suite only (npm run test:lab:full)"; continue; fi
   echo "=== $name"
   CASE=$name bash "$c"; rc=$?
   [ $rc -eq 0 ] || echo "FAIL $name: case script exited with rc=$rc"

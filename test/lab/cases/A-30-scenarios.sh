@@ -1,4 +1,5 @@
 #!/bin/bash
+# lab: full suite only (the fake zfs against real zfs, scenario by scenario: fidelity, not a journey)
 # The ZFS scenario list (fakezfs/scenarios.ts) run against REAL zfs. Each scenario
 # encodes its expected end (success or the exact refusal); test.sh runs the same
 # list on the host against the fake zfs and checks both end the same.
