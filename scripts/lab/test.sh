@@ -54,6 +54,7 @@ phase hostb B
 # must end the same as it did on real ZFS in host A (A-30-scenarios).
 compare_scenarios() {
   local real=$ZBAK_LAB_SCRATCH/fixtures/scenarios-real.json d
+  if [ "${ZBAK_LAB_FULL:-0}" != 1 ]; then echo "SKIP scenarios-fake-vs-real: full suite only (A-30)"; return 0; fi
   if [ ! -f "$REPO/dist/fakezfs/run-scenarios.js" ] || [ ! -f "$real" ]; then
     echo "SKIP scenarios-fake-vs-real: pending (no dist/fakezfs/run-scenarios.js or no real results)"; return 0
   fi
