@@ -61,7 +61,7 @@ compare_scenarios() {
   d=$(mktemp -d); mkdir -p "$d/root" "$d/state"
   ( export PATH="$REPO/fakebin:$PATH" ZBAK_ROOT=$d/root ZBAK_FAKE_STATE=$d/state
     cd "$d" && zpool create zones \
-      && timeout 600 node "$REPO/dist/fakezfs/run-scenarios.js" --pool zones --json "$LAB_DIR/scenarios-fake.json"
+      && timeout 3600 node "$REPO/dist/fakezfs/run-scenarios.js" --pool zones --json "$LAB_DIR/scenarios-fake.json"
   ) >"$LAB_DIR/scenarios-fake.txt" 2>&1 || true
   node "$REPO/test/lab/compare-scenarios.mjs" "$real" "$LAB_DIR/scenarios-fake.json"
   rm -rf "$d"

@@ -7,7 +7,7 @@ set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 R=/mnt/zbak/dist/fakezfs/run-scenarios.js
 [ -f "$R" ] || { skip "pending: dist/fakezfs/run-scenarios.js not built"; exit 0; }
-out=$(cd /tmp && timeout 300 node "$R" --pool zones --json "$FIX/scenarios-real.json" 2>&1)
+out=$(cd /tmp && timeout 3600 node "$R" --pool zones --json "$FIX/scenarios-real.json" 2>&1)
 rc=$?
 printf '%s\n' "$out" >"$STATE/scenarios-real.txt"
 # One PASS/FAIL line per scenario ("ok  N name (ms)" / "FAIL N name" + detail lines).
