@@ -5,7 +5,7 @@
 #   vm.sh ssh NAME [CMD]  run CMD in the guest (interactive shell without CMD)
 #   vm.sh stop NAME       stop it (kill by its own pid) and clean up
 # Knobs: ZBAK_LAB_ACCEL=auto|kvm|tcg  ZBAK_LAB_MEM=2048  ZBAK_LAB_SMP=2
-#        ZBAK_LAB_BOOT_TIMEOUT=240 (s)  ZBAK_LAB_KVM_PROBE=8 (s)  ZBAK_LAB_DISK_SIZE=2G
+#        ZBAK_LAB_BOOT_TIMEOUT=900 (s)  ZBAK_LAB_KVM_PROBE=8 (s)  ZBAK_LAB_DISK_SIZE=2G
 #        ZBAK_LAB_IMAGE=<image dir>  ZBAK_LAB_SCRATCH=<host dir shared as /mnt/scratch>
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -16,7 +16,7 @@ shift 2
 RUN=$LAB_DIR/run/$NAME
 SCRATCH=${ZBAK_LAB_SCRATCH:-$LAB_DIR/scratch}
 IMG=${ZBAK_LAB_IMAGE:-$(lab_image_dir)}
-BOOT_TIMEOUT=${ZBAK_LAB_BOOT_TIMEOUT:-240}
+BOOT_TIMEOUT=${ZBAK_LAB_BOOT_TIMEOUT:-900}  # only catches a hung boot: TCG on a busy host is slow
 KVM_PROBE=${ZBAK_LAB_KVM_PROBE:-8}
 
 vm_pid() { # prints the pid of this VM's qemu if it is alive
