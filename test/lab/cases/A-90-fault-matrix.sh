@@ -57,9 +57,10 @@ setup_force() {
 }
 setup_restore() { zfs list "zones/$u" >/dev/null 2>&1 && vmadm delete "$u" >/dev/null 2>&1; true; }
 setup_save() { rm -rf "$SAVE_DIR"; mkdir -p "$SAVE_DIR"; sleep 1; }  # a save names its snapshot by the second
-cmd_force() { zbak restore "$ARCH" --force; }
-cmd_restore() { zbak restore "$ARCH"; }
-cmd_save() { zbak save "$u" --to "$SAVE_DIR"; }
+# The limit only turns a hang into a failure (CI would otherwise wait for its own limit).
+cmd_force() { timeout 1800 zbak restore "$ARCH" --force; }
+cmd_restore() { timeout 1800 zbak restore "$ARCH"; }
+cmd_save() { timeout 1800 zbak save "$u" --to "$SAVE_DIR"; }
 
 # --- one cell --------------------------------------------------------------------------
 # cell SCENARIO N FAULT WHAT: prints "CELL scenario n fault | command | verdict | next run".

@@ -75,7 +75,7 @@ for f in "$OUT"/*.zbak; do
   read -r -a claim <<<"$(claimed "$f")"
   z=${claim[0]:--}
   before=$(snap_host)
-  err=$(zbak restore "$f" "${force[@]}" 2>&1 >/dev/null); rc=$?
+  err=$(timeout 1800 zbak restore "$f" "${force[@]}" 2>&1 >/dev/null); rc=$?   # the limit only catches a hang
   after=$(snap_host)
   what="$id ($target; $(tr '\n' ' ' <"$OUT/$id.txt" | cut -c1-150))"
   if grep -q 'unexpected error' <<<"$err"; then bad=$((bad + 1)); fail "$what: unexpected error"; indent <<<"$err"
