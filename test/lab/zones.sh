@@ -20,6 +20,12 @@ need_zbak() {
   return 1
 }
 
+# need_joyent_archive: ARCH=A-20's joyent archive, u=the joyent zone, J=its path; or SKIP.
+need_joyent_archive() {
+  ARCH=$(cat "$STATE/joyent.archive" 2>/dev/null) u=$JOYENT_VM J=/zones/$JOYENT_VM
+  [ -n "$ARCH" ] || { skip "no joyent archive from A-20"; return 1; }
+}
+
 # install_image UUID: imgadm install of the image file (stream + manifest) made on host A.
 install_image() {
   ok "imgadm install image $1" imgadm install -m "$IMAGES/$1.imgmanifest" -f "$IMAGES/$1.zfs"

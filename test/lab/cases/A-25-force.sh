@@ -9,11 +9,8 @@
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../zones.sh"
-need_zbak || exit 0
-J_ARCH=$(cat "$STATE/joyent.archive" 2>/dev/null)
-[ -n "$J_ARCH" ] || { skip "no joyent archive from A-20"; exit 0; }
-u=$JOYENT_VM
-J=/zones/$u
+need_zbak && need_joyent_archive || exit 0
+J_ARCH=$ARCH
 
 # The live zone differs from the archive: a changed file and a newer user snapshot.
 echo live-v4 >"$J/root/etc/app.conf"

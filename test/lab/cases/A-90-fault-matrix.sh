@@ -13,11 +13,7 @@
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../zones.sh"
-need_zbak || exit 0
-ARCH=$(cat "$STATE/joyent.archive" 2>/dev/null)
-[ -n "$ARCH" ] || { skip "no joyent archive from A-20"; exit 0; }
-u=$JOYENT_VM
-J=/zones/$u
+need_zbak && need_joyent_archive || exit 0
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 WORK=/var/tmp/zbak-faults
 SAVE_DIR=$WORK/archives
