@@ -2,13 +2,15 @@
 // the exact steps of the restore, or a refusal before anything changes. Pure.
 //
 // Shape of every restore (docs/ARCHITECTURE.md "Restore"):
-//   images → receive every zone stream below <pool>/zbak-<uuid>/new (nothing the
-//   host had is touched while archive bytes are still being checked) → with
-//   --force, the old zone is stopped, its datasets renamed aside below
-//   <pool>/zbak-<uuid>/old and its configuration deleted → vmadm create →
-//   fresh datasets destroyed, received ones moved in → start → commit → the
-//   old zone's datasets destroyed. Any failure before the commit runs the undo
-//   steps of what was done, newest first, so the old zone comes back.
+//   images (received as <uuid>-partial, @final GUID checked, renamed in) → with
+//   --force, the old zone is stopped, its datasets unmounted and renamed aside below
+//   <pool>/zbak-<uuid>/old and its configuration deleted → vmadm create → the fresh
+//   datasets destroyed → every zone stream received (-u -F) into the zone's own
+//   names (staging below zbak-<uuid> and renaming in was dropped: OpenZFS refuses
+//   to rename a dataset whose zoned child has an inherited mountpoint) → mounts,
+//   create-timestamp, start, autoboot → commit → the old zone's datasets destroyed.
+//   Any failure before the commit runs the undo steps of what was done, newest
+//   first, so the old zone comes back.
 import type { Header, ImageSpec, StreamSpec } from '../archive/format.js';
 import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
 import { imageDataset, IMAGE_SNAPSHOT, isPoolName, roleFits, workDataset, zoneRoleOf, zoneTops } from '../model/ownership.js';
