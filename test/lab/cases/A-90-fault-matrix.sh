@@ -1,4 +1,5 @@
 #!/bin/bash
+# lab: full suite only (the fault matrix; A-25 keeps one --force fault cell in CI)
 # The fault matrix on real ZFS (host A): save, restore (zone deleted) and restore --force
 # (over the live, changed zone) of the joyent zone, each with a fault injected before
 # chosen commands (ZBAK_FAULT_AT=n:fail|SIGINT|SIGKILL). After each cell the host holds the
@@ -7,7 +8,7 @@
 # new state with nothing of zbak's left over.
 #   LAB_FAULT_POINTS  "save:P restore:P force:P": P commands per scenario, spread over the
 #                     commands that change the host; every point gets every fault.
-#                     Default (CI's subset): one point each, one fault each.
+#                     Default: one point each, one fault each (for a quick run).
 #   LAB_FULL=1        the full matrix: save:4 restore:4 force:6 x 3 faults (42 cells).
 # Prints one CELL line per cell (the table in the closing note comes from them).
 set -uo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# lab: full suite only (hostile archives on real ZFS; the property test runs 1,040 per npm test on the fake host)
 # Hostile archives on real ZFS (host A): a reproducible sample made from the joyent zone's
 # genuine archive by the property test's generator (scripts/hostile-sample.ts: 1-3
 # mutations of header, dataset names and roles, pool, vmadm.json, manifests, stream BEGIN
