@@ -1,4 +1,5 @@
 #!/bin/bash
+# lab: full suite only (a promoted, non-clone zoneroot: rare, and CI time is bounded)
 # zbak on host A: a zoneroot that is not a clone. The zone (on an incremental image)
 # is promoted over its child image, @final renamed aside, promoted over the base;
 # both image datasets and their imgadm records are destroyed. save --dry-run says

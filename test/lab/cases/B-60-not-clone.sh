@@ -1,4 +1,5 @@
 #!/bin/bash
+# lab: full suite only (needs A-60)
 # zbak on host B: the promoted (non-clone) zone of A-60, restored on a host that
 # has the zone's images installed (vmadm create needs them); full stream, no origin.
 set -uo pipefail
