@@ -20,6 +20,7 @@ WORK=/var/tmp/zbak-faults
 SAVE_DIR=$WORK/archives
 rm -rf "$WORK"; mkdir -p "$SAVE_DIR"
 
+LAB_FAULT_POINTS=${LAB_FAULT_POINTS:-}
 if [ "${LAB_FULL:-0}" = 1 ]; then
   POINTS=${LAB_FAULT_POINTS:-"save:4 restore:4 force:6"}; FAULTS_ALL=1
 else
