@@ -1,6 +1,7 @@
 // `zfs list -H -p -o <cols>` is tab-separated with "-" for none; split by hand
 // and check field by field (STYLE: tab output is not JSON, no zod here).
 import { ParseError } from '../errors.js';
+import { splitSnapshotName } from '../model/names.js';
 
 export const ZFS_LIST_COLUMNS = ['name', 'type', 'origin', 'guid', 'createtxg', 'used', 'referenced', 'mountpoint'] as const;
 
@@ -61,7 +62,7 @@ export function parseSnapshotGuids(text: string): Array<{ name: string; guid: st
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
     const [name = '', guid = '', ...rest] = line.split('\t');
-    if (rest.length > 0 || !name.includes('@') || !/^\d{1,20}$/.test(guid)) {
+    if (rest.length > 0 || splitSnapshotName(name) === undefined || !/^\d{1,20}$/.test(guid)) {
       throw new ParseError('zfs list -H -p -t snapshot -o name,guid', `line ${i + 1} is not "<snapshot>\\t<guid>": ${line}`);
     }
     rows.push({ name, guid });
