@@ -32,17 +32,17 @@ points_of() { sed -nE "s/.*\\b$1:([0-9]+).*/\\1/p" <<<"$POINTS"; }
 running() { vmadm list -p -o uuid,state,autoboot 2>/dev/null | grep "^$u:" || echo "$u: no zone"; }
 pool_names() { zfs list -H -o name -t filesystem,volume -r zones | LC_ALL=C sort; }
 journal() { ls /var/zbak/journal 2>/dev/null | sed 's/^/journal /'; }
-# state LEFTOVERS: the restore scenarios' host; LEFTOVERS=1 drops what a kill -9 may leave
-# until the next run (the work dataset and the journal).
+# state: the restore scenarios' host as lines.
 state() {
-  local drop='^$'
-  [ "${1:-0}" = 1 ] && drop="^zones/zbak-$u"
   if zfs list "zones/$u" >/dev/null 2>&1; then zone_record "$u"; else echo "zone absent"; fi
   running
-  pool_names | grep -vE "$drop"
+  pool_names
   ls /var/imgadm/images
-  [ "${1:-0}" = 1 ] || journal
+  journal
 }
+# loose LEFTOVERS (a filter): with LEFTOVERS=1, without the lines a kill -9 may leave until
+# the next run (the work dataset and the journal).
+loose() { if [ "$1" = 1 ]; then grep -vE "^(zones/zbak-$u|journal )"; else cat; fi; }
 user_data() { zone_record "$u"; }
 save_files() { ls -A "$SAVE_DIR"; }
 zbak_snaps() { zfs list -H -t snapshot -o name -r "zones/$u" | grep '@zbak-' | LC_ALL=C sort; }
@@ -64,30 +64,30 @@ cmd_save() { timeout 1800 zbak save "$u" --to "$SAVE_DIR"; }
 # cell SCENARIO N FAULT WHAT: prints "CELL scenario n fault | command | verdict | next run".
 CELLS=0 BAD=0
 cell() {
-  local sc=$1 n=$2 f=$3 what=$4 rc old now verdict next leftovers=0 out
+  local sc=$1 n=$2 f=$3 what=$4 rc old old_data now verdict next leftovers=0 out
   [ "$f" = SIGKILL ] && leftovers=1
   "setup_$sc"
-  if [ "$sc" = save ]; then old=$(user_data; zbak_snaps); else old=$(state 0); fi
+  if [ "$sc" = save ]; then old_data=$(user_data); old=$(zbak_snaps); else old=$(state); fi
   out=$(ZBAK_FAULT_AT="$n:$f" "cmd_$sc" 2>&1 >/dev/null); rc=$?
   verdict=FAILED
   if grep -q 'unexpected error' <<<"$out"; then verdict="FAILED (unexpected error)"
   elif [ "$sc" = save ]; then
     local published temp
     published=$(save_files | grep -v '^\.' | grep -c '\.zbak$'); temp=$(save_files | grep -c '^\.')
-    if [ "$(user_data)" != "$(zone_record_first "$old")" ]; then verdict="FAILED (the zone's data changed)"
+    if [ "$(user_data)" != "$old_data" ]; then verdict="FAILED (the zone's data changed)"
     elif [ "$published" -gt 1 ]; then verdict="FAILED ($published archives published)"
     elif [ "$temp" -gt 0 ] && [ "$f" != SIGKILL ]; then verdict="FAILED (temp file left after $f)"
     elif [ "$published" = 1 ]; then
       if zbak verify "$SAVE_DIR"/*.zbak >/dev/null 2>&1; then verdict=new; else verdict="FAILED (published archive does not verify)"; fi
-    elif [ "$f" != SIGKILL ] && [ "$(user_data; zbak_snaps)" != "$old" ]; then verdict="FAILED (zbak snapshots changed, no archive)"
+    elif [ "$f" != SIGKILL ] && [ "$(zbak_snaps)" != "$old" ]; then verdict="FAILED (zbak snapshots changed, no archive)"
     else verdict=old; fi
   else
-    now=$(state "$leftovers")
-    if [ "$now" = "$(state_old_loose "$old" "$leftovers")" ]; then verdict=old
-    elif [ "$now" = "$(new_of "$sc" "$leftovers")" ]; then verdict=new
+    now=$(state | loose "$leftovers")
+    if [ "$now" = "$(loose "$leftovers" <<<"$old")" ]; then verdict=old
+    elif [ "$now" = "$(loose "$leftovers" <"$WORK/new-$sc")" ]; then verdict=new
     elif [ "$f" = SIGKILL ] && [ -n "$(journal)" ]; then verdict=journaled
     else verdict="FAILED (neither old nor new)"; printf '%s\n' "$out" | tail -n 5 | indent
-      diff <(state_old_loose "$old" "$leftovers") <(printf '%s\n' "$now") | head -n 12 | indent; fi
+      diff <(loose "$leftovers" <<<"$old") <(printf '%s\n' "$now") | head -n 12 | indent; fi
   fi
   # The fault must show: exit != 0 (130 for SIGINT, killed for SIGKILL) unless the run had
   # passed its point of no return and completed (then new).
@@ -108,24 +108,15 @@ cell() {
     elif ! zbak verify "$SAVE_DIR/$pub" >/dev/null 2>&1; then next="FAILED (archive does not verify)"
     else next=ok; fi
   else
-    now=$(state 0)
-    if [ "$now" = "$(new_of "$sc" 0)" ] && { [ $arc -eq 0 ] || { [ "$sc" = restore ] && [ $arc -eq 5 ]; }; }; then next=ok
-    else next="FAILED (exit $arc: $(tail -n 1 <<<"$again"))"; diff <(new_of "$sc" 0) <(printf '%s\n' "$now") | head -n 12 | indent; fi
+    now=$(state)
+    if [ "$now" = "$(cat "$WORK/new-$sc")" ] && { [ $arc -eq 0 ] || { [ "$sc" = restore ] && [ $arc -eq 5 ]; }; }; then next=ok
+    else next="FAILED (exit $arc: $(tail -n 1 <<<"$again"))"; diff "$WORK/new-$sc" <(printf '%s\n' "$now") | head -n 12 | indent; fi
   fi
   CELLS=$((CELLS + 1))
   echo "CELL $sc $n $f | $what | $verdict | next run $next"
   if [[ $verdict == FAILED* || $next == FAILED* ]]; then
     BAD=$((BAD + 1)); fail "$sc fault $f at command $n ($what): $verdict; next run $next"
   else pass "$sc fault $f at command $n ($what): $verdict; next run $next"; fi
-}
-# The zone record part of the save scenario's "old" (before its zbak snapshot lines).
-zone_record_first() { grep -v '@zbak-' <<<"$1"; }
-# The old state as a SIGKILLed run may leave it: without the lines leftovers may change.
-state_old_loose() {
-  if [ "$2" = 1 ]; then grep -vE "^(zones/zbak-$u|journal )" <<<"$1"; else printf '%s\n' "$1"; fi
-}
-new_of() {
-  if [ "$2" = 1 ]; then grep -vE "^(zones/zbak-$u|journal )" "$WORK/new-$1"; else cat "$WORK/new-$1"; fi
 }
 
 # --- the matrix -------------------------------------------------------------------------
@@ -138,7 +129,7 @@ for sc in save restore force; do
   if ! ZBAK_TRACE=$WORK/trace-$sc "cmd_$sc" >/dev/null 2>"$WORK/clean-$sc.err"; then
     fail "clean $sc run"; indent <"$WORK/clean-$sc.err"; continue
   fi
-  [ "$sc" = save ] || state 0 >"$WORK/new-$sc"
+  [ "$sc" = save ] || state >"$WORK/new-$sc"
   pass "clean $sc: $(wc -l <"$WORK/trace-$sc") commands"
   while IFS=$'\t' read -r n what; do
     if [ "$FAULTS_ALL" = 1 ]; then fs=("${FAULTS[@]}"); else fs=("${FAULTS[$((k % 3))]}"); k=$((k + 1)); fi
