@@ -65,6 +65,14 @@ async function receiveAll(env: FakeEnv, opts: RecvOptions, flags: Flags): Promis
     if (f.type !== 'B') throw new ZfsError('cannot receive: invalid backup stream\n');
     const framed = BeginSchema.parse(JSON.parse(f.payload.toString('utf8')));
     const begin = first ? withRealBegin(framed, real) : framed;
+    // zfs_setup_cmdline_props(): -o/-x of a property the stream's dataset type does not have
+    // fails a non-recursive receive (origin is handled elsewhere; user properties apply to all).
+    for (const k of [...Object.keys(opts.override), ...opts.exclude]) {
+      const def = findProp(k);
+      if (def && def.name !== 'origin' && !def.types.includes(begin.type)) {
+        throw new ZfsError(`${errbufOf(begin)}: property '${k}' does not apply to datasets of this type\n`);
+      }
+    }
     const now = readState(env);
     const plan = planRecord(now, new Space(env, now), begin, opts);
     if (verbose) {

@@ -1,7 +1,7 @@
 // The .zbak archive format: entry names and the zod schemas of the two JSON
 // documents (header first, trailer last). docs/FORMAT.md is the prose spec.
 import { z } from 'zod';
-import { isoUtc, poolName, printable, uuid, word } from './grammar.js';
+import { isoUtc, poolName, printable, propName, propValue, uuid, word } from './grammar.js';
 
 export const FORMAT_NAME = 'zbak';
 /** Major version: readers abort on any other value. */
@@ -54,6 +54,14 @@ export const StreamSchema = z
     sendArgv: z.array(z.string()),
     /** The image this stream installs (role image only). */
     imageUuid: uuid.optional(),
+    /**
+     * Zone streams: the properties set on the dataset at save (`zfs get -s local,received`),
+     * what `zfs send -p` carries. Restore reads them to rewrite a copy's uuid-naming values.
+     */
+    properties: z
+      .record(propName, propValue)
+      .refine((p) => Object.keys(p).length <= 512, 'more than 512 properties')
+      .optional(),
   })
   .superRefine((s, ctx) => {
     if (s.kind !== 'full' && !s.from) ctx.addIssue({ code: 'custom', message: `${s.id}: ${s.kind} stream needs "from"` });

@@ -50,6 +50,12 @@ export const absPath = zonecfgText(1024)
   .refine((s) => s.startsWith('/'), 'not an absolute path')
   .refine((s) => !s.split('/').includes('..'), "has a '..' component");
 
+/** A ZFS property name: native (`mountpoint`) or user (`module:property`). */
+export const PROP_NAME_RE = /^[A-Za-z][A-Za-z0-9_.:-]{0,255}$/;
+export const propName = z.string().regex(PROP_NAME_RE, 'not a property name');
+/** A property value as `zfs get -H -p` prints it: one printable line (no tab, no control characters). */
+export const propValue = printable(1024);
+
 /** Comma lists vmadm get prints (limit_priv, fs_allowed): words, '-' or '!' to remove. */
 export const PRIV_LIST_RE = /^[A-Za-z0-9_!-]*(,[A-Za-z0-9_!-]+)*$/;
 export const privList = z.union([

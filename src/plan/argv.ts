@@ -2,7 +2,7 @@
 // each command prints for an outcome zbak may tolerate. Builders check their
 // arguments' grammar, so a hostile value can never become an option or a
 // zonecfg subcommand even if a caller forgot to validate it.
-import { ISO_UTC_RE } from '../archive/grammar.js';
+import { ISO_UTC_RE, PROP_NAME_RE } from '../archive/grammar.js';
 import { isUuid } from '../model/ownership.js';
 
 const DATASET_RE = /^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/;
@@ -25,6 +25,31 @@ function uuid(u: string): string {
   return u;
 }
 
+/** A property zbak may pass to `zfs receive -o`/`-x`: its name, and for -o a value of one printable line. */
+function propName(name: string): string {
+  if (!PROP_NAME_RE.test(name)) throw new Error(`refusing to build a command for property name ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** An absolute path whose components are dataset-name characters, none '.' or '..'. */
+const SAFE_PATH_RE = /^(\/[A-Za-z0-9_.:+,=@-]+)+$/;
+
+function propAssignment(name: string, value: string): string {
+  propName(name);
+  const ok =
+    value.length <= 1024 &&
+    !/[\p{Cc}\p{Cf}]/u.test(value) &&
+    (name !== 'mountpoint' || value === 'none' || value === 'legacy' || (SAFE_PATH_RE.test(value) && !value.split('/').some((c) => c === '.' || c === '..')));
+  if (!ok) throw new Error(`refusing to build a command for ${name}=${JSON.stringify(value)}`);
+  return `${name}=${value}`;
+}
+
+/** What a receive sets (`-o`, local values) and excludes (`-x`, inherited) on the received dataset. */
+export interface ReceiveProps {
+  set?: Readonly<Record<string, string>>;
+  exclude?: readonly string[];
+}
+
 /** stderr of outcomes that leave the host as the step wanted it. */
 export const TOLERATE = {
   missing: /does not exist|could not find any snapshots|no such pool or dataset/,
@@ -45,7 +70,16 @@ export const zfs = {
    * itself; between the substreams of one -I stream a zvol's device probe can count as a
    * change, which -F rolls back (kvm/bhyve disks failed without it). Never onto the host's own.
    */
-  receive: (target: string, rollback = false): string[] => ['zfs', 'receive', '-u', ...(rollback ? ['-F'] : []), dataset(target)],
+  receive: (target: string, rollback = false, props: ReceiveProps = {}): string[] => [
+    'zfs', 'receive', '-u', ...(rollback ? ['-F'] : []),
+    ...Object.entries(props.set ?? {}).flatMap(([k, v]) => ['-o', propAssignment(k, v)]),
+    ...(props.exclude ?? []).flatMap((k) => ['-x', propName(k)]),
+    dataset(target),
+  ],
+  /** The properties set on each dataset itself (local or received): what `zfs send -p` carries. */
+  getSetHere: (datasets: readonly string[]): string[] => [
+    'zfs', 'get', '-H', '-p', '-o', 'name,property,value,source', '-s', 'local,received', 'all', ...datasets.map(dataset),
+  ],
   rename: (from: string, to: string): string[] => ['zfs', 'rename', dataset(from), dataset(to)],
   /** -r: children and snapshots; never -R (a clone made from it keeps its origin alive). */
   destroyTree: (ds: string): string[] => ['zfs', 'destroy', '-r', dataset(ds)],

@@ -20,6 +20,8 @@ export interface SaveInventory {
   rows: ZfsRow[];
   /** imgadm records of every image the zone's datasets are cloned from, and their ancestors. */
   images: ImageFacts[];
+  /** Per zone dataset (full name), the properties set on it (`zfs get -s local,received all`). */
+  props?: Record<string, Record<string, string>>;
 }
 
 /** Snapshots of one dataset, oldest first. */

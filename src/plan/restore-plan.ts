@@ -19,6 +19,7 @@ import type { Vm } from '../parse/vmadm.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
 import { vmadm, zfs, zonecfg, isIsoUtc } from './argv.js';
 import { buildCreatePayload } from './create-payload.js';
+import { copyReceiveProps } from './copy-rewrite.js';
 import { findRow } from './inventory.js';
 import { checkSpace, spaceNeeded, type SpaceNeed } from './space.js';
 import type { Step } from './steps.js';
@@ -151,7 +152,7 @@ export function planRestore(
   payload.zpool = pool;
   const alias = copy ? (opts.alias ?? `${header.zone.alias ?? savedUuid.slice(0, 8)}-copy`) : (opts.alias ?? header.zone.alias);
   if (alias !== undefined) payload.alias = alias;
-  if (copy) changes.push(...asCopy(payload, opts.keepIps ?? false));
+  if (copy) changes.push(...asCopy(payload, opts.keepIps ?? false, savedUuid, uuid, pool, targetRel));
   const start = opts.start ?? header.zone.state === 'running';
 
   const steps: Step[] = [];
@@ -191,12 +192,16 @@ export function planRestore(
     steps.push({ kind: 'destroy-fresh', op: 'run', what: `destroy the fresh ${final(t)} vmadm created`, argv: zfs.destroyTree(final(t)), tolerate: 'missing' });
   }
   // Unmounted (-u) until every stream is in: a received mountpoint must not mount over anything.
+  // A copy: what the stream would set that names the original uuid is set with the copy's (-o/-x).
   for (const s of zoneStreams) {
+    const rewrite = copy ? copyReceiveProps(s, savedUuid, uuid, pool) : { props: {}, changes: [] };
     steps.push({
       kind: 'receive',
       op: 'receive',
-      what: `receive ${s.id} (${s.role} ${s.kind}, ${s.snapshots.length} snapshots) into ${final(targetRel(s.dataset))}`,
-      argv: zfs.receive(final(targetRel(s.dataset)), true),
+      what:
+        `receive ${s.id} (${s.role} ${s.kind}, ${s.snapshots.length} snapshots) into ${final(targetRel(s.dataset))}` +
+        (rewrite.changes.length > 0 ? `; copy: ${rewrite.changes.join('; ')}` : ''),
+      argv: zfs.receive(final(targetRel(s.dataset)), true, rewrite.props),
       streamId: s.id,
     });
   }
@@ -404,9 +409,40 @@ function checkCreateImages(vmJson: Record<string, unknown>, header: Header, pool
   }
 }
 
-/** A copy gets fresh MACs from vmadm, and DHCP unless the user keeps the IPs. */
-function asCopy(payload: Record<string, unknown>, keepIps: boolean): string[] {
+/**
+ * A copy gets fresh MACs from vmadm, and DHCP unless the user keeps the IPs. What vmadm derives
+ * from the uuid follows the new one: a hostname that is the original uuid (vmadm's default) and
+ * the zvol path of a `nocreate` disk of the original's (other disks' paths are dropped already).
+ */
+function asCopy(
+  payload: Record<string, unknown>,
+  keepIps: boolean,
+  from: string,
+  to: string,
+  pool: string,
+  targetRel: (rel: string) => string,
+): string[] {
   const changes = ['copy: new uuid, new MAC addresses'];
+  if (payload.hostname === from) {
+    payload.hostname = to;
+    changes.push('copy: hostname (the original uuid) -> the new uuid');
+  }
+  if (Array.isArray(payload.disks)) {
+    payload.disks = payload.disks.map((raw, i) => {
+      const disk = { ...(raw as Record<string, unknown>) };
+      const path = disk.path;
+      const prefix = '/dev/zvol/rdsk/';
+      if (typeof path !== 'string' || !path.startsWith(prefix)) return disk;
+      const name = path.slice(prefix.length);
+      const slash = name.indexOf('/');
+      const rel = name.slice(slash + 1);
+      // Verify allows only the zone's own zvols here; anything else is left for vmadm to refuse.
+      if (slash < 0 || zoneRoleOf(rel, from) === null) return disk;
+      disk.path = `${prefix}${pool}/${targetRel(rel)}`;
+      changes.push(`copy: disks.${i}.path -> ${String(disk.path)}`);
+      return disk;
+    });
+  }
   if (!Array.isArray(payload.nics)) return changes;
   payload.nics = payload.nics.map((raw) => {
     const nic = { ...(raw as Record<string, unknown>) };

@@ -6,6 +6,7 @@ import { relativeToPool, splitSnapshotName } from '../model/names.js';
 import { roleFits } from '../model/ownership.js';
 import type { StreamSpec, ImageSpec } from '../archive/format.js';
 import { imageManifestEntry } from '../archive/format.js';
+import { PROP_NAME_RE, propValue } from '../archive/grammar.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
 import { findRow, imageUuidOfOrigin, snapshotsOf, type ImageFacts, type SaveInventory } from './inventory.js';
 import { zoneDatasets, zonePool, type ZoneDataset } from './zone-datasets.js';
@@ -173,6 +174,7 @@ function planDatasetStreams(
   notes: string[],
 ): UnnumberedStream[] {
   const rel = relativeToPool(d.name);
+  const recorded = recordedProps(inv.props?.[d.name]);
   const newSnap = `${d.name}@${snapshotName}`;
   const newGuid = findRow(inv.rows, newSnap)?.guid ?? PENDING_GUID;
   const existing = snapshotsOf(inv.rows, d.name).filter((s) => s.name !== newSnap);
@@ -194,6 +196,7 @@ function planDatasetStreams(
         snapshots: carried,
         withProperties: true,
         sendArgv: ['zfs', 'send', '-p', '-I', d.origin, newSnap],
+        ...recorded,
       },
     ];
   }
@@ -211,6 +214,7 @@ function planDatasetStreams(
     snapshots: [first],
     withProperties: true,
     sendArgv: ['zfs', 'send', '-p', `${d.name}@${first.name}`],
+    ...recorded,
   };
   if (carried.length === 1) return [full];
   return [
@@ -224,8 +228,25 @@ function planDatasetStreams(
       snapshots: carried.slice(1),
       withProperties: true,
       sendArgv: ['zfs', 'send', '-p', '-I', `@${first.name}`, newSnap],
+      ...recorded,
     },
   ];
+}
+
+/**
+ * The header's record of a dataset's properties: those the archive grammar can hold (a value
+ * it cannot, e.g. with a tab, still rides in the stream, it is only not recorded).
+ */
+function recordedProps(props: Record<string, string> | undefined): { properties?: Record<string, string> } {
+  if (props === undefined) return {};
+  const out: Record<string, string> = {};
+  // At most 512 (the header's limit): native properties sort before user ones (module:prop).
+  const fit = Object.entries(props)
+    .filter(([k, v]) => PROP_NAME_RE.test(k) && propValue.safeParse(v).success)
+    .sort(([a], [b]) => Number(a.includes(':')) - Number(b.includes(':')) || (a < b ? -1 : 1))
+    .slice(0, 512);
+  for (const [k, v] of fit) out[k] = v;
+  return { properties: out };
 }
 
 function toRef(r: ZfsRow): { name: string; guid: string } {

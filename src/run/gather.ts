@@ -7,7 +7,7 @@ import { parseImgadmGet } from '../parse/imgadm.js';
 import { parseSysinfo, type HostFacts } from '../parse/sysinfo.js';
 import { parseVmadmGet, parseVmadmLookup, type Vm } from '../parse/vmadm.js';
 import { parseZfsList, ZFS_LIST_COLUMNS, type ZfsRow } from '../parse/zfs-list.js';
-import { parseZfsGet } from '../parse/zfs-get.js';
+import { localProps, parseZfsGet } from '../parse/zfs-get.js';
 import { imageUuidOfOrigin, type ImageFacts, type SaveInventory } from '../plan/inventory.js';
 import { zoneDatasets, zonePool } from '../plan/zone-datasets.js';
 import { must, succeeded } from './commands.js';
@@ -80,7 +80,14 @@ export async function gatherSaveInventory(host: Host, ref: string): Promise<Save
     images.push(facts);
     if (facts.record.manifest.origin) pending.push(facts.record.manifest.origin);
   }
-  return { host: host_, vm, rawVmJson: raw.stdout, rows, images };
+  // What `zfs send -p` will carry for each dataset, recorded in the header (a copy rewrites it).
+  const names = zoneDatasets(vm, rows).map((d) => d.name);
+  const props: Record<string, Record<string, string>> = {};
+  if (names.length > 0) {
+    const got = parseZfsGet((await must(host, zfs.getSetHere(names), `read the properties of zone ${vm.uuid}'s datasets`)).stdout);
+    for (const n of names) props[n] = localProps(got.get(n));
+  }
+  return { host: host_, vm, rawVmJson: raw.stdout, rows, images, props };
 }
 
 /** `zoned` of a dataset and everything below it; none when it does not exist (a restore's target). */

@@ -180,6 +180,21 @@ describe('zfs receive options', () => {
     expect(await h.ok('get', '-H', '-p', '-o', 'value,source', 'quota,com.example:tier', 'zones/other/N')).toBe('1073741824\tlocal\n-\t-\n');
   });
 
+  it('refuses -o/-x of a property the stream\'s dataset type does not have (zfs_setup_cmdline_props), as a non-recursive receive', async () => {
+    await h.ok('create', '-V', '1m', 'zones/VOL');
+    await h.ok('snapshot', 'zones/VOL@s');
+    const vol = (await h.zfsBytes(['send', '-p', 'zones/VOL@s'])).out;
+    for (const args of [['-o', 'mountpoint=/x'], ['-x', 'mountpoint']]) {
+      const r = await recv([...args, 'zones/other/V'], vol);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toBe("cannot receive new filesystem stream: property 'mountpoint' does not apply to datasets of this type\n");
+    }
+    expect((await h.zfs('list', 'zones/other/V')).code).toBe(1);
+    // User properties apply to every type.
+    expect((await recv(['-o', 'com.example:x=/y', 'zones/other/V'], vol)).code).toBe(0);
+    expect(await h.ok('get', '-H', '-o', 'value,source', 'com.example:x', 'zones/other/V')).toBe('/y\tlocal\n');
+  });
+
   it('replaces a head with -F and remounts what was mounted below it', async () => {
     await h.ok('create', '-p', 'zones/other/W/child');
     h.write('zones/other/W/child/c', 'child');

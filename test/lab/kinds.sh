@@ -16,8 +16,6 @@ CHAIN_VM=2b6e7c10-0000-4000-8000-00000000b007    # joyent on the incremental ima
 PROMO_VM=2b6e7c10-0000-4000-8000-00000000b008    # zoneroot promoted over its images
 COPY_VM=2b6e7c10-0000-4000-8000-00000000b009     # original of the --new-uuid copy
 INDE_VM=2b6e7c10-0000-4000-8000-00000000b00a     # indestructible_zoneroot
-# The properties vmadm owns, per dataset.
-VM_PROPS=quota,refquota,reservation,refreservation,volsize,volblocksize,compression,recordsize,zoned,devices
 
 # write_manifest UUID TYPE OS [EXTRA_JSON]: imgadm manifest for $IMAGES/UUID.zfs.
 write_manifest() {
@@ -79,25 +77,45 @@ zone_datasets() {
     awk -v u="$1" '{ k = $0; gsub(u, "U", k); print k "\t" $0 }' | LC_ALL=C sort -u | cut -f2
 }
 
-# ds_facts UUID: per dataset (names with the zone's uuid written as U so a copy
-# compares): type, content hash, origin + origin GUID, vmadm-owned properties,
-# every snapshot with its GUID (and content for mounted filesystems).
+# own_path DS UUID: where a filesystem of zone UUID belongs in the global zone (SmartOS layout):
+# cores at /zones/UUID/cores, everything else at /DS.
+own_path() { if [ "$1" = "zones/cores/$2" ]; then echo "/zones/$2/cores"; else echo "/$1"; fi; }
+
+# ds_facts UUID: per dataset (names and values with the zone's uuid written as U so a copy
+# compares): type, content hash, origin + origin GUID, every property set on the dataset itself
+# (source local or received: what `zfs send -p` carries, so a copy's local cores mountpoint and
+# the original's compare modulo the uuid), every snapshot with its GUID. Content is read only at
+# the zone's own path (own_path), never where a mountpoint points: a copy whose dataset mounts
+# over the original's shows as "mounted elsewhere" instead of hashing the original's files.
 ds_facts() {
   local u=$1 ds type mnt origin s
   for ds in $(zone_datasets "$u"); do
     type=$(prop "$ds" type)
     origin=$(prop "$ds" origin)
     echo "== ${ds//$u/U} $type origin=$origin$([ "$origin" = - ] || echo " $(guid "$origin")")"
-    zfs get -H -p -o property,value "$VM_PROPS" "$ds" | tr '\t' '=' | tr '\n' ' '; echo
+    zfs get -H -p -o property,value -s local,received all "$ds" | LC_ALL=C sort | tr '\t' '=' | sed "s/$u/U/g" | tr '\n' ' '; echo
     if [ "$type" = volume ]; then echo "content $(vol_hash "$ds")"
-    elif [ "$(prop "$ds" mounted)" = yes ]; then
-      mnt=$(prop "$ds" mountpoint); echo "content $(tree_hash "$mnt")"
-    else echo "content (not mounted)"; fi
+    elif [ "$(prop "$ds" mounted)" != yes ]; then echo "content (not mounted)"
+    else
+      mnt=$(prop "$ds" mountpoint)
+      if [ "$mnt" = "$(own_path "$ds" "$u")" ]; then echo "content $(tree_hash "$mnt")"
+      else echo "content (mounted elsewhere: ${mnt//$u/U})"; fi
+    fi
     for s in $(zfs list -H -t snapshot -o name -d 1 "$ds" | sed 's/.*@//'); do
       echo "snap $s $(guid "$ds@$s")"
     done
   done
 }
+
+# names_uuid UUID OTHER: the properties set on OTHER's datasets whose value names UUID (none for
+# an independent copy).
+names_uuid() {
+  local ds
+  for ds in $(zone_datasets "$2"); do
+    zfs get -H -p -o name,property,value -s local,received all "$ds" | awk -F'\t' -v u="$1" 'index($3, u) { print }'
+  done
+}
+
 # data_facts UUID: content of the delegated dataset and its children (mounted for the look).
 data_facts() {
   local d

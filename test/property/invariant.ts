@@ -43,7 +43,7 @@ export function allowedDataset(ds: string, ctx: PlanContext): boolean {
 }
 
 /** zfs options zbak's steps may use, and whether each takes a value. */
-const ZFS_FLAGS: Record<string, boolean> = { '-u': false, '-r': false, '-f': false, '-F': false, '-H': false, '-p': false, '-o': true, '-t': true };
+const ZFS_FLAGS: Record<string, boolean> = { '-u': false, '-r': false, '-f': false, '-F': false, '-H': false, '-p': false, '-o': true, '-t': true, '-x': true };
 
 function checkZfs(argv: string[], ctx: PlanContext, v: string[]): void {
   const sub = argv[1] ?? '';

@@ -152,6 +152,48 @@ describe('planRestore', () => {
     expect(c.some((l) => l.startsWith('zonecfg'))).toBe(false);
   });
 
+  it('--new-uuid: every recorded property naming the original uuid is received with the copy\'s (-o), shown in the plan', () => {
+    const NEW = '0badc0de-0000-4000-8000-000000000003';
+    const withProps = {
+      ...header,
+      streams: header.streams.map((s) =>
+        s.role === 'cores'
+          ? { ...s, properties: { mountpoint: `/zones/${J}/cores`, quota: '107374182400' } }
+          : s.dataset === `${J}/data`
+            ? { ...s, properties: { zoned: 'on', mountpoint: `/zones/${J}/data`, 'com.example:x': `/zones/${J}x` } }
+            : s.role === 'image' ? s : { ...s, properties: {} },
+      ),
+    };
+    const plan = planRestore(withProps, vm, hostB(), { newUuid: NEW }, M);
+    expect(commands(plan).filter((l) => l.startsWith('zfs receive -u -F'))).toEqual([
+      `zfs receive -u -F -x mountpoint zones/${NEW} < stream s03`,
+      `zfs receive -u -F -o mountpoint=/zones/${NEW}/data zones/${NEW}/data < stream s04`,
+      `zfs receive -u -F zones/${NEW}/data/pgdata < stream s05`,
+      `zfs receive -u -F zones/${NEW}/data/pgdata < stream s06`,
+      `zfs receive -u -F -o mountpoint=/zones/${NEW}/cores zones/cores/${NEW} < stream s07`,
+    ]);
+    const cores = plan.steps.find((s) => s.op === 'receive' && s.streamId === 's07')!;
+    expect(cores.what).toContain(`copy: mountpoint /zones/${J}/cores -> /zones/${NEW}/cores`);
+    // The same archive restored under its own uuid receives exactly what it carries.
+    expect(commands(planRestore(withProps, vm, hostB(), {}, M)).filter((l) => l.startsWith('zfs receive') && / -[ox] /.test(l))).toEqual([]);
+  });
+
+  it('--new-uuid: a nocreate disk path and a hostname that is the uuid follow the new uuid', () => {
+    const NEW = '0badc0de-0000-4000-8000-000000000004';
+    const K = HOST_A.kvm;
+    const kvm = { ...vm, uuid: K, brand: 'kvm', hostname: K, image_uuid: undefined, datasets: undefined,
+      disks: [{ path: `/dev/zvol/rdsk/zones/${K}-disk0`, nocreate: true, size: 10240 }, { path: `/dev/zvol/rdsk/zones/${K}-disk1`, size: 10 }] };
+    const kheader = { ...header, images: [], zone: { ...header.zone, uuid: K, brand: 'kvm' as const },
+      streams: [{ ...header.streams.find((s) => s.role === 'cores')!, dataset: `cores/${K}` }, { ...header.streams.find((s) => s.role === 'zoneroot')!, kind: 'full' as const, from: undefined, origin: undefined, dataset: K }] };
+    const plan = planRestore(kheader, kvm, { vms: [], rows: [] }, { newUuid: NEW }, M);
+    const payload = JSON.parse((plan.steps.find((s) => s.kind === 'create-zone') as { input: string }).input) as { hostname: string; disks: Array<Record<string, unknown>> };
+    expect(payload.hostname).toBe(NEW);
+    expect(payload.disks[0]!.path).toBe(`/dev/zvol/rdsk/zones/${NEW}-disk0`);
+    expect(payload.disks[1]).not.toHaveProperty('path');
+    expect(plan.payloadChanges).toContain(`copy: disks.0.path -> /dev/zvol/rdsk/zones/${NEW}-disk0`);
+    expect(JSON.stringify(payload)).not.toContain(K);
+  });
+
   it('--new-uuid --keep-ips --alias: keeps the addresses, takes the alias', () => {
     const NEW = '0badc0de-0000-4000-8000-000000000002';
     const plan = planRestore(header, vm, hostB(), { newUuid: NEW, keepIps: true, alias: 'web01-test' }, new Map([[HOST_A.webappImage, '{"manifest":{"uuid":"x","name":"w","version":"1","type":"zone-dataset"}}']]));

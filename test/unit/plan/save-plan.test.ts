@@ -117,3 +117,28 @@ describe('planSave: other shapes', () => {
   });
 });
 
+
+describe('planSave: the properties set on each zone dataset go into the header', () => {
+  it('records them per zone stream (both streams of a dataset), never on image streams; values the header cannot hold are left out', () => {
+    const inv = hostAInventory(J, snapRows([`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`]));
+    inv.props = {
+      [`zones/${J}`]: { quota: '10737418240', devices: 'off' },
+      [`zones/${J}/data`]: { zoned: 'on', 'com.example:bad': 'tab\there' },
+      [`zones/${J}/data/pgdata`]: {},
+      [`zones/cores/${J}`]: { mountpoint: `/zones/${J}/cores`, quota: '107374182400' },
+    };
+    const plan = planSave(inv, SNAP);
+    const byDataset = plan.streams.map((s) => [s.dataset, s.properties]);
+    expect(byDataset).toEqual([
+      [`${HOST_A.baseImage}`, undefined],
+      [`${HOST_A.webappImage}`, undefined],
+      [J, { quota: '10737418240', devices: 'off' }],
+      [`${J}/data`, { zoned: 'on' }],
+      [`${J}/data/pgdata`, {}],
+      [`${J}/data/pgdata`, {}],
+      [`cores/${J}`, { mountpoint: `/zones/${J}/cores`, quota: '107374182400' }],
+    ]);
+    const header = buildHeader(inv, plan, { createdAt: new Date(), toolVersion: '0.1.0', partSize: 1024 });
+    expect(HeaderSchema.safeParse(header).success).toBe(true);
+  });
+});
