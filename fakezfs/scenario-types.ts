@@ -61,3 +61,13 @@ export const check = {
   nofile: (ds: string, file: string): Step => ({ kind: 'check', check: { what: 'nofile', ds, file } }),
   snapshots: (ds: string, ...names: string[]): Step => ({ kind: 'check', check: { what: 'snapshots', ds, names } }),
 };
+
+/** $P/X with @a (file a) and @b (file b), and $P/Y received from X@a. */
+export const sourceAndCopy: readonly Step[] = [
+  zfs('create', '$P/X'),
+  write('$P/X', 'a', 'a\n'),
+  zfs('snapshot', '$P/X@a'),
+  write('$P/X', 'b', 'b\n'),
+  zfs('snapshot', '$P/X@b'),
+  pipe(['send', '$P/X@a'], ['receive', '$P/Y']),
+];

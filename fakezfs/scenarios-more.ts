@@ -1,16 +1,6 @@
 // More scenarios: behaviours read in the OpenZFS 2.1.11 source that the lab
 // checks on real ZFS (numbered after scenarios.ts; append only, ids are stable).
-import { type Scenario, check, load, pipe, refuse, refuseSend, save, write, zfs } from './scenario-types.js';
-
-/** $P/X with @a (file a) and @b (file b), and $P/Y received from X@a. */
-const sourceAndCopy = [
-  zfs('create', '$P/X'),
-  write('$P/X', 'a', 'a\n'),
-  zfs('snapshot', '$P/X@a'),
-  write('$P/X', 'b', 'b\n'),
-  zfs('snapshot', '$P/X@b'),
-  pipe(['send', '$P/X@a'], ['receive', '$P/Y']),
-];
+import { type Scenario, check, load, pipe, refuse, refuseSend, save, sourceAndCopy, write, zfs } from './scenario-types.js';
 
 export const MORE_SCENARIOS: readonly Scenario[] = [
   {

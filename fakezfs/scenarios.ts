@@ -2,7 +2,7 @@
 // `zfs` first in PATH: the fake here, real OpenZFS in the lab VM. Both must
 // end the same way (success, or the same refusal).
 import { MORE_SCENARIOS } from './scenarios-more.js';
-import { type Scenario, type Step, check, load, pipe, refuse, remember, save, write, writeBytes, zfs } from './scenario-types.js';
+import { type Scenario, type Step, check, load, pipe, refuse, remember, save, sourceAndCopy, write, writeBytes, zfs } from './scenario-types.js';
 
 /** An image filesystem with @final, and a zone cloned from it with @s1 and @s2. */
 function imageAndZone(ns: string): Step[] {
@@ -123,12 +123,7 @@ const BASE_SCENARIOS: readonly Scenario[] = [
   {
     name: 'an incremental onto a modified destination needs -F',
     steps: [
-      zfs('create', '$P/X'),
-      write('$P/X', 'a', 'a\n'),
-      zfs('snapshot', '$P/X@a'),
-      write('$P/X', 'b', 'b\n'),
-      zfs('snapshot', '$P/X@b'),
-      pipe(['send', '$P/X@a'], ['receive', '$P/Y']),
+      ...sourceAndCopy,
       write('$P/Y', 'local', 'changed here\n'),
       pipe(['send', '-i', '@a', '$P/X@b'], ['receive', '$P/Y'], { fail: 'cannot receive incremental stream: destination $P/Y has been modified\nsince most recent snapshot' }),
       pipe(['send', '-i', '@a', '$P/X@b'], ['receive', '-F', '$P/Y']),
