@@ -83,7 +83,7 @@ own_path() { if [ "$1" = "zones/cores/$2" ]; then echo "/zones/$2/cores"; else e
 
 # ds_facts UUID: per dataset (names and values with the zone's uuid written as U so a copy
 # compares): type, content hash, origin + origin GUID, every property set on the dataset itself
-# (source local or received: what `zfs send -p` carries, so a copy's local cores mountpoint and
+# but a received encryption=off (source local or received: what `zfs send -p` carries, so a copy's local cores mountpoint and
 # the original's compare modulo the uuid), every snapshot with its GUID. Content is read only at
 # the zone's own path (own_path), never where a mountpoint points: a copy whose dataset mounts
 # over the original's shows as "mounted elsewhere" instead of hashing the original's files.
@@ -93,7 +93,9 @@ ds_facts() {
     type=$(prop "$ds" type)
     origin=$(prop "$ds" origin)
     echo "== ${ds//$u/U} $type origin=$origin$([ "$origin" = - ] || echo " $(guid "$origin")")"
-    zfs get -H -p -o property,value -s local,received all "$ds" | LC_ALL=C sort | tr '\t' '=' | sed "s/$u/U/g" | tr '\n' ' '; echo
+    # encryption=off: OpenZFS records it as received on every dataset created by receiving a
+    # clone stream with properties (docs/SMARTOS.md); it is the default, so it is no difference.
+    zfs get -H -p -o property,value -s local,received all "$ds" | LC_ALL=C sort | tr '\t' '=' | grep -vx 'encryption=off' | sed "s/$u/U/g" | tr '\n' ' '; echo
     if [ "$type" = volume ]; then echo "content $(vol_hash "$ds")"
     elif [ "$(prop "$ds" mounted)" != yes ]; then echo "content (not mounted)"
     else
