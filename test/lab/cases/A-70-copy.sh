@@ -5,7 +5,9 @@
 # New uuid, new MAC, IPs replaced by dhcp, same content, every local property (modulo
 # the uuid: cores is mounted at the copy's own /zones/<uuid>/cores) and snapshot GUIDs
 # per dataset; no property of the copy names the original. Deleting a copy leaves its
-# original intact; the joyent zone's second copy outlives its deleted original.
+# original intact; the joyent zone's second copy outlives its deleted original. Every other
+# kind (kvm, bhyve, joyent-minimal, delegated with a child, lx, incremental image, and the
+# promoted zoneroot when A-60 ran) goes both ways too (copy_cycle).
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../zones.sh"
@@ -71,10 +73,37 @@ if copy_check orig "$COPY_VM" copy2; then
   ok "vmadm start copy2" vmadm start "$n"
   ok "vmadm delete copy2" vmadm delete "$n"
 fi
-# The kind zones stay for later cases: their copies are checked and deleted, the originals kept.
+# copy_cycle KEY UUID: a copy of every other kind goes through both deletions: beside its
+# original (compared), the original deleted (the copy intact, mounted at its own paths), the
+# original restored from its archive beside the copy (both intact), then the copy deleted (the
+# original intact). The originals end as they were, for later cases.
+copy_cycle() {
+  local k=$1 u=$2 n copy_facts
+  copy_check "$k" "$u" "$k-copy" || return
+  n=$(cat "$STATE/$k.copy")
+  copy_facts=$(ds_facts "$n")
+  ok "vmadm delete the original of $k-copy" vmadm delete "$u"
+  eq "$k: no dataset of the deleted original left" "" "$(zone_datasets "$u")"
+  eq "$k copy after its original is deleted" "$(cat "$STATE/$k.facts")" "$(ds_facts "$n")"
+  eq "$k copy: cores still mounted at its own path" "yes /zones/$n/cores" "$(prop "zones/cores/$n" mounted) $(prop "zones/cores/$n" mountpoint)"
+  restore_check "$k" "$u" "the original again, beside its copy"
+  eq "$k copy unchanged by its original's restore" "$copy_facts" "$(ds_facts "$n")"
+  delete_copy_check "$k" "$u"
+}
+
+# save_fresh KEY UUID: a save of a zone an earlier case made, with the facts its copy must match.
+save_fresh() {
+  save_zone "$1" "$2" || return
+  zone_json "$2" >"$STATE/$1.vm.json"; ds_facts "$2" >"$STATE/$1.facts"
+}
+
 for k in kvm bhyve minimal deleg; do
   case $k in kvm) u=$KVM_VM ;; bhyve) u=$BHYVE_VM ;; minimal) u=$MINIMAL_VM ;; deleg) u=$DELEG_VM ;; esac
-  copy_check "$k" "$u" "$k-copy"
-  delete_copy_check "$k" "$u"
+  copy_cycle "$k" "$u"
 done
+# lx (A-20's, stopped), the zone on an incremental image (A-50's) and, in the full suite, the
+# zoneroot promoted over its images (A-60's): saved here, so the facts are the archive's.
+save_fresh lx70 "$LX_VM" && copy_cycle lx70 "$LX_VM"
+save_fresh chain70 "$CHAIN_VM" && copy_cycle chain70 "$CHAIN_VM"
+if vmadm get "$PROMO_VM" >/dev/null 2>&1; then save_fresh promo70 "$PROMO_VM" && copy_cycle promo70 "$PROMO_VM"; fi
 exit 0
