@@ -5,7 +5,7 @@
 #   vm.sh ssh NAME [CMD]  run CMD in the guest (interactive shell without CMD)
 #   vm.sh stop NAME       stop it (kill by its own pid) and clean up
 # Knobs: ZBAK_LAB_ACCEL=auto|kvm|tcg  ZBAK_LAB_MEM=2048  ZBAK_LAB_SMP=2
-#        ZBAK_LAB_BOOT_TIMEOUT=900 (s)  ZBAK_LAB_KVM_PROBE=8 (s)  ZBAK_LAB_DISK_SIZE=2G
+#        ZBAK_LAB_BOOT_TIMEOUT=900 (s)  ZBAK_LAB_KVM_PROBE=8 (s)  ZBAK_LAB_DISK_SIZE=4G
 #        ZBAK_LAB_IMAGE=<image dir>  ZBAK_LAB_SCRATCH=<host dir shared as /mnt/scratch>
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -46,7 +46,7 @@ launch() {
   local accel=$1 port cpu machine_id
   rm -f "$RUN"/{root.qcow2,disk1.raw,console.log,qemu.pid}
   qemu-img create -q -f qcow2 -F raw -b "$IMG/root.img" "$RUN/root.qcow2"
-  truncate -s "${ZBAK_LAB_DISK_SIZE:-2G}" "$RUN/disk1.raw"
+  truncate -s "${ZBAK_LAB_DISK_SIZE:-4G}" "$RUN/disk1.raw"
   if [ "$accel" = kvm ]; then cpu=(-accel kvm -cpu host,-arch-capabilities)
   else cpu=(-accel tcg,thread=multi,tb-size=512 -cpu max); fi
   port=$(free_port); echo "$port" >"$RUN/port"
