@@ -5,9 +5,10 @@
 # New uuid, new MAC, IPs replaced by dhcp, same content, every local property (modulo
 # the uuid: cores is mounted at the copy's own /zones/<uuid>/cores) and snapshot GUIDs
 # per dataset; no property of the copy names the original. Deleting a copy leaves its
-# original intact; the joyent zone's second copy outlives its deleted original. Every other
-# kind (kvm, bhyve, joyent-minimal, delegated with a child, lx, incremental image, and the
-# promoted zoneroot when A-60 ran) goes both ways too (copy_cycle).
+# original intact; the joyent zone's second copy outlives its deleted original. In the full
+# suite every other kind (kvm, bhyve, joyent-minimal, delegated with a child, lx, incremental
+# image, the promoted zoneroot) goes both ways too (copy_cycle); CI copies and deletes the four
+# A-40 kinds.
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../zones.sh"
@@ -104,12 +105,16 @@ save_fresh() {
   zone_json "$2" >"$STATE/$1.vm.json"; ds_facts "$2" >"$STATE/$1.facts"
 }
 
+# CI: each kind's copy beside its original (or its archive when A-40 deleted it), then the copy
+# deleted. The full suite: every kind through both deletions (copy_cycle), more kinds too.
 for k in kvm bhyve minimal deleg; do
   case $k in kvm) u=$KVM_VM ;; bhyve) u=$BHYVE_VM ;; minimal) u=$MINIMAL_VM ;; deleg) u=$DELEG_VM ;; esac
-  copy_cycle "$k" "$u"
+  if [ "${LAB_FULL:-0}" = 1 ]; then copy_cycle "$k" "$u"
+  else copy_check "$k" "$u" "$k-copy"; delete_copy_check "$k" "$u"; fi
 done
-# lx (A-20's, stopped), the zone on an incremental image (A-50's) and, in the full suite, the
-# zoneroot promoted over its images (A-60's): saved here, so the facts are the archive's.
+[ "${LAB_FULL:-0}" = 1 ] || exit 0
+# lx (A-20's, stopped), the zone on an incremental image (A-50's) and the zoneroot promoted over
+# its images (A-60's, full suite only): saved here, so the facts are the archive's.
 save_fresh lx70 "$LX_VM" && copy_cycle lx70 "$LX_VM"
 save_fresh chain70 "$CHAIN_VM" && copy_cycle chain70 "$CHAIN_VM"
 if vmadm get "$PROMO_VM" >/dev/null 2>&1; then save_fresh promo70 "$PROMO_VM" && copy_cycle promo70 "$PROMO_VM"; fi
