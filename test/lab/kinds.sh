@@ -126,11 +126,11 @@ data_facts() {
   done
 }
 
-# save_zone KEY UUID: zbak save into $ARCHIVES/KEY; path in $STATE/KEY.archive.
+# save_zone KEY UUID [ZBAK SAVE ARGS...]: zbak save into $ARCHIVES/KEY; path in $STATE/KEY.archive.
 save_zone() {
   local k=$1 u=$2 f
   rm -rf "${ARCHIVES:?}/$k"; mkdir -p "$ARCHIVES/$k"
-  if zbak save "$u" --to "$ARCHIVES/$k" >"$STATE/$k.save.out" 2>"$STATE/$k.save.err"; then pass "zbak save $k"
+  if zbak save "$u" --to "$ARCHIVES/$k" "${@:3}" >"$STATE/$k.save.out" 2>"$STATE/$k.save.err"; then pass "zbak save $k"
   else fail "zbak save $k (rc=$?)"; indent <"$STATE/$k.save.err"; return 1; fi
   f=$(ls "$ARCHIVES/$k"/*.zbak 2>/dev/null | head -n1)
   [ -n "$f" ] || { fail "no archive for $k"; return 1; }
