@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   }
   const failed = results.filter((r) => r.verdict === 'FAILED').length;
   const counts = (v: string): number => results.filter((r) => r.verdict === v).length;
-  console.log(`\n${counts('old')} cells ended old, ${counts('new')} new, ${counts('journaled')} killed mid-way, journal replayed by the next run; ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`\n${counts('old')} cells ended old, ${counts('new')} new, ${counts('journaled')} killed mid-way and taken back to old by zbak recover; ${Math.round((Date.now() - started) / 1000)} s`);
   console.log(`${results.length - failed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
 }

@@ -63,7 +63,7 @@ export interface CellResult {
   scenario: string;
   n: number;
   fault: Fault;
-  /** 'old' | 'new' when the cell passed; 'journaled': killed mid-way, its journal takes the host back on the next run. */
+  /** 'old' | 'new' when the cell passed; 'journaled': killed mid-way, and `zbak recover` (what the next restore does first) took the host back to old. */
   verdict: 'old' | 'new' | 'journaled' | 'FAILED';
   reason: string;
   notes: string[];
@@ -127,11 +127,21 @@ export async function runCell(lab: Lab, scenario: Scenario, expected: Expected, 
     cell.notes.push('SIGINT after the point of no return: completed, exit 0');
   }
   if (killed && r.signal !== 'SIGKILL') return fail(`SIGKILL fault but zbak ${exitText(r)}`);
-  if (state === undefined) cell.notes.push(`neither old nor new until the next run replays the journal: ${diff(summary, want.old)}`);
   if (killed && scenario.name === 'restore --force' && state !== 'new') {
     const where = await oldDataWhere(host, expected);
     if (where === undefined) return fail('the old zone is lost: its @after-save snapshots are neither in place nor below the work dataset');
     if (where !== 'in place') cell.notes.push(`old zone's data ${where}`);
+  }
+
+  if (state === undefined) {
+    // Between old and new only until the journal is replayed: `zbak recover` (the first thing any
+    // restore of the zone does) must take the host back to exactly the old state.
+    const key = (await journalKeys(host))[0]!;
+    const rec = await runZbak(host, ['recover', key]);
+    if (rec.exitCode !== 0) return fail(`zbak recover ${exitText(rec)} after the kill: ${lastError(rec)}`);
+    const recovered = await hostSummary(host, { oldStamp: lab.oldStamp, allowLeftovers: false });
+    if (!sameLines(recovered, expected.old.strict)) return fail(`zbak recover left neither the old state: ${diff(recovered, expected.old.strict)}`);
+    cell.notes.push(`killed between two steps: ${diff(summary, want.old)}; zbak recover took the host back to the old state`);
   }
 
   // The next run, without a fault, must succeed and leave the new state.
@@ -149,8 +159,13 @@ export async function runCell(lab: Lab, scenario: Scenario, expected: Expected, 
   return { ...cell, verdict: state ?? 'journaled', reason: exitText(r) };
 }
 
+/** The keys (zone uuids) of the restore journals left on the host. */
+async function journalKeys(host: FakeSmartOS): Promise<string[]> {
+  return (await readdir(join(host.root, 'var/zbak/journal')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
+}
+
 async function journalLeft(host: FakeSmartOS): Promise<boolean> {
-  return (await readdir(join(host.root, 'var/zbak/journal')).catch(() => [] as string[])).some((f) => f.endsWith('.json'));
+  return (await journalKeys(host)).length > 0;
 }
 
 function classify(scenario: Scenario, summary: string[], want: { old: string[]; new: string[] }): 'old' | 'new' | undefined {

@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { EXIT, EXIT_STATUS_HELP } from './exit-codes.js';
 import { LocalHost } from '../host/local-host.js';
 import { ZBAK_VERSION } from '../model/version.js';
-import { commandSave, commandRestore, commandVerify, commandInspect, commandList, reportError } from './commands.js';
+import { commandSave, commandRestore, commandVerify, commandInspect, commandList, commandRecover, reportError } from './commands.js';
 import { UsageError } from '../errors.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -80,7 +80,13 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.option('json', { type: 'boolean', default: false }).epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandList(host, a))(),
     )
-    .demandCommand(1, 'name a command: save, restore, verify, inspect or list')
+    .command(
+      'recover <zone>',
+      'take back what a killed restore of a zone did (its journal); every restore does this first by itself',
+      (y) => y.positional('zone', { type: 'string', demandOption: true, describe: 'the zone uuid the restore was for' }).epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandRecover(host, a))(),
+    )
+    .demandCommand(1, 'name a command: save, restore, verify, inspect, list or recover')
     .fail((msg, err) => {
       // Throwing stops yargs from running the command after a validation failure.
       throw err ?? new UsageError(`${msg}; run 'zbak --help' for usage`);

@@ -8,7 +8,8 @@ import { progressDisplay, type ProgressDisplay } from './progress-bar.js';
 import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { checkTargetDir, runSave } from '../run/save.js';
-import { runRestore } from '../run/restore.js';
+import { runRecover, runRestore } from '../run/restore.js';
+import { uuid } from '../archive/grammar.js';
 import { globalReachLines } from '../run/restore-print.js';
 import { runList, formatList } from '../run/list.js';
 import { listVms } from '../run/gather.js';
@@ -132,7 +133,7 @@ const RestoreArgs = z.object({
   force: z.boolean(),
   start: z.boolean().optional(),
   newUuid: z.boolean(),
-  copyUuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a lowercase uuid').optional(),
+  copyUuid: uuid.optional(),
   alias: z.string().min(1).optional(),
   keepIps: z.boolean(),
   pool: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,254}$/, 'not a pool name (e.g. zones)'),
@@ -160,6 +161,18 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
   const { plan } = await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
   // The dry run printed these with its plan; after a real restore say what was left out.
   if (!a.dryRun) for (const line of globalReachLines(plan)) progress.log(line);
+  return EXIT.ok;
+}
+
+const RecoverArgs = z.object({ zone: uuid });
+
+/** Takes back what a killed restore of the zone left; exit 0 when nothing is left of it. */
+export async function commandRecover(host: Host, raw: unknown): Promise<number> {
+  const a = parseOpts(RecoverArgs, raw);
+  const result = await runRecover(host, a.zone, (line) => process.stderr.write(`${printable(line)}\n`));
+  if (result === 'none') out(`no interrupted restore of ${a.zone} is recorded; nothing to do`);
+  else if (result === 'undone') out(`took back what the interrupted restore of ${a.zone} did`);
+  else throw new ZbakError(`some undo steps of the interrupted restore of ${a.zone} failed (listed above); finish them by hand`);
   return EXIT.ok;
 }
 

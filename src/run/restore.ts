@@ -75,11 +75,25 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
 }
 
 /** A journal left by a killed restore of this zone: undo what it did first. */
-async function recoverInterrupted(host: Host, uuid: string, log: Log): Promise<void> {
+async function recoverInterrupted(host: Host, uuid: string, log: Log): Promise<'none' | 'undone' | 'partly'> {
   const journal = await Journal.load(host, uuid);
-  if (!journal) return;
+  if (!journal) return 'none';
   log(`an earlier restore of ${uuid} was interrupted; taking back what it did`);
-  await runUndo(host, journal, log);
+  return (await runUndo(host, journal, log)) ? 'undone' : 'partly';
+}
+
+/**
+ * `zbak recover UUID`: only the first thing every restore of that zone does, so an
+ * operator can bring the host back to its state before a killed restore (kill -9,
+ * power cut) without restoring again. Takes the zone's lock like a restore.
+ */
+export async function runRecover(host: Host, uuid: string, log: Log): Promise<'none' | 'undone' | 'partly'> {
+  const unlock = await host.lock(uuid);
+  try {
+    return await recoverInterrupted(host, uuid, log);
+  } finally {
+    await unlock();
+  }
 }
 
 async function execute(host: Host, file: string, verified: VerifiedArchive, plan: RestorePlan, opts: RestoreRunOptions, log: Log): Promise<void> {

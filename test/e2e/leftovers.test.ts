@@ -157,3 +157,29 @@ describe('save --keep-archives with copied and damaged files in the directory', 
     expect(verified.exitCode, verified.stderr).toBe(0);
   });
 });
+
+describe('zbak recover', () => {
+  it('with no journal of the zone says so and exits 0; a name that is not a uuid is a usage error', async () => {
+    const none = await execa('node', [MAIN, 'recover', uuid], { env: a.env, reject: false });
+    expect(none.exitCode).toBe(0);
+    expect(String(none.stdout)).toContain(`no interrupted restore of ${uuid} is recorded`);
+    const bad = await execa('node', [MAIN, 'recover', '../etc'], { env: a.env, reject: false });
+    expect(bad.exitCode).toBe(2);
+    expect(String(bad.stderr)).toMatch(/zone.*not a lowercase uuid/);
+  });
+
+  it('a damaged journal is refused, named, and left in place for the operator', async () => {
+    const journalDir = join(a.root, 'var/zbak/journal');
+    await mkdir(journalDir, { recursive: true });
+    const file = join(journalDir, `${uuid}.json`);
+    await writeFile(file, '{"zbakJournal": 1, "key": ');
+    try {
+      const r = await execa('node', [MAIN, 'recover', uuid], { env: a.env, reject: false });
+      expect(r.exitCode).toBe(1);
+      expect(String(r.stderr)).toContain(`/var/zbak/journal/${uuid}.json is damaged`);
+      expect((await readdir(journalDir))).toContain(`${uuid}.json`);
+    } finally {
+      await rm(file, { force: true });
+    }
+  });
+});

@@ -4,7 +4,8 @@
 # (over the live, changed zone) of the joyent zone, each with a fault injected before
 # chosen commands (ZBAK_FAULT_AT=n:fail|SIGINT|SIGKILL). After each cell the host holds the
 # old state or the new one (a SIGKILLed restore may be between the two only while its
-# journal records the way back), and the next run without a fault succeeds and leaves the
+# journal records the way back: then `zbak recover` must give exactly the old state), and
+# the next run without a fault succeeds and leaves the
 # new state with nothing of zbak's left over.
 #   LAB_FAULT_POINTS  "save:P restore:P force:P": P commands per scenario, spread over the
 #                     commands that change the host; every point gets every fault.
@@ -85,7 +86,11 @@ cell() {
     now=$(state | loose "$leftovers")
     if [ "$now" = "$(loose "$leftovers" <<<"$old")" ]; then verdict=old
     elif [ "$now" = "$(loose "$leftovers" <"$WORK/new-$sc")" ]; then verdict=new
-    elif [ "$f" = SIGKILL ] && [ -n "$(journal)" ]; then verdict=journaled
+    elif [ "$f" = SIGKILL ] && [ -n "$(journal)" ]; then
+      # Between two steps only until the journal is replayed: zbak recover (what the next
+      # restore does first) must give exactly the old state.
+      if zbak recover "$u" >/dev/null 2>&1 && [ "$(state)" = "$old" ]; then verdict="killed mid-way, zbak recover gave old"
+      else verdict="FAILED (zbak recover did not give the old state)"; diff <(printf '%s\n' "$old") <(state) | head -n 12 | indent; fi
     else verdict="FAILED (neither old nor new)"; printf '%s\n' "$out" | tail -n 5 | indent
       diff <(loose "$leftovers" <<<"$old") <(printf '%s\n' "$now") | head -n 12 | indent; fi
   fi
