@@ -163,21 +163,25 @@ export async function executeSteps(host: Host, steps: readonly Step[], opts: Exe
   await journal.clear();
 }
 
-/** Runs the journaled undo steps, newest group first; reports what it could not undo. Never throws. */
+/**
+ * Runs the journaled undo steps, newest group first; reports what it could not undo. Never
+ * throws. The steps that failed stay in the journal (in the order they ran), so the next
+ * restore of the zone or `zbak recover` tries them again instead of forgetting them.
+ */
 export async function runUndo(host: Host, journal: Journal, log: Log): Promise<boolean> {
-  let clean = true;
+  const failed: Step[] = [];
   for (const group of [...(await journal.groups())].reverse()) {
     for (const step of group) {
       log(`undo: ${step.what}`);
       try {
         await runStep(host, step, { journal: journal.detached(), log });
       } catch (e) {
-        clean = false;
+        failed.push(step);
         log(`undo: ${step.what} failed: ${e instanceof Error ? e.message : String(e)}; finish it by hand`);
       }
     }
     await journal.pop();
   }
-  await journal.clear();
-  return clean;
+  await journal.replace(failed);
+  return failed.length === 0;
 }

@@ -9,7 +9,8 @@ import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan } from
 import type { Log } from './commands.js';
 import { listPool, listVms, poolAvailable, zonedBelow } from './gather.js';
 import { executeSteps, runUndo } from './execute.js';
-import { Journal } from './journal.js';
+import { Journal, journalPath } from './journal.js';
+import { ZbakError } from '../errors.js';
 import { globalReachLines, printRestorePlan } from './restore-print.js';
 import { StreamFeed } from './stream-feed.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
@@ -63,7 +64,11 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
     for (const img of [...verified.header.images].sort((a, b) => a.uuid.localeCompare(b.uuid))) {
       unlocks.push(await host.lock(`image-${img.uuid}`));
     }
-    await recoverInterrupted(host, uuid, log);
+    if ((await recoverInterrupted(host, uuid, log)) === 'partly') {
+      throw new ZbakError(
+        `some undo steps of an interrupted restore of ${uuid} failed (listed above; ${journalPath(uuid)} keeps them): finish them by hand, then run 'zbak recover ${uuid}'`,
+      );
+    }
     const plan = await makePlan();
     await execute(host, file, verified, plan, opts, log);
     log(`restored zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''}${plan.start ? ', started' : ''}`);

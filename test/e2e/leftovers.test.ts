@@ -2,7 +2,7 @@
 // end: the compiled CLI against the fake SmartOS host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { copyFile, mkdtemp, mkdir, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +166,32 @@ describe('zbak recover', () => {
     const bad = await execa('node', [MAIN, 'recover', '../etc'], { env: a.env, reject: false });
     expect(bad.exitCode).toBe(2);
     expect(String(bad.stderr)).toMatch(/zone.*not a lowercase uuid/);
+  });
+
+  it('an undo step that fails stays recorded: recover exits 1 naming it, and a restore of the zone will not go on', async () => {
+    const journalDir = join(a.root, 'var/zbak/journal');
+    await mkdir(journalDir, { recursive: true });
+    const file = join(journalDir, `${uuid}.json`);
+    const step = { kind: 'undo', op: 'run', what: 'destroy what the killed run received', argv: ['zfs', 'destroy', '-r', `zones/${uuid}-gone`] };
+    await writeFile(file, JSON.stringify({ zbakJournal: 1, key: uuid, groups: [[step]] }));
+    const archives = join(dir, 'recover-archives');
+    await mkdir(archives, { recursive: true });
+    try {
+      const r = await execa('node', [MAIN, 'recover', uuid], { env: a.env, reject: false });
+      expect(r.exitCode).toBe(1);
+      expect(String(r.stderr)).toContain('undo: destroy what the killed run received failed');
+      expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ groups: [[{ argv: step.argv }]] });
+      // The zone exists, so --force: the restore must refuse before changing anything.
+      expect((await execa('node', [MAIN, 'save', uuid, '--to', archives], { env: a.env, reject: false })).exitCode).toBe(0);
+      const archive = join(archives, (await readdir(archives)).find((f) => f.endsWith('.zbak'))!);
+      const before = (await execa('zfs', ['list', '-H', '-p', '-t', 'all', '-o', 'name,guid'], { env: a.env })).stdout;
+      const restore = await execa('node', [MAIN, 'restore', archive, '--force'], { env: a.env, reject: false });
+      expect(restore.exitCode).toBe(1);
+      expect(String(restore.stderr)).toContain(`then run 'zbak recover ${uuid}'`);
+      expect((await execa('zfs', ['list', '-H', '-p', '-t', 'all', '-o', 'name,guid'], { env: a.env })).stdout).toBe(before);
+    } finally {
+      await rm(file, { force: true });
+    }
   });
 
   it('a damaged journal is refused, named, and left in place for the operator', async () => {

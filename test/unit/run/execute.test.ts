@@ -43,6 +43,21 @@ describe('the executor', () => {
     expect(host.files.has(journalPath('u'))).toBe(false);
   });
 
+  it('an undo step that fails stays in the journal, so the next run or zbak recover tries it again', async () => {
+    const host = new MemoryHost([{ match: argvIs('zfs destroy b'), exitCode: 1, stderr: 'dataset is busy' }]);
+    const journal = Journal.create(host, 'u');
+    await journal.push([{ kind: 'undo', op: 'run', what: 'destroy a', argv: ['zfs', 'destroy', 'a'] }]);
+    await journal.push([{ kind: 'undo', op: 'run', what: 'destroy b', argv: ['zfs', 'destroy', 'b'] }]);
+    expect(await runUndo(host, (await Journal.load(host, 'u'))!, log)).toBe(false);
+    expect(host.ran).toEqual(['zfs destroy b', 'zfs destroy a']);
+    expect(JSON.parse(host.files.get(journalPath('u'))!)).toMatchObject({ groups: [[{ argv: ['zfs', 'destroy', 'b'] }]] });
+    // Once the operator has freed it, the retry succeeds and the journal is gone.
+    host.rules.length = 0;
+    expect(await runUndo(host, (await Journal.load(host, 'u'))!, log)).toBe(true);
+    expect(host.ran.slice(2)).toEqual(['zfs destroy b']);
+    expect(host.files.has(journalPath('u'))).toBe(false);
+  });
+
   it('a write-file step puts back the file that was there (an imgadm record another restore wrote)', async () => {
     const host = new MemoryHost([{ match: argvIs('zfs receive'), exitCode: 1 }]);
     host.files.set('/var/imgadm/images/zones-i.json', 'theirs');
