@@ -9,7 +9,7 @@ import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { checkTargetDir, runSave } from '../run/save.js';
 import { runRecover, runRestore } from '../run/restore.js';
-import { uuid } from '../archive/grammar.js';
+import { ISO_UTC_RE, uuid } from '../archive/grammar.js';
 import { globalReachLines } from '../run/restore-print.js';
 import { runList, formatList } from '../run/list.js';
 import { listVms } from '../run/gather.js';
@@ -49,9 +49,12 @@ export function parseSize(s: string): number {
 }
 
 /** ZBAK_NOW=<ISO time>: the clock a save uses (simulations and the dry-run/real comparison in tests). */
+// The archive grammar's UTC form only: Date() alone takes "1", "May 5" or local times, and a
+// simulation's clock must mean the same on every host.
 function parseNow(text: string): Date {
   const d = new Date(text);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`ZBAK_NOW '${text}' is not a time; use ISO 8601, e.g. 2026-12-01T03:00:00Z`);
+  if (!ISO_UTC_RE.test(text) || Number.isNaN(d.getTime()))
+    throw new UsageError(`ZBAK_NOW '${printable(text)}' is not a UTC time; use ISO 8601 with Z, e.g. 2026-12-01T03:00:00Z`);
   return d;
 }
 

@@ -209,3 +209,16 @@ describe('zbak recover', () => {
     }
   });
 });
+
+describe('ZBAK_NOW (the clock knob of simulations)', () => {
+  it('takes only an ISO 8601 UTC time: "1" or a local time is a usage error before anything runs', async () => {
+    for (const bad of ['1', '2026-12-01 03:00', '2026-12-01T03:00:00+01:00']) {
+      const r = await execa('node', [MAIN, 'save', uuid, '--to', dir, '--dry-run'], { env: { ...a.env, ZBAK_NOW: bad }, reject: false });
+      expect(r.exitCode, bad).toBe(2);
+      expect(String(r.stderr)).toContain(`ZBAK_NOW '${bad}' is not a UTC time`);
+    }
+    const ok = await execa('node', [MAIN, 'save', uuid, '--to', dir, '--dry-run'], { env: { ...a.env, ZBAK_NOW: '2026-12-01T03:00:00Z' }, reject: false });
+    expect(ok.exitCode).toBe(0);
+    expect(String(ok.stdout)).toContain('zbak-20261201T030000Z');
+  });
+});
