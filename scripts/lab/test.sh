@@ -9,6 +9,7 @@
 #   ZBAK_LAB_FULL=1    the full suite (npm run test:lab:full): the whole fault matrix and
 #                      hostile-archive sample instead of CI's representative subset
 #   ZBAK_LAB_FAULT_POINTS="save:P restore:P force:P"  the fault matrix's points (A-90)
+#   ZBAK_LAB_COPY_KINDS="lx70"  A-70's kinds to run (default all; see the case)
 #   ZBAK_LAB_ONLY=A-20,A-90  only the cases whose names start so (a case may need an
 #                      earlier one's state: A-20 makes the zones and archives)
 set -euo pipefail
@@ -41,7 +42,7 @@ phase() {
   local boot=$((SECONDS - t0))
   # Probe KVM once per run: later boots reuse what the first one found.
   export ZBAK_LAB_ACCEL=${ZBAK_LAB_ACCEL:-$(cat "$LAB_DIR/run/$vm/accel")}
-  bash "$here/vm.sh" ssh "$vm" "LAB_FULL=${ZBAK_LAB_FULL:-0} LAB_ONLY=${ZBAK_LAB_ONLY:-} LAB_FAULT_POINTS='${ZBAK_LAB_FAULT_POINTS:-}' bash /mnt/zbak/test/lab/run.sh $ph" 2>&1 | tee -a "$RESULTS" \
+  bash "$here/vm.sh" ssh "$vm" "LAB_FULL=${ZBAK_LAB_FULL:-0} LAB_ONLY=${ZBAK_LAB_ONLY:-} LAB_FAULT_POINTS='${ZBAK_LAB_FAULT_POINTS:-}' LAB_COPY_KINDS='${ZBAK_LAB_COPY_KINDS:-}' bash /mnt/zbak/test/lab/run.sh $ph" 2>&1 | tee -a "$RESULTS" \
     || echo "FAIL run-$vm: guest runner failed" | tee -a "$RESULTS"
   bash "$here/vm.sh" stop "$vm"
   echo "[lab] $vm: boot ${boot} s, cases $((SECONDS - t0 - boot)) s, accel $(cat "$LAB_DIR/run/$vm/accel")" \
