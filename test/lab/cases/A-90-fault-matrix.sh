@@ -67,6 +67,10 @@ CELLS=0 BAD=0
 cell() {
   local sc=$1 n=$2 f=$3 what=$4 rc old old_data now verdict next leftovers=0 out
   [ "$f" = SIGKILL ] && leftovers=1
+  # A failed clean-up after the commit (destroying the replaced zone's datasets, kept aside under
+  # zones/zbak-<uuid>) leaves them and the journal that tells the next run to finish it: the new
+  # zone is complete (the same rule as scripts/lib/fault-check.ts's CLEAN_UP).
+  [[ $what == "zfs destroy -r zones/zbak-$u"* ]] && leftovers=1
   "setup_$sc"
   if [ "$sc" = save ]; then old_data=$(user_data); old=$(zbak_snaps); else old=$(state); fi
   out=$(ZBAK_FAULT_AT="$n:$f" "cmd_$sc" 2>&1 >/dev/null); rc=$?
