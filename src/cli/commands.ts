@@ -48,9 +48,11 @@ export function parseSize(s: string): number {
   return n;
 }
 
-/** ZBAK_NOW=<ISO time>: the clock a save uses (simulations and the dry-run/real comparison in tests). */
-// The archive grammar's UTC form only: Date() alone takes "1", "May 5" or local times, and a
-// simulation's clock must mean the same on every host.
+/**
+ * ZBAK_NOW=<ISO time>: the clock a save uses (simulations and the dry-run/real comparison in
+ * tests). The archive grammar's UTC form only: Date() alone takes "1", "May 5" or local times,
+ * and a simulation's clock must mean the same on every host.
+ */
 function parseNow(text: string): Date {
   const d = new Date(text);
   if (!ISO_UTC_RE.test(text) || Number.isNaN(d.getTime()))

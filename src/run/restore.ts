@@ -79,8 +79,11 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   }
 }
 
+/** What replaying a killed restore's journal did: nothing recorded, all undone, or some steps still journaled. */
+export type Recovery = 'none' | 'undone' | 'partly';
+
 /** A journal left by a killed restore of this zone: undo what it did first. */
-async function recoverInterrupted(host: Host, uuid: string, log: Log): Promise<'none' | 'undone' | 'partly'> {
+async function recoverInterrupted(host: Host, uuid: string, log: Log): Promise<Recovery> {
   const journal = await Journal.load(host, uuid);
   if (!journal) return 'none';
   log(`an earlier restore of ${uuid} was interrupted; taking back what it did`);
@@ -92,7 +95,7 @@ async function recoverInterrupted(host: Host, uuid: string, log: Log): Promise<'
  * operator can bring the host back to its state before a killed restore (kill -9,
  * power cut) without restoring again. Takes the zone's lock like a restore.
  */
-export async function runRecover(host: Host, uuid: string, log: Log): Promise<'none' | 'undone' | 'partly'> {
+export async function runRecover(host: Host, uuid: string, log: Log): Promise<Recovery> {
   const unlock = await host.lock(uuid);
   try {
     return await recoverInterrupted(host, uuid, log);
