@@ -18,13 +18,6 @@ need_zbak || exit 0
 # promo70), to re-run one kind's proof without the rest; default all.
 wanted() { [ -z "${LAB_COPY_KINDS:-}" ] || grep -qw -- "$1" <<<"$LAB_COPY_KINDS"; }
 
-if wanted orig; then
-os_zone "$COPY_VM" "$KIND_IMG" lab-orig 10.99.99.91
-if save_zone orig "$COPY_VM"; then
-  zone_json "$COPY_VM" >"$STATE/orig.vm.json"; ds_facts "$COPY_VM" >"$STATE/orig.facts"
-fi
-fi
-
 # copy_check KEY ORIGINAL_UUID ALIAS: restore KEY's archive as a copy beside the original and
 # compare; the copy's uuid is left in $STATE/KEY.copy. Facts (kinds.sh ds_facts) are every
 # property set on each dataset modulo the uuid, and content read at each zone's own paths.
@@ -65,24 +58,29 @@ delete_copy_check() {
 
 state_of() { vmadm get "$1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).state))'; }
 
-# The original and a copy, both running; the copy deleted (the original intact), then a new copy
-# whose original is deleted (the copy intact, still mounted at its own paths, still starting).
+# The joyent zone: the original and a copy, both running; the copy deleted (the
+# original intact), then a new copy whose original is deleted (the copy intact, still mounted at
+# its own paths, still starting).
 if wanted orig; then
-if copy_check orig "$COPY_VM" copy1; then
-  eq "copy1 running beside the original" "running running" "$(state_of "$COPY_VM") $(state_of "$(cat "$STATE/orig.copy")")"
-fi
-delete_copy_check orig "$COPY_VM"
-eq "original zone JSON untouched" "$(cat "$STATE/orig.vm.json")" "$(zone_json "$COPY_VM")"
-if copy_check orig "$COPY_VM" copy2; then
-  n=$(cat "$STATE/orig.copy")
-  ok "vmadm delete the original of copy2" vmadm delete "$COPY_VM"
-  eq "no dataset of the deleted original left" "" "$(zone_datasets "$COPY_VM")"
-  eq "copy2 after its original is deleted" "$(cat "$STATE/orig.facts")" "$(ds_facts "$n")"
-  eq "copy2's cores still mounted at its own path" "yes /zones/$n/cores" "$(prop "zones/cores/$n" mounted) $(prop "zones/cores/$n" mountpoint)"
-  ok "vmadm stop copy2" vmadm stop "$n" -F
-  ok "vmadm start copy2" vmadm start "$n"
-  ok "vmadm delete copy2" vmadm delete "$n"
-fi
+  os_zone "$COPY_VM" "$KIND_IMG" lab-orig 10.99.99.91
+  if save_zone orig "$COPY_VM"; then
+    zone_json "$COPY_VM" >"$STATE/orig.vm.json"; ds_facts "$COPY_VM" >"$STATE/orig.facts"
+  fi
+  if copy_check orig "$COPY_VM" copy1; then
+    eq "copy1 running beside the original" "running running" "$(state_of "$COPY_VM") $(state_of "$(cat "$STATE/orig.copy")")"
+  fi
+  delete_copy_check orig "$COPY_VM"
+  eq "original zone JSON untouched" "$(cat "$STATE/orig.vm.json")" "$(zone_json "$COPY_VM")"
+  if copy_check orig "$COPY_VM" copy2; then
+    n=$(cat "$STATE/orig.copy")
+    ok "vmadm delete the original of copy2" vmadm delete "$COPY_VM"
+    eq "no dataset of the deleted original left" "" "$(zone_datasets "$COPY_VM")"
+    eq "copy2 after its original is deleted" "$(cat "$STATE/orig.facts")" "$(ds_facts "$n")"
+    eq "copy2's cores still mounted at its own path" "yes /zones/$n/cores" "$(prop "zones/cores/$n" mounted) $(prop "zones/cores/$n" mountpoint)"
+    ok "vmadm stop copy2" vmadm stop "$n" -F
+    ok "vmadm start copy2" vmadm start "$n"
+    ok "vmadm delete copy2" vmadm delete "$n"
+  fi
 fi
 # copy_cycle KEY UUID: a copy of every other kind goes through both deletions: beside its
 # original (compared), the original deleted (the copy intact, mounted at its own paths), the
