@@ -12,6 +12,7 @@ export type ZbakErrorCode =
   | 'parse'
   | 'locked'
   | 'no-space'
+  | 'config'
   | 'interrupted';
 
 /** Base class: a ZbakError prints as its one-line message, no stack. */
@@ -55,6 +56,14 @@ export class NoSpaceError extends ZbakError {
   override name = 'NoSpaceError' as const;
   constructor(message: string) {
     super(message, 'no-space');
+  }
+}
+
+/** The config file is missing, unreadable or invalid. */
+export class ConfigError extends ZbakError {
+  override name = 'ConfigError' as const;
+  constructor(message: string) {
+    super(message, 'config');
   }
 }
 

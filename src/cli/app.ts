@@ -6,6 +6,8 @@ import { LocalHost } from '../host/local-host.js';
 import { ZBAK_VERSION } from '../model/version.js';
 import { commandSave, commandRestore, commandVerify, commandInspect, commandList, commandRecover, reportError } from './commands.js';
 import { UsageError } from '../errors.js';
+import { commandCron, commandPrune, commandRun, commandStatus } from './nightly-commands.js';
+import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 
 export async function main(argv: string[]): Promise<number> {
   const host = new LocalHost();
@@ -86,7 +88,54 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.positional('zone', { type: 'string', demandOption: true, describe: 'the zone uuid the restore was for' }).epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandRecover(host, a))(),
     )
-    .demandCommand(1, 'name a command: save, restore, verify, inspect, list or recover')
+    .command(
+      'prune <dir>',
+      "remove a medium's older archives by a retention policy (as restic forget); never one a kept archive needs, never the newest, never a file that is not a readable archive",
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'the medium directory' })
+          .option('keep-last', { type: 'number', describe: 'keep the N newest archives of each zone' })
+          .option('keep-daily', { type: 'number', describe: 'keep the newest archive of each of the last N days (UTC) that have one' })
+          .option('keep-weekly', { type: 'number', describe: 'the same per ISO week' })
+          .option('keep-monthly', { type: 'number', describe: 'the same per month' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'list what would go and why, remove nothing' })
+          .epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandPrune(a))(),
+    )
+    .command(
+      'run [job]',
+      "run the config's nightly jobs (all, or the named one): save, verify, prune; silent when all is well, a summary and non-zero exit when not",
+      (y) =>
+        y
+          .positional('job', { type: 'string', describe: 'the job to run (default: every job)' })
+          .option('config', { type: 'string', default: DEFAULT_CONFIG_PATH, describe: 'config file (YAML or JSON)' })
+          .epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandRun(host, a))(),
+    )
+    .command(
+      'status',
+      "each configured zone's newest archive, its age, whether it verified, the last run's result",
+      (y) =>
+        y
+          .option('config', { type: 'string', default: DEFAULT_CONFIG_PATH, describe: 'config file (YAML or JSON)' })
+          .option('json', { type: 'boolean', default: false })
+          .option('check', { type: 'boolean', default: false, describe: 'one nagios line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN' })
+          .option('warn', { type: 'string', default: '26h', describe: 'with --check: warning when the newest archive is older (m, h, d)' })
+          .option('crit', { type: 'string', default: '50h', describe: 'with --check: critical when older' })
+          .epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandStatus(host, a))(),
+    )
+    .command(
+      'cron',
+      "print the crontab line of each job (and, with --install, install it with the SMF service that keeps it across SmartOS reboots)",
+      (y) =>
+        y
+          .option('config', { type: 'string', default: DEFAULT_CONFIG_PATH, describe: 'config file (YAML or JSON)' })
+          .option('install', { type: 'boolean', default: false, describe: 'write /opt/custom/zbak/crontab, its boot script and /opt/custom/smf/zbak-cron.xml; import and restart the service' })
+          .epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandCron(host, a))(),
+    )
+    .demandCommand(1, 'name a command: save, restore, verify, inspect, list, recover, prune, run, status or cron')
     .fail((msg, err) => {
       // Throwing stops yargs from running the command after a validation failure.
       throw err ?? new UsageError(`${msg}; run 'zbak --help' for usage`);

@@ -20,14 +20,14 @@ import { printable, printableJson, printableLines } from '../model/printable.js'
 import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
 
 // Archive text (alias, hostname, names) reaches these: control characters are shown escaped.
-const out = (line: string): void => {
+export const out = (line: string): void => {
   process.stdout.write(`${printableLines(line)}\n`);
 };
-const outJson = (value: unknown): void => {
+export const outJson = (value: unknown): void => {
   process.stdout.write(`${printableJson(JSON.stringify(value, null, 2))}\n`);
 };
 
-function parseOpts<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown): T {
+export function parseOpts<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, raw: unknown): T {
   const r = schema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -53,7 +53,7 @@ export function parseSize(s: string): number {
  * tests). The archive grammar's UTC form only: Date() alone takes "1", "May 5" or local times,
  * and a simulation's clock must mean the same on every host.
  */
-function parseNow(text: string): Date {
+export function parseNow(text: string): Date {
   const d = new Date(text);
   if (!ISO_UTC_RE.test(text) || Number.isNaN(d.getTime()))
     throw new UsageError(`ZBAK_NOW '${printable(text)}' is not a UTC time; use ISO 8601 with Z, e.g. 2026-12-01T03:00:00Z`);

@@ -8,6 +8,7 @@ export const EXIT = {
   notFound: 4,
   conflict: 5,
   noSpace: 6,
+  config: 7,
   archiveUnreadable: 10,
   locked: 11,
   archiveInvalid: 12,
@@ -32,6 +33,8 @@ export function exitCodeFor(code: ZbakErrorCode): number {
       return EXIT.locked;
     case 'no-space':
       return EXIT.noSpace;
+    case 'config':
+      return EXIT.config;
     case 'failure':
     case 'host-command':
     case 'parse':
@@ -46,6 +49,7 @@ export const EXIT_STATUS_HELP = `EXIT STATUS
   4   zone, image or file not found
   5   conflict with the host (zone exists, image GUID differs, ...)
   6   not enough space in the pool for the restore
+  7   config file missing or invalid (zbak run, status, cron)
   10  archive missing or unreadable
   11  target busy or locked
   12  archive invalid or verify failed

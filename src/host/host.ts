@@ -45,6 +45,8 @@ export interface Host {
   readFile(path: string): Promise<string | undefined>;
   /** Writes a file on the host atomically (temp + rename). */
   writeFile(path: string, data: string): Promise<void>;
+  /** Appends to a file on the host (a log), creating it and its directory. */
+  appendFile(path: string, data: string): Promise<void>;
   /** Removes a file on the host; missing is fine. */
   removeFile(path: string): Promise<void>;
   /**

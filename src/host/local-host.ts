@@ -3,7 +3,7 @@
 // stand for "/" in tests (ZBAK_ROOT); on a real host the root is "/".
 import { execa, type ResultPromise } from 'execa';
 import { appendFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { takePidLock } from './pid-lock.js';
 import { PassThrough, Writable } from 'node:stream';
@@ -141,6 +141,12 @@ export class LocalHost implements Host {
       await fh.close();
     }
     await rename(tmp, target);
+  }
+
+  async appendFile(path: string, data: string): Promise<void> {
+    const target = this.map(path);
+    await mkdir(dirname(target), { recursive: true });
+    await appendFile(target, data);
   }
 
   async removeFile(path: string): Promise<void> {

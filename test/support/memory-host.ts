@@ -53,6 +53,10 @@ export class MemoryHost implements Host {
     this.files.set(path, data);
   }
 
+  async appendFile(path: string, data: string): Promise<void> {
+    this.files.set(path, (this.files.get(path) ?? '') + data);
+  }
+
   async removeFile(path: string): Promise<void> {
     this.files.delete(path);
   }

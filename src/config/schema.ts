@@ -1,0 +1,66 @@
+// The nightly configuration (docs/CONFIG.md): jobs that save zones to a medium directory,
+// verify what they wrote and prune it. A config file is operator input, validated with zod
+// like every boundary; what it names reaches argv and paths, so names keep to grammars.
+import { z } from 'zod';
+import { printable, UUID_RE } from '../archive/grammar.js';
+
+/** Where the config lives by default: /opt/custom survives a SmartOS reboot (/etc does not). */
+export const DEFAULT_CONFIG_PATH = '/opt/custom/zbak/zbak.yaml';
+/** Where a run appends its one line per zone when the config names no log. */
+export const DEFAULT_LOG = '/var/log/zbak.log';
+
+export const JOB_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** A zone as an operator names it: its uuid or its alias. */
+const zoneRef = printable(64).refine((s) => s.length > 0 && !/\s/.test(s), 'not a zone uuid or alias');
+/** An absolute directory without '..' (the medium's mount point). */
+const absDir = printable(1024)
+  .refine((s) => s.startsWith('/'), 'not an absolute path')
+  .refine((s) => !s.split('/').includes('..'), "has a '..' component");
+/** Five cron fields: minute hour day-of-month month day-of-week. */
+const CRON_FIELD = '[0-9*][0-9*,/-]*';
+export const SCHEDULE_RE = new RegExp(`^${CRON_FIELD}( ${CRON_FIELD}){4}$`);
+
+export const KeepSchema = z
+  .object({
+    last: z.number().int().min(1).optional(),
+    daily: z.number().int().min(1).optional(),
+    weekly: z.number().int().min(1).optional(),
+    monthly: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const JobSchema = z
+  .object({
+    /** 'all', or a list of uuids/aliases. */
+    zones: z.union([z.literal('all'), z.array(zoneRef).min(1)]),
+    /** With 'all': zones left out (uuid or alias). */
+    exclude: z.array(zoneRef).default([]),
+    /** The medium directory the archives go to (a USB disk's mount point). */
+    to: absDir,
+    /** Read back every archive after writing it (zbak verify). */
+    verify: z.boolean().default(true),
+    /** Archive retention on the medium after a successful run (as `zbak prune`). */
+    keep: KeepSchema.optional(),
+    /** zbak snapshots kept per dataset on the host (save --keep). */
+    snapshots: z.number().int().min(1).max(100).default(1),
+    /** When `zbak cron` runs this job: five cron fields. */
+    schedule: z.string().regex(SCHEDULE_RE, 'not five cron fields like "30 2 * * *"').default('30 2 * * *'),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    /** A file the runs append to, or 'syslog' (logger -t zbak). */
+    log: z.union([z.literal('syslog'), absDir]).default(DEFAULT_LOG),
+    jobs: z.record(z.string().regex(JOB_NAME_RE, 'not a job name ([A-Za-z0-9_-], at most 64)'), JobSchema).refine(
+      (j) => Object.keys(j).length > 0,
+      'no jobs',
+    ),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type Job = z.infer<typeof JobSchema>;
+export type Keep = z.infer<typeof KeepSchema>;
+
+export const isUuid = (s: string): boolean => UUID_RE.test(s);

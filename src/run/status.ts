@@ -1,0 +1,70 @@
+// `zbak status`: per zone of each job, its newest good archive (from the job's record on the
+// host, and from the medium when it is mounted), its age, whether it was verified, and the
+// last run's result. Works with the medium unplugged.
+import { stat } from 'node:fs/promises';
+import type { Config } from '../config/schema.js';
+import type { Host } from '../host/host.js';
+import { jobZones } from '../plan/job-zones.js';
+import type { StatusRow } from '../plan/status-check.js';
+import type { Log } from './commands.js';
+import { listVms } from './gather.js';
+import { scanMedium } from './medium-scan.js';
+import { readRunRecord } from './run-record.js';
+
+export async function gatherStatus(host: Host, config: Config, now: Date, warn: Log): Promise<StatusRow[]> {
+  const vms = await listVms(host);
+  const rows: StatusRow[] = [];
+  for (const [name, job] of Object.entries(config.jobs)) {
+    const record = await readRunRecord(host, name, warn);
+    const onMedium = await newestOnMedium(job.to);
+    const { zones, unresolved } = jobZones(job, vms);
+    for (const u of unresolved) rows.push({ job: name, zone: u.ref, lastRun: { at: record?.startedAt ?? '', ok: false, error: u.why } });
+    for (const z of zones) {
+      const kept = record?.lastArchive[z.uuid];
+      const seen = onMedium?.get(z.uuid);
+      // The medium may hold a newer archive than the record (a manual save): the newer wins.
+      const best = seen && (!kept || Date.parse(seen.createdAt) > Date.parse(kept.createdAt)) ? { ...seen, verified: false, chainLength: 1 } : kept;
+      const outcome = record?.outcomes.find((o) => o.zone === z.uuid);
+      rows.push({
+        job: name,
+        zone: z.uuid,
+        ...(z.alias !== undefined ? { alias: z.alias } : {}),
+        ...(best
+          ? { newest: { path: best.path, createdAt: best.createdAt, ageSeconds: Math.max(0, (now.getTime() - Date.parse(best.createdAt)) / 1000), verified: best.verified, chainLength: best.chainLength } }
+          : {}),
+        ...(record && outcome ? { lastRun: { at: record.startedAt, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}) } } : {}),
+      });
+    }
+  }
+  return rows;
+}
+
+/** The newest archive of each zone in a medium directory, or undefined when it is not there (unplugged). */
+async function newestOnMedium(dir: string): Promise<Map<string, { path: string; createdAt: string }> | undefined> {
+  try {
+    if (!(await stat(dir)).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
+  const newest = new Map<string, { path: string; createdAt: string }>();
+  for (const a of (await scanMedium(dir)).archives) {
+    const had = newest.get(a.header.zone.uuid);
+    if (!had || Date.parse(a.header.createdAt) > Date.parse(had.createdAt)) newest.set(a.header.zone.uuid, { path: a.path, createdAt: a.header.createdAt });
+  }
+  return newest;
+}
+
+export function formatStatus(rows: readonly StatusRow[]): string {
+  const head = ['JOB', 'ZONE', 'NEWEST ARCHIVE', 'AGE', 'CHAIN', 'VERIFIED', 'LAST RUN'];
+  const lines = rows.map((r) => [
+    r.job,
+    r.alias ? `${r.alias} (${r.zone})` : r.zone,
+    r.newest?.path ?? '-',
+    r.newest ? `${(r.newest.ageSeconds / 3600).toFixed(1)}h` : '-',
+    r.newest ? String(r.newest.chainLength) : '-',
+    r.newest ? (r.newest.verified ? 'yes' : 'no') : '-',
+    r.lastRun ? (r.lastRun.ok ? `ok ${r.lastRun.at}` : `FAILED ${r.lastRun.at}: ${r.lastRun.error ?? ''}`) : 'never',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  return [head, ...lines].map((l) => l.map((c, i) => (i === l.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}

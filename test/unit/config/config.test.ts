@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load.js';
+import { ConfigError } from '../../../src/errors.js';
+
+const yaml = `
+log: /var/log/zbak.log
+jobs:
+  nightly:
+    zones: all
+    exclude: [scratch01]
+    to: /archive
+    keep: { daily: 7, weekly: 4 }
+`;
+
+describe('config file', () => {
+  it('YAML with defaults filled in', () => {
+    const c = parseConfig(yaml, 'zbak.yaml');
+    expect(c.jobs.nightly).toEqual({ zones: 'all', exclude: ['scratch01'], to: '/archive', verify: true, keep: { daily: 7, weekly: 4 }, snapshots: 1, schedule: '30 2 * * *' });
+  });
+
+  it('JSON reads too', () => {
+    const c = parseConfig(JSON.stringify({ log: 'syslog', jobs: { web: { zones: ['web01'], to: '/mnt/usb', verify: false } } }), 'zbak.json');
+    expect(c.log).toBe('syslog');
+    expect(c.jobs.web!.zones).toEqual(['web01']);
+  });
+
+  it.each([
+    ['jobs: {}', 'zbak.yaml: jobs: no jobs'],
+    ['jobs:\n  n:\n    zones: all\n    to: archive', 'zbak.yaml: jobs.n.to: not an absolute path'],
+    ['jobs:\n  n:\n    zones: all\n    to: /a/../b', "zbak.yaml: jobs.n.to: has a '..' component"],
+    ['jobs:\n  n:\n    zones: all\n    to: /a\n    keep: { hourly: 3 }', 'zbak.yaml: jobs.n.keep: Unrecognized key(s) in object: \'hourly\''],
+    ['jobs:\n  n:\n    zones: all\n    to: /a\n    schedule: "every night"', 'zbak.yaml: jobs.n.schedule: not five cron fields like "30 2 * * *"'],
+    ['jobs:\n  "bad name":\n    zones: all\n    to: /a', 'zbak.yaml: jobs.bad name: not a job name ([A-Za-z0-9_-], at most 64)'],
+    ['jobs: [', 'zbak.yaml: not YAML or JSON:'],
+  ])('%j is refused naming the key', (text, message) => {
+    let err: unknown;
+    try {
+      parseConfig(text, 'zbak.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message.startsWith(message)).toBe(true);
+  });
+});
