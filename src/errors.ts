@@ -13,6 +13,7 @@ export type ZbakErrorCode =
   | 'locked'
   | 'no-space'
   | 'config'
+  | 'medium'
   | 'interrupted';
 
 /** Base class: a ZbakError prints as its one-line message, no stack. */

@@ -38,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('keep', { type: 'number', default: 1, describe: 'zbak snapshots to keep per dataset after a successful save (older zbak-* ones are destroyed)' })
           .option('keep-archives', { type: 'number', describe: "archives of the zone to keep in --to after a successful save, the new one included (older '<alias>-<uuid>-<stamp>.zbak' files are removed; default: keep all)" })
           .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
+          .option('medium', { type: 'string', array: true, describe: "write only to a mounted disk that is one of these zbak media (labels); refuses a bare folder or another disk (exit 13)" })
+          .option('new-medium', { type: 'string', describe: 'the disk at --to has no zbak identity yet: make it medium LABEL' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandSave(host, a))(),
     )
@@ -108,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional('job', { type: 'string', describe: 'the job to run (default: every job)' })
+          .option('new-medium', { type: 'string', describe: "the disk at a job's 'to' has no zbak identity yet: make it medium LABEL (one of the job's media)" })
           .option('config', { type: 'string', default: DEFAULT_CONFIG_PATH, describe: 'config file (YAML or JSON)' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandRun(host, a))(),

@@ -17,6 +17,7 @@ import { inspectSummary, formatInspect } from '../run/inspect.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { interruptSignal } from './interrupt.js';
 import { printable, printableJson, printableLines } from '../model/printable.js';
+import { mediumLabel } from '../plan/medium-gate.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
 
 // Archive text (alias, hostname, names) reaches these: control characters are shown escaped.
@@ -69,6 +70,8 @@ const SaveArgs = z.object({
   keep: z.number().int().min(1, 'keep at least 1 (the snapshot this save takes)'),
   keepArchives: z.number().int().min(1, 'keep at least 1 (the archive this save writes)').optional(),
   progress: z.boolean().optional(),
+  medium: z.array(mediumLabel).optional(),
+  newMedium: mediumLabel.optional(),
 });
 
 export async function commandSave(host: Host, raw: unknown): Promise<number> {
@@ -86,6 +89,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     progress,
     ...(a.keepArchives !== undefined ? { keepArchives: a.keepArchives } : {}),
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
+    ...(a.medium || a.newMedium ? { medium: { labels: a.medium ?? [], ...(a.newMedium ? { newLabel: a.newMedium } : {}) } } : {}),
   };
   const log = a.dryRun ? out : progress.log;
   const zones = a.all ? (await listVms(host)).map((v) => v.uuid) : a.zones;

@@ -12,6 +12,7 @@ export const EXIT = {
   archiveUnreadable: 10,
   locked: 11,
   archiveInvalid: 12,
+  medium: 13,
   interrupted: 130,
 } as const;
 
@@ -35,6 +36,8 @@ export function exitCodeFor(code: ZbakErrorCode): number {
       return EXIT.noSpace;
     case 'config':
       return EXIT.config;
+    case 'medium':
+      return EXIT.medium;
     case 'failure':
     case 'host-command':
     case 'parse':
@@ -53,4 +56,5 @@ export const EXIT_STATUS_HELP = `EXIT STATUS
   10  archive missing or unreadable
   11  target busy or locked
   12  archive invalid or verify failed
+  13  not the expected medium (folder not mounted, unknown or new disk: --new-medium LABEL)
   130 interrupted`;

@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG_PATH, type Config } from '../config/schema.js';
 import { UsageError, ZbakError, type ZbakErrorCode } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { CRON_BOOT_SCRIPT, CRON_FILE, SMF_MANIFEST, cronBootScript, crontabLines, smfManifest } from '../plan/cron.js';
+import { mediumLabel } from '../plan/medium-gate.js';
 import { judgeStatus, NAGIOS, parseAge } from '../plan/status-check.js';
 import { outcomeLine, runJob, selectJobs } from '../run/nightly.js';
 import { runPrune } from '../run/prune-medium.js';
@@ -42,7 +43,7 @@ function logSink(host: Host, config: Config): { log: (line: string) => void; flu
   };
 }
 
-const RunArgs = z.object({ job: z.string().optional(), config: configPath });
+const RunArgs = z.object({ job: z.string().optional(), config: configPath, newMedium: mediumLabel.optional() });
 
 /** Silent when every zone of every job saved (and verified); else a summary on stderr and the first failure's exit. */
 export async function commandRun(host: Host, raw: unknown): Promise<number> {
@@ -55,7 +56,7 @@ export async function commandRun(host: Host, raw: unknown): Promise<number> {
   let code: number = EXIT.ok;
   try {
     for (const [name, job] of jobs) {
-      const record = await runJob(host, name, job, { now: now(), signal }, sink.log);
+      const record = await runJob(host, name, job, { now: now(), signal, ...(a.newMedium ? { newMedium: a.newMedium } : {}) }, sink.log);
       for (const o of record.outcomes.filter((x) => !x.ok)) {
         failures.push(outcomeLine(name, o));
         if (code === EXIT.ok) code = exitCodeFor((o.code ?? 'failure') as ZbakErrorCode);

@@ -3,6 +3,7 @@
 // like every boundary; what it names reaches argv and paths, so names keep to grammars.
 import { z } from 'zod';
 import { printable, UUID_RE } from '../archive/grammar.js';
+import { mediumLabel } from '../plan/medium-gate.js';
 
 /** Where the config lives by default: /opt/custom survives a SmartOS reboot (/etc does not). */
 export const DEFAULT_CONFIG_PATH = '/opt/custom/zbak/zbak.yaml';
@@ -37,6 +38,8 @@ export const JobSchema = z
     exclude: z.array(zoneRef).default([]),
     /** The medium directory the archives go to (a USB disk's mount point). */
     to: absDir,
+    /** The rotated disks this job writes to (labels): a save refuses a bare folder or another disk. */
+    media: z.array(mediumLabel).min(1).optional(),
     /** Read back every archive after writing it (zbak verify). */
     verify: z.boolean().default(true),
     /** Archive retention on the medium after a successful run (as `zbak prune`). */

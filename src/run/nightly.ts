@@ -18,6 +18,8 @@ import { checkTargetDir, runSave } from './save.js';
 export interface JobRunOptions {
   now?: Date;
   signal?: AbortSignal;
+  /** Accept a disk without identity as this medium (zbak run --new-medium). */
+  newMedium?: string;
 }
 
 /** Runs one job; resolves with its record (also written to the host). Throws only on interrupt. */
@@ -69,7 +71,8 @@ export async function runJob(host: Host, name: string, job: Job, opts: JobRunOpt
 
 async function saveOne(host: Host, uuid: string, job: Job, opts: JobRunOptions, log: Log): Promise<ZoneOutcome & { createdAt?: string }> {
   try {
-    const r = await runSave(host, uuid, { to: job.to, keep: job.snapshots, ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, log);
+    const medium = job.media ? { medium: { labels: job.media, ...(opts.newMedium ? { newLabel: opts.newMedium } : {}) } } : {};
+    const r = await runSave(host, uuid, { to: job.to, keep: job.snapshots, ...medium, ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, log);
     const archive = r.path!;
     const bytes = (await stat(archive)).size;
     let verified = false;

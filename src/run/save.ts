@@ -23,6 +23,8 @@ import { pruneArchivesBeside } from './prune-archives.js';
 import { sweepDeadTemps } from './sweep-temps.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { estimateArgv, parseSendEstimate } from '../parse/zfs-send-estimate.js';
+import type { MediumWant } from '../plan/medium-gate.js';
+import { admitMedium } from './medium.js';
 
 export interface SaveOptions {
   to: string;
@@ -37,6 +39,8 @@ export interface SaveOptions {
   signal?: AbortSignal;
   /** Told the bytes of each stream as they are written. */
   progress?: Progress;
+  /** Write only to one of these media (plan/medium-gate.ts): refuses a bare folder or another disk. */
+  medium?: MediumWant;
 }
 
 export interface SaveResult {
@@ -59,6 +63,7 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
     throw new PlanConflictError(`snapshot ${taken[0]!.name}@${snapshotName} already exists; another save ran this second, retry`);
   }
   await checkTargetDir(opts.to);
+  if (opts.medium) await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log);
   if (opts.dryRun) {
     printSavePlan(plan, path, log);
     return { plan };

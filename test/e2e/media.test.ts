@@ -1,0 +1,73 @@
+// Media end to end on the fake host: a save that expects one of its rotated disks refuses a
+// bare folder, a disk without identity (until --new-medium) and another disk; a nightly job
+// with media writes to whichever of its disks is mounted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
+import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
+
+let dir: string;
+let a: FakeSmartOS;
+let uuid: string;
+let usb: string;
+const NOW = { ZBAK_NOW: '2026-11-01T02:30:00Z', ZBAK_PLAN_CHECK: '0' };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zbak-media-'));
+  a = new FakeSmartOS(join(dir, 'a'), 'host-a');
+  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
+  await createImages(a);
+  uuid = await createDemoZone(a);
+  usb = join(dir, 'usb');
+  await mkdir(usb);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const snapshots = async (): Promise<string> => a.must(['zfs', 'list', '-H', '-o', 'name', '-t', 'snapshot', '-r', 'zones']);
+
+describe('save --medium / --new-medium', () => {
+  it('refuses (exit 13, nothing written, no snapshot) a bare folder, then a disk without identity', async () => {
+    const before = await snapshots();
+    const bare = await a.zbak(['save', 'web01', '--to', usb, '--medium', 'usb-a'], NOW);
+    expect([bare.exitCode, bare.stderr]).toEqual([13, `zbak: ${usb} is not a mounted disk (it is a folder on the disk below it): plug in and mount the backup disk (media: usb-a)`]);
+    const unknown = await a.zbak(['save', 'web01', '--to', usb, '--medium', 'usb-a'], { ...NOW, ZBAK_FAKE_MOUNTS: usb });
+    expect([unknown.exitCode, unknown.stderr]).toEqual([13, `zbak: the disk at ${usb} is not a zbak medium yet; to start using it, add --new-medium LABEL (media: usb-a)`]);
+    expect(await readdir(usb)).toEqual([]);
+    expect(await snapshots()).toBe(before);
+  });
+
+  it('--new-medium writes the identity and saves; then another label is refused; a damaged identity is refused', async () => {
+    const env = { ...NOW, ZBAK_FAKE_MOUNTS: usb, ZBAK_NEW_MEDIUM_ID: 'aaaaaaaa-0000-4000-8000-00000000000a' };
+    const dry = await a.zbak(['save', 'web01', '--to', usb, '--new-medium', 'usb-a', '--dry-run'], env);
+    expect(dry.exitCode).toBe(0);
+    expect(await readdir(usb)).toEqual([]); // a dry run writes nothing, identity included
+    const r = await a.zbak(['save', 'web01', '--to', usb, '--medium', 'usb-a', '--medium', 'usb-b', '--new-medium', 'usb-a'], env);
+    expect(r.exitCode).toBe(0);
+    const identity = JSON.parse(await readFile(join(usb, '.zbak-medium.json'), 'utf8'));
+    expect(identity).toEqual({ format: 'zbak-medium', version: 1, id: 'aaaaaaaa-0000-4000-8000-00000000000a', label: 'usb-a', createdAt: '2026-11-01T02:30:00.000Z' });
+    const record = JSON.parse(await readFile(join(a.root, 'var/zbak/media/aaaaaaaa-0000-4000-8000-00000000000a.json'), 'utf8'));
+    expect(record).toMatchObject({ label: 'usb-a', lastDir: usb, lastSeenAt: '2026-11-01T02:30:00.000Z' });
+    const later = { ...env, ZBAK_NOW: '2026-11-01T03:30:00Z' }; // a new second: its own snapshot name
+    const other = await a.zbak(['save', 'web01', '--to', usb, '--medium', 'usb-b', '--dry-run'], later);
+    expect([other.exitCode, other.stderr]).toEqual([13, `zbak: the disk at ${usb} is medium usb-a (aaaaaaaa-0000-4000-8000-00000000000a), not one of this save's media (usb-b)`]);
+    await writeFile(join(usb, '.zbak-medium.json'), JSON.stringify({ ...identity, label: 'usb-a\u001b[2J' }));
+    const bad = await a.zbak(['save', 'web01', '--to', usb, '--medium', 'usb-a', '--dry-run'], later);
+    expect(bad.exitCode).toBe(13);
+    expect(bad.stderr).toMatch(/\.zbak-medium\.json is not a zbak medium identity \(label: not a medium label/);
+  });
+
+  it('a nightly job with media: a bare folder fails the night with exit 13 and a summary', async () => {
+    const folder = join(dir, 'not-mounted');
+    await mkdir(folder);
+    await mkdir(join(a.root, 'opt/custom/zbak'), { recursive: true });
+    await writeFile(join(a.root, 'opt/custom/zbak/zbak.yaml'), `jobs:\n  nightly:\n    zones: [web01]\n    to: ${folder}\n    media: [usb-a, usb-b]\n`);
+    const r = await a.zbak(['run'], { ...NOW, ZBAK_NOW: '2026-11-02T02:30:00Z' });
+    expect(r.exitCode).toBe(13);
+    expect(r.stderr).toContain(`web01 (${uuid}): FAILED: ${folder} is not a mounted disk`);
+  });
+});
