@@ -41,16 +41,17 @@ export async function createBenchHost(dir: string): Promise<BenchHost> {
   return { fake, bin, env };
 }
 
-/** Counts the commands zbak itself started in a stand-in log ("zbak <cmd> <sub>" lines). */
+/** Counts the commands zbak itself started in a stand-in log ("zbak <cmd> <sub>" lines), by command and subcommand. */
 export function countCommands(log: string): { zbak: number; all: number; byName: Record<string, number> } {
   const lines = log.split('\n').filter((l) => l.trim() !== '');
   const byName: Record<string, number> = {};
   let zbak = 0;
   for (const line of lines) {
-    const [who, name] = line.split(' ');
+    const [who, name, sub] = line.split(' ');
     if (who !== 'zbak' || !name) continue;
     zbak++;
-    byName[name] = (byName[name] ?? 0) + 1;
+    const key = sub && !sub.startsWith('-') ? `${name} ${sub}` : name;
+    byName[key] = (byName[key] ?? 0) + 1;
   }
   return { zbak, all: lines.length, byName };
 }

@@ -39,7 +39,9 @@ export interface Summary {
   ratio: number;
   peakRss: number;
   cpuSeconds: Spread;
+  /** The most host commands of a run (the target's figure), and the fewest. */
   commands: number | null;
+  fewestCommands: number | null;
   checks: Check[];
 }
 
@@ -70,7 +72,9 @@ export function summarize(m: Measured): Summary {
   const raw = spread(m.rawSeconds);
   const ratio = throughputRatio(zbak.median, raw.median);
   const peakRss = Math.max(...m.zbakPeakRss);
-  const commands = m.commands && m.commands.length > 0 ? Math.max(...m.commands) : null;
+  const counted = m.commands && m.commands.length > 0 ? m.commands : null;
+  const commands = counted && Math.max(...counted);
+  const fewestCommands = counted && Math.min(...counted);
   const checks: Check[] = [
     { what: 'zbak/raw', value: ratio, target: `≥${TARGETS.ratio[m.op].toFixed(2)}`, pass: ratio >= TARGETS.ratio[m.op] },
     { what: 'peak RSS', value: peakRss, target: `≤${TARGETS.peakRss / MiB} MiB`, pass: peakRss <= TARGETS.peakRss },
@@ -78,7 +82,7 @@ export function summarize(m: Measured): Summary {
   const maxCommands = (TARGETS.commands as Partial<Record<Operation, number>>)[m.op];
   if (commands !== null && maxCommands !== undefined)
     checks.push({ what: 'host commands', value: commands, target: `≤${maxCommands}`, pass: commands <= maxCommands });
-  return { op: m.op, bytes: m.bytes, zbak, raw, ratio, peakRss, cpuSeconds: spread(m.zbakCpuSeconds), commands, checks };
+  return { op: m.op, bytes: m.bytes, zbak, raw, ratio, peakRss, cpuSeconds: spread(m.zbakCpuSeconds), commands, fewestCommands, checks };
 }
 
 /** "256MiB", "2GiB", "4096KiB", "1048576" -> bytes; at least 1 MiB. */
@@ -109,6 +113,12 @@ function mibs(bytes: number, seconds: number): string {
   return `${Math.round(bytes / MiB / seconds)}`;
 }
 
+/** "14", or "11–14" when runs differed (a save after an earlier one also prunes its snapshots). */
+function formatCommands(r: Summary): string {
+  if (r.commands === null) return '-';
+  return r.fewestCommands !== null && r.fewestCommands !== r.commands ? `${r.fewestCommands}–${r.commands}` : String(r.commands);
+}
+
 /** The printed table: one line per operation and size, targets next to the figures. */
 export function formatTable(rows: readonly Summary[], raws: Record<Operation, string>): string {
   const head = ['operation', 'size', 'zbak s median (min–max)', 'MiB/s', 'raw s median (min–max)', 'MiB/s', 'zbak/raw', 'target', 'peak RSS', 'target', 'zbak CPU s', 'host cmds', 'target'];
@@ -122,7 +132,7 @@ export function formatTable(rows: readonly Summary[], raws: Record<Operation, st
       r.ratio.toFixed(2), `${ratio!.target} ${passMiss(ratio!)}`,
       `${Math.round(r.peakRss / MiB)} MiB`, `${rss!.target} ${passMiss(rss!)}`,
       r.cpuSeconds.median.toFixed(2),
-      r.commands === null ? '-' : String(r.commands), cmds ? `${cmds.target} ${passMiss(cmds)}` : '-',
+      formatCommands(r), cmds ? `${cmds.target} ${passMiss(cmds)}` : '-',
     ]);
   }
   const widths = head.map((_, i) => Math.max(...lines.map((l) => [...l[i]!].length)));
