@@ -14,7 +14,8 @@ import { BENCH_ALIAS, BENCH_ZONE, countCommands, createBenchHost, type BenchHost
 import { mustSucceed, preRead, timed, timedShell, writeStreamFile } from './lib/bench-run.js';
 import { formatSize, formatTable, parseSize, summarize, type Measured, type Operation, type Summary } from './lib/bench-report.js';
 
-const PROBE = pathToFileURL(join(REPO, 'dist/scripts/bench/usage-probe.js')).href;
+const PROBE_FILE = join(REPO, 'dist/scripts/bench/usage-probe.js');
+const PROBE = pathToFileURL(PROBE_FILE).href;
 const OPERATIONS: Operation[] = ['save', 'verify', 'restore'];
 const RAW: Record<Operation, string> = {
   save: "cat stream > file; sync file (same directory as zbak's archive)",
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
   for (const op of ops) if (!OPERATIONS.includes(op)) throw new Error(`unknown operation ${op} in --ops (save, verify, restore)`);
   if (ops.some((op) => op !== 'save') && !ops.includes('save')) throw new Error('verify and restore need the archive a save writes: keep save in --ops');
   const jsonFile = arg('--json') ?? join(REPO, 'dist/bench-results.json');
-  if (!existsSync(ZBAK_MAIN) || !existsSync(PROBE.replace('file://', ''))) throw new Error('no compiled zbak in dist/: run npm run build first (npm run bench does)');
+  if (!existsSync(ZBAK_MAIN) || !existsSync(PROBE_FILE)) throw new Error('no compiled zbak in dist/: run npm run build first (npm run bench does)');
 
   const started = new Date().toISOString();
   const loadStart = await load();
