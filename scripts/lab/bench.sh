@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm run bench:lab — zbak's throughput as ratios against raw zfs send/receive on the
-# same data, on real OpenZFS in a lab VM (docs/LAB.md, "Benchmark"):
+# npm run bench:lab — zbak's throughput as ratios against raw zfs send/receive and the seed
+# recipe (zfs send | tee >(sha256sum) > file) on the same data, on real OpenZFS in a lab VM
+# (docs/LAB.md, "Benchmark"):
 #   build the image if it is not cached, bundle dist/ for the guest, boot VM `bench`,
 #   run scripts/lab/guest/bench.sh in it, stop the VM, print the figures.
 # Results: $ZBAK_LAB_DIR/bench/results.txt (the table with the run's facts), guest.log (the

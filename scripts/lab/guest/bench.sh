@@ -5,7 +5,8 @@
 #   personality; ZBAK_BENCH_MIB MiB of random data in four files with two user snapshots;
 #   then each operation ZBAK_BENCH_RUNS times, page cache dropped before each run:
 #   zbak --version, raw zfs send | cat > /dev/null, raw zfs send > files (+fsync), zbak save
-#   --dry-run, zbak save, sha256sum of the archive, zbak verify, (vmadm delete), zbak restore
+#   --dry-run, the seed recipe (zfs send | tee >(sha256sum > sum) > file, +fsync), zbak save,
+#   sha256sum of the archive, zbak verify, (vmadm delete), zbak restore
 #   --dry-run, raw zfs receive < files, zbak restore.
 # Every process runs on one vCPU (ZBAK_BENCH_CPU) and every run starts with cold data.
 # Prints a markdown table (best run, every run, MiB/s, ratio against raw, zbak's peak RSS)
@@ -15,6 +16,9 @@
 #   ZBAK_BENCH_CPU=0  vCPU the benchmark's processes are pinned to ('all': not pinned)
 #   ZBAK_BENCH_RESULTS=/mnt/scratch/results.txt
 set -eEuo pipefail
+# The seed recipe's tee runs in this shell (last element of its pipeline), so the
+# sha256sum of its process substitution is this shell's child and `wait $!` can wait for it.
+shopt -s lastpipe
 export LC_ALL=C   # a '.' decimal point in $EPOCHREALTIME for awk
 STEP=setup LOG=/mnt/scratch/commands.log
 trap 'echo "bench: step \"$STEP\" failed (line $LINENO: $BASH_COMMAND, exit $?); end of $LOG:" >&2
@@ -38,7 +42,7 @@ source /mnt/zbak/test/lab/zones.sh
 IMG=5c1a1e55-0000-4000-8000-00000000be01
 VM=2b6e7c10-0000-4000-8000-00000000be02
 ROOT=zones/$VM CORES=zones/cores/$VM
-RAW=$OUT/raw ARCH_DIR=$OUT/zbak HWM=$OUT/hwm.txt
+RAW=$OUT/raw ARCH_DIR=$OUT/zbak SEED=$OUT/seed HWM=$OUT/hwm.txt
 : >"$LOG"
 
 # Pin this shell, so every process it starts (zfs, cat, node, the personality), to one vCPU:
@@ -48,7 +52,7 @@ RAW=$OUT/raw ARCH_DIR=$OUT/zbak HWM=$OUT/hwm.txt
 if [ "$CPU" != all ]; then taskset -cp "$CPU" $$ >/dev/null; fi
 
 STEP="check free space"
-rm -rf "$OUT"; mkdir -p "$RAW" "$ARCH_DIR" "$IMAGES"
+rm -rf "$OUT"; mkdir -p "$RAW" "$ARCH_DIR" "$SEED" "$IMAGES"
 need_out=$((MIB * 2 + MIB / 4 + 64)) need_pool=$((MIB * 5 / 4 + 64))
 have_out=$(($(df -Pk "$OUT" | awk 'NR == 2 { print $4 }') / 1024))
 have_pool=$(($(zfs get -H -p -o value available zones) / 1048576))
@@ -102,6 +106,21 @@ raw_send() {
   send_to "$1" cores zfs send -p "$CORES@bench-2"
 }
 raw_send_null() { raw_send null; }
+# seed_send NAME CMD...: the seed's shell recipe for one stream, a file and its digest in one read.
+seed_send() {
+  local name=$1; shift
+  "$@" | tee >(sha256sum >"$SEED/$name.sha256") >"$SEED/$name.zfs"
+  wait $!
+  [ -s "$SEED/$name.sha256" ] || die "the seed recipe wrote no digest for $name"
+}
+# seed_save: the same three sends as raw_send, each through the seed recipe, then fsync like raw
+# send > files and zbak's archive.
+seed_save() {
+  seed_send image zfs send "zones/$IMG@final"
+  seed_send root zfs send -p -I "zones/$IMG@final" "$ROOT@bench-2"
+  seed_send cores zfs send -p "$CORES@bench-2"
+  sync "$SEED"/*.zfs
+}
 raw_send_files() { raw_send files; sync "$RAW"/*.zfs; }  # zbak fsyncs its archive too
 raw_receive() { zfs receive -F "$ROOT" <"$RAW/root.zfs"; zfs receive -F "$CORES" <"$RAW/cores.zfs"; }
 raw_sha256() { sha256sum "$ARCHIVE" >>"$LOG"; }
@@ -139,6 +158,10 @@ STREAM_BYTES=$(stat -c %s "$RAW/image.zfs" "$RAW/root.zfs" "$RAW/cores.zfs" | aw
 RECV_BYTES=$(stat -c %s "$RAW/root.zfs" "$RAW/cores.zfs" | awk '{ n += $1 } END { print n }')
 for i in $(seq "$RUNS"); do STEP="zbak save --dry-run, run $i"; timed save_plan zbak_save_plan; done
 for i in $(seq "$RUNS"); do
+  STEP="seed recipe zfs send | tee >(sha256sum) > files, run $i"; rm -f "$SEED"/*; timed seed seed_save
+done
+rm -f "$SEED"/*   # room for the archive: the check above counted one copy besides the raw files
+for i in $(seq "$RUNS"); do
   STEP="zbak save, run $i"; rm -f "$ARCH_DIR"/*; timed save zbak_save
 done
 STEP="find the archive"
@@ -164,10 +187,11 @@ done
 STEP="report"
 best() { awk '{ for (i = 1; i <= NF; i++) if (m == "" || $i + 0 < m + 0) m = $i } END { print m }' <<<"${SECS[$1]}"; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
-# row KEY LABEL BYTES [BASE_KEY BASE_NAME]: one table row; ratio = this row's MiB/s over BASE_KEY's
-# (both carry BYTES, so it is BASE_KEY's best time over this row's best time).
+# row KEY LABEL BYTES [BASE_KEY BASE_NAME [BASE2_KEY BASE2_NAME]]: one table row; ratio = this row's
+# MiB/s over BASE_KEY's (both carry BYTES, so it is BASE_KEY's best time over this row's best time),
+# then the same over BASE2_KEY's.
 row() {
-  local key=$1 label=$2 bytes=$3 base=${4:-} b rate=- size=- ratio=- rss=- runs
+  local key=$1 label=$2 bytes=$3 base=${4:-} base2=${6:-} b rate=- size=- ratio=- rss=- runs
   b=$(best "$key")
   runs=$(xargs <<<"${SECS[$key]}")
   if [ "$bytes" != - ]; then
@@ -176,6 +200,9 @@ row() {
   fi
   if [ -n "$base" ]; then
     ratio="$(awk -v a="$(best "$base")" -v s="$b" 'BEGIN { printf "%.2f", a / (s > 0.005 ? s : 0.005) }') of $5"
+  fi
+  if [ -n "$base2" ]; then
+    ratio="$ratio; $(awk -v a="$(best "$base2")" -v s="$b" 'BEGIN { printf "%.2f", a / (s > 0.005 ? s : 0.005) }') of $7"
   fi
   if [ "${RSSK[$key]:-0}" -gt 0 ]; then rss="$((RSSK[$key] / 1024)) MiB"; fi
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$size" "$b" "$rate" "$ratio" "$rss" "${runs// / · }"
@@ -195,7 +222,8 @@ arc=$(sync; echo 3 >/proc/sys/vm/drop_caches; awk '$1 == "size" { printf "%d", $
   row send_null 'raw `zfs send \| cat` (3 streams) > /dev/null' "$STREAM_BYTES"
   row send_files 'raw `zfs send` (3 streams) > files + fsync' "$STREAM_BYTES"
   row save_plan '`zbak save --dry-run` (look-ups and plan, no data)' -
-  row save '`zbak save`' "$STREAM_BYTES" send_files 'raw send > files'
+  row seed 'seed recipe `zfs send \| tee >(sha256sum > sum) > file` (3 streams) + fsync' "$STREAM_BYTES" send_files 'raw send > files'
+  row save '`zbak save`' "$STREAM_BYTES" send_files 'raw send > files' seed 'seed recipe'
   row sha256 'raw `sha256sum` of the archive' "$ARCHIVE_BYTES"
   row verify '`zbak verify`' "$ARCHIVE_BYTES" sha256 'raw sha256sum'
   row receive 'raw `zfs receive -F` (2 streams) < files' "$RECV_BYTES"
@@ -204,6 +232,7 @@ arc=$(sync; echo 3 >/proc/sys/vm/drop_caches; awk '$1 == "size" { printf "%d", $
   echo
   echo "MiB: the zfs stream data the operation carries (sha256sum and verify: the archive file); MiB/s = MiB / best s."
   echo "ratio: zbak's MiB/s over the raw row's on the same bytes (= raw best s / zbak best s); 1.00 = as fast as raw zfs."
+  echo "seed recipe: the shell recipe zbak replaces, one file and its sha256 per stream; zbak save's second ratio is over it (above 1.00 = ahead of it)."
   echo "peak RSS: VmHWM of zbak's node process (max over runs; its zfs and vmadm children not counted)."
 } >"$RESULTS"
 cat "$RESULTS"

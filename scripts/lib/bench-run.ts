@@ -1,0 +1,56 @@
+// Running and timing the processes `npm run bench` compares (docs/BENCH.md).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+
+export interface Timed {
+  seconds: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const KEEP = 64 * 1024; // of each output, for error messages
+
+/** Runs a command (argument array, no shell unless asked for) and times it from spawn to exit. */
+export function timed(file: string, args: readonly string[], env: Record<string, string>): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout = (stdout + c.toString()).slice(-KEEP)));
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-KEEP)));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, code, stdout, stderr }));
+  });
+}
+
+/** `sh -c script sh args...`: for the raw side's redirections. */
+export function timedShell(script: string, args: readonly string[], env: Record<string, string>): Promise<Timed> {
+  return timed('/bin/sh', ['-c', script, 'sh', ...args], env);
+}
+
+export function mustSucceed(what: string, r: Timed): Timed {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.stderr.trim()}\n${r.stdout.trim()}`);
+  return r;
+}
+
+/** Reads a file to /dev/null, so the timed run finds it in the page cache. */
+export async function preRead(file: string): Promise<void> {
+  mustSucceed(`pre-read ${file}`, await timedShell('cat "$1" >/dev/null', [file], { PATH: process.env.PATH ?? '/usr/bin:/bin' }));
+}
+
+/** A stream file of `bytes` bytes: random MiB blocks, each stamped with its number (no two alike). */
+export async function writeStreamFile(path: string, bytes: number): Promise<void> {
+  const block = randomBytes(1024 * 1024);
+  const fh = await open(path, 'w');
+  try {
+    for (let at = 0, n = 0; at < bytes; at += block.length, n++) {
+      block.writeUInt32LE(n, 512);
+      await fh.write(block, 0, Math.min(block.length, bytes - at));
+    }
+  } finally {
+    await fh.close();
+  }
+}
