@@ -18,6 +18,7 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 import { interruptSignal } from './interrupt.js';
 import { printable, printableJson, printableLines } from '../model/printable.js';
 import { mediumLabel } from '../plan/medium-gate.js';
+import { hasPolicy, type KeepPolicy } from '../plan/retention.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
 
 // Archive text (alias, hostname, names) reaches these: control characters are shown escaped.
@@ -69,6 +70,10 @@ const SaveArgs = z.object({
   partSize: z.string().optional(),
   keep: z.number().int().min(1, 'keep at least 1 (the snapshot this save takes)'),
   keepArchives: z.number().int().min(1, 'keep at least 1 (the archive this save writes)').optional(),
+  keepLast: z.number().int().min(1).optional(),
+  keepDaily: z.number().int().min(1).optional(),
+  keepWeekly: z.number().int().min(1).optional(),
+  keepMonthly: z.number().int().min(1).optional(),
   progress: z.boolean().optional(),
   medium: z.array(mediumLabel).optional(),
   newMedium: mediumLabel.optional(),
@@ -87,7 +92,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     keep: a.keep,
     signal,
     progress,
-    ...(a.keepArchives !== undefined ? { keepArchives: a.keepArchives } : {}),
+    ...retentionOf(a),
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
     ...(a.medium || a.newMedium ? { medium: { labels: a.medium ?? [], ...(a.newMedium ? { newLabel: a.newMedium } : {}) } } : {}),
   };
@@ -109,6 +114,18 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     process.stderr.write(`zbak: saved ${zones.length - failed.length} of ${zones.length} zones; failed: ${which}\n`);
   }
   return code;
+}
+
+/** The --keep-* flags as one retention policy (--keep-archives N is --keep-last N); none: keep all. */
+export function retentionOf(a: { keepArchives?: number; keepLast?: number; keepDaily?: number; keepWeekly?: number; keepMonthly?: number }): { retention?: KeepPolicy } {
+  if (a.keepArchives !== undefined && a.keepLast !== undefined) throw new UsageError('--keep-archives is --keep-last; give one of them');
+  const policy: KeepPolicy = {
+    ...(a.keepLast ?? a.keepArchives ? { last: a.keepLast ?? a.keepArchives } : {}),
+    ...(a.keepDaily ? { daily: a.keepDaily } : {}),
+    ...(a.keepWeekly ? { weekly: a.keepWeekly } : {}),
+    ...(a.keepMonthly ? { monthly: a.keepMonthly } : {}),
+  };
+  return hasPolicy(policy) ? { retention: policy } : {};
 }
 
 /**

@@ -16,7 +16,7 @@ import { formatStatus, gatherStatus } from '../run/status.js';
 import { printable } from '../model/printable.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { interruptSignal } from './interrupt.js';
-import { out, outJson, parseNow, parseOpts } from './commands.js';
+import { out, outJson, parseNow, parseOpts, retentionOf } from './commands.js';
 
 const now = (): Date => (process.env.ZBAK_NOW ? parseNow(process.env.ZBAK_NOW) : new Date());
 const configPath = z.string().min(1).default(DEFAULT_CONFIG_PATH);
@@ -149,13 +149,7 @@ const PruneArgs = z.object({
 
 export async function commandPrune(raw: unknown): Promise<number> {
   const a = parseOpts(PruneArgs, raw);
-  const policy = {
-    ...(a.keepLast ? { last: a.keepLast } : {}),
-    ...(a.keepDaily ? { daily: a.keepDaily } : {}),
-    ...(a.keepWeekly ? { weekly: a.keepWeekly } : {}),
-    ...(a.keepMonthly ? { monthly: a.keepMonthly } : {}),
-  };
-  const r = await runPrune(a.dir, policy, { dryRun: a.dryRun }, out);
+  const r = await runPrune(a.dir, retentionOf(a).retention ?? {}, { dryRun: a.dryRun }, out);
   if (!a.dryRun) out(`pruned ${a.dir}: removed ${r.removed.length}, kept ${r.decisions.filter((d) => d.keep).length + r.unreadable.length}`);
   return EXIT.ok;
 }

@@ -51,17 +51,22 @@ const RULES: Array<{ key: keyof KeepPolicy; bucket: (d: Date) => string }> = [
   { key: 'monthly', bucket: month },
 ];
 
-/** Decisions for every candidate, newest first within each zone. */
-export function planRetention(candidates: readonly RetainCandidate[], policy: KeepPolicy): RetainDecision[] {
+/**
+ * Decisions for every candidate, newest first within each zone. `justWritten` (a save's own
+ * archive) counts as its zone's newest whatever its time says (a skewed clock, a copied file
+ * with a later header): it is always kept and is the first of --keep-last's N.
+ */
+export function planRetention(candidates: readonly RetainCandidate[], policy: KeepPolicy, justWritten?: string): RetainDecision[] {
   const zones = new Map<string, RetainCandidate[]>();
   for (const c of candidates) zones.set(c.zoneUuid, [...(zones.get(c.zoneUuid) ?? []), c]);
-  return [...zones.values()].flatMap((list) => retainZone(list, policy));
+  return [...zones.values()].flatMap((list) => retainZone(list, policy, justWritten));
 }
 
-function retainZone(list: readonly RetainCandidate[], policy: KeepPolicy): RetainDecision[] {
+function retainZone(list: readonly RetainCandidate[], policy: KeepPolicy, justWritten: string | undefined): RetainDecision[] {
   const sorted = [...list]
     .map((c) => ({ c, t: new Date(c.createdAt) }))
-    .sort((a, b) => b.t.getTime() - a.t.getTime() || (a.c.name < b.c.name ? 1 : -1));
+    // Equal times: the name decides, so the outcome does not depend on directory order.
+    .sort((a, b) => Number(b.c.name === justWritten) - Number(a.c.name === justWritten) || b.t.getTime() - a.t.getTime() || (a.c.name < b.c.name ? 1 : -1));
   const reasons = new Map<string, string[]>(sorted.map(({ c }) => [c.name, []]));
   const why = (name: string, reason: string): void => void reasons.get(name)!.push(reason);
   sorted.slice(0, policy.last ?? 0).forEach(({ c }, i) => why(c.name, `last ${i + 1}`));
@@ -76,7 +81,7 @@ function retainZone(list: readonly RetainCandidate[], policy: KeepPolicy): Retai
       why(c.name, `${rule.key} ${b}`);
     }
   }
-  if (sorted[0]) why(sorted[0].c.name, 'newest');
+  if (sorted[0]) why(sorted[0].c.name, sorted[0].c.name === justWritten ? 'just written' : 'newest');
   // A kept archive's base, and its base in turn, must stay or the kept one cannot restore.
   const byName = new Map(sorted.map(({ c }) => [c.name, c]));
   for (const { c } of sorted) {

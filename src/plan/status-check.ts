@@ -8,6 +8,8 @@ export interface StatusRow {
   /** The zone's newest good archive, from the job's record or the medium. */
   newest?: { path: string; createdAt: string; ageSeconds: number; verified: boolean; chainLength: number };
   lastRun?: { at: string; ok: boolean; error?: string };
+  /** The newest archive on each medium the job has written to (rotated disks), newest first. */
+  media?: Array<{ id: string; label: string; createdAt: string; ageSeconds: number; verified: boolean; chainLength: number }>;
 }
 
 export const NAGIOS = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;

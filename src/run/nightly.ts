@@ -4,6 +4,7 @@
 // log sink (file or syslog), so cron stays quiet when all is well; the caller prints a short
 // summary when something failed.
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Config, Job } from '../config/schema.js';
 import { ZbakError, type ZbakErrorCode } from '../errors.js';
 import type { Host } from '../host/host.js';
@@ -14,6 +15,7 @@ import { listVms } from './gather.js';
 import { runPrune } from './prune-medium.js';
 import { readRunRecord, writeRunRecord, type RunRecord, type ZoneOutcome } from './run-record.js';
 import { checkTargetDir, runSave } from './save.js';
+import type { MediumIdentity } from '../plan/medium-gate.js';
 
 export interface JobRunOptions {
   now?: Date;
@@ -27,7 +29,8 @@ export async function runJob(host: Host, name: string, job: Job, opts: JobRunOpt
   const startedAt = (opts.now ?? new Date()).toISOString();
   const previous = await readRunRecord(host, name, log);
   const lastArchive = { ...(previous?.lastArchive ?? {}) };
-  const outcomes: ZoneOutcome[] = [];
+  const media = structuredClone(previous?.media ?? {});
+  const outcomes: ZoneOutcomeRun[] = [];
   const pruned: string[] = [];
   const failAll = (why: string, code: ZbakErrorCode, refs: Array<{ uuid: string; alias?: string }>): void => {
     for (const z of refs) outcomes.push({ zone: z.uuid, ...(z.alias !== undefined ? { alias: z.alias } : {}), ok: false, error: why, code });
@@ -47,8 +50,14 @@ export async function runJob(host: Host, name: string, job: Job, opts: JobRunOpt
       const outcome = await saveOne(host, z.uuid, job, opts, log);
       outcomes.push({ ...outcome, ...(z.alias !== undefined ? { alias: z.alias } : {}) });
       if (outcome.ok && outcome.archive) {
-        lastArchive[z.uuid] = { path: outcome.archive, createdAt: outcome.createdAt!, bytes: outcome.bytes ?? 0, verified: outcome.verified ?? false, chainLength: 1 };
-        if (job.keep) pruned.push(...(await pruneZone(job, z.uuid, log)));
+        const good = { path: outcome.archive, createdAt: outcome.createdAt!, bytes: outcome.bytes ?? 0, verified: outcome.verified ?? false, chainLength: 1 };
+        lastArchive[z.uuid] = good;
+        if (outcome.medium) {
+          const m = (media[outcome.medium.id] ??= { label: outcome.medium.label, zones: {} });
+          m.label = outcome.medium.label;
+          m.zones[z.uuid] = good;
+        }
+        if (job.keep) pruned.push(...(await pruneZone(job, z.uuid, outcome.archive, log)));
       }
     }
   } catch (e) {
@@ -60,16 +69,20 @@ export async function runJob(host: Host, name: string, job: Job, opts: JobRunOpt
     startedAt,
     endedAt: new Date(Math.max(Date.now(), Date.parse(startedAt))).toISOString(),
     ok: outcomes.every((o) => o.ok),
-    outcomes: outcomes.map(({ createdAt: _c, ...o }: ZoneOutcome & { createdAt?: string }) => o),
+    outcomes: outcomes.map(({ createdAt: _c, medium: _m, ...o }: ZoneOutcomeRun) => o),
     pruned,
     lastArchive,
+    media,
   };
   await writeRunRecord(host, record);
   for (const o of record.outcomes) log(outcomeLine(name, o));
   return record;
 }
 
-async function saveOne(host: Host, uuid: string, job: Job, opts: JobRunOptions, log: Log): Promise<ZoneOutcome & { createdAt?: string }> {
+/** An outcome with what the run needs beyond the record's fields. */
+type ZoneOutcomeRun = ZoneOutcome & { createdAt?: string; medium?: MediumIdentity };
+
+async function saveOne(host: Host, uuid: string, job: Job, opts: JobRunOptions, log: Log): Promise<ZoneOutcomeRun> {
   try {
     const medium = job.media ? { medium: { labels: job.media, ...(opts.newMedium ? { newLabel: opts.newMedium } : {}) } } : {};
     const r = await runSave(host, uuid, { to: job.to, keep: job.snapshots, ...medium, ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, log);
@@ -85,16 +98,16 @@ async function saveOne(host: Host, uuid: string, job: Job, opts: JobRunOptions, 
         return { zone: uuid, ok: false, archive, bytes, verified: false, error: `${archive} failed to verify after writing: ${e.message}`, code: 'archive-invalid' };
       }
     }
-    return { zone: uuid, ok: true, archive, bytes, verified, createdAt: r.header!.createdAt };
+    return { zone: uuid, ok: true, archive, bytes, verified, createdAt: r.header!.createdAt, ...(r.medium ? { medium: r.medium } : {}) };
   } catch (e) {
     if (opts.signal?.aborted || !(e instanceof ZbakError)) throw e;
     return { zone: uuid, ok: false, error: e.message, code: e.code };
   }
 }
 
-async function pruneZone(job: Job, uuid: string, log: Log): Promise<string[]> {
+async function pruneZone(job: Job, uuid: string, written: string, log: Log): Promise<string[]> {
   try {
-    return (await runPrune(job.to, job.keep!, { zone: uuid }, () => undefined)).removed;
+    return (await runPrune(job.to, job.keep!, { zone: uuid, justWritten: basename(written) }, () => undefined)).removed;
   } catch (e) {
     log(`warning: pruning ${job.to} for ${uuid} failed: ${(e as Error).message}`);
     return [];

@@ -40,6 +40,8 @@ export const RunRecordSchema = z.object({
   pruned: z.array(text).default([]),
   /** Newest good archive of each zone by uuid, carried over from earlier runs. */
   lastArchive: z.record(uuid, LastArchiveSchema).default({}),
+  /** The same per medium (by medium id) when the job names its media: rotated disks each have their own. */
+  media: z.record(uuid, z.object({ label: text, zones: z.record(uuid, LastArchiveSchema) })).default({}),
 });
 
 export type ZoneOutcome = z.infer<typeof ZoneOutcomeSchema>;

@@ -2,8 +2,7 @@
 // the archive (header, vmadm JSON, image manifests, streams, trailer) into a
 // temp file that is renamed only when complete. On failure the snapshot this
 // run made is destroyed and no *.zbak file is left.
-import { access, constants, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createArchiveWriter, type ArchiveWriter } from '../archive/writer.js';
 import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
 import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
@@ -19,11 +18,14 @@ import { executeSteps, type ArchiveSink } from './execute.js';
 import { parseSnapshotGuids } from '../parse/zfs-list.js';
 import { Journal } from './journal.js';
 import { stepLine } from './step-line.js';
-import { pruneArchivesBeside } from './prune-archives.js';
+import { runPrune } from './prune-medium.js';
+import { checkTargetDir } from './target-dir.js';
+export { checkTargetDir };
+import type { KeepPolicy } from '../plan/retention.js';
 import { sweepDeadTemps } from './sweep-temps.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { estimateArgv, parseSendEstimate } from '../parse/zfs-send-estimate.js';
-import type { MediumWant } from '../plan/medium-gate.js';
+import type { MediumIdentity, MediumWant } from '../plan/medium-gate.js';
 import { admitMedium } from './medium.js';
 
 export interface SaveOptions {
@@ -33,8 +35,8 @@ export interface SaveOptions {
   now?: Date;
   /** zbak snapshots to keep per dataset after a successful save (default 1: the new one). */
   keep?: number;
-  /** Archives of this zone to keep in `to` after a successful save, the new one included (default: all). */
-  keepArchives?: number;
+  /** After a successful save: this zone's archives in `to` kept by these rules (plan/retention.ts), the new one always. */
+  retention?: KeepPolicy;
   /** Aborts the save (SIGINT/SIGTERM): the temp file and the snapshot are removed. */
   signal?: AbortSignal;
   /** Told the bytes of each stream as they are written. */
@@ -49,6 +51,8 @@ export interface SaveResult {
   path?: string;
   header?: Header;
   bytes?: number;
+  /** The medium written to, when the save named its media. */
+  medium?: MediumIdentity;
 }
 
 export async function runSave(host: Host, ref: string, opts: SaveOptions, log: Log): Promise<SaveResult> {
@@ -63,7 +67,7 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
     throw new PlanConflictError(`snapshot ${taken[0]!.name}@${snapshotName} already exists; another save ran this second, retry`);
   }
   await checkTargetDir(opts.to);
-  if (opts.medium) await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log);
+  const medium = opts.medium ? await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log) : undefined;
   if (opts.dryRun) {
     printSavePlan(plan, path, log);
     return { plan };
@@ -73,8 +77,8 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   await sweepDeadTemps(opts.to, log);
   const unlock = await host.lock(inv.vm.uuid);
   try {
-    const result = await executeSave(host, inv, plan, path, { ...opts, now, partSize }, log);
-    if (opts.keepArchives !== undefined) await pruneOldArchives(path, inv.vm.uuid, opts.keepArchives, log);
+    const result = { ...(await executeSave(host, inv, plan, path, { ...opts, now, partSize }, log)), ...(medium ? { medium } : {}) };
+    if (opts.retention) await runPrune(opts.to, opts.retention, { zone: inv.vm.uuid, justWritten: basename(path) }, log);
     return result;
   } finally {
     await unlock();
@@ -150,27 +154,6 @@ async function openArchive(path: string, header: Header | undefined, inv: SaveIn
 async function estimateSize(host: Host, sendArgv: readonly string[]): Promise<number | undefined> {
   const r = await host.run(estimateArgv(sendArgv));
   return succeeded(r) ? parseSendEstimate(r.stdout) : undefined;
-}
-
-/** After a successful save with --keep-archives: older archives of this zone beside the new one go. */
-async function pruneOldArchives(written: string, uuid: string, keep: number, log: Log): Promise<void> {
-  await pruneArchivesBeside(written, uuid, keep, log);
-}
-
-/** The target directory exists and is writable; a clear error naming the fix otherwise. */
-export async function checkTargetDir(dir: string): Promise<void> {
-  let st;
-  try {
-    st = await stat(dir);
-  } catch {
-    throw new NotFoundError(`target directory ${dir} does not exist; create it or mount the backup disk`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`target ${dir} is not a directory; give --to a directory`);
-  try {
-    await access(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`target directory ${dir} is not writable; check its permissions or mount options`);
-  }
 }
 
 export function archiveFileName(alias: string | undefined, uuid: string, now: Date): string {

@@ -5,11 +5,11 @@ import { stat } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
 import type { Host } from '../host/host.js';
 import { jobZones } from '../plan/job-zones.js';
-import type { StatusRow } from '../plan/status-check.js';
+import { hours, type StatusRow } from '../plan/status-check.js';
 import type { Log } from './commands.js';
 import { listVms } from './gather.js';
 import { scanMedium } from './medium-scan.js';
-import { readRunRecord } from './run-record.js';
+import { readRunRecord, type RunRecord } from './run-record.js';
 
 export async function gatherStatus(host: Host, config: Config, now: Date, warn: Log): Promise<StatusRow[]> {
   const vms = await listVms(host);
@@ -32,11 +32,22 @@ export async function gatherStatus(host: Host, config: Config, now: Date, warn: 
         ...(best
           ? { newest: { path: best.path, createdAt: best.createdAt, ageSeconds: Math.max(0, (now.getTime() - Date.parse(best.createdAt)) / 1000), verified: best.verified, chainLength: best.chainLength } }
           : {}),
+        ...mediaOf(record, z.uuid, now),
         ...(record && outcome ? { lastRun: { at: record.startedAt, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}) } } : {}),
       });
     }
   }
   return rows;
+}
+
+function mediaOf(record: RunRecord | undefined, zone: string, now: Date): Pick<StatusRow, 'media'> {
+  const media = Object.entries(record?.media ?? {})
+    .flatMap(([id, m]) => {
+      const a = m.zones[zone];
+      return a ? [{ id, label: m.label, createdAt: a.createdAt, ageSeconds: Math.max(0, (now.getTime() - Date.parse(a.createdAt)) / 1000), verified: a.verified, chainLength: a.chainLength }] : [];
+    })
+    .sort((a, b) => a.ageSeconds - b.ageSeconds);
+  return media.length > 0 ? { media } : {};
 }
 
 /** The newest archive of each zone in a medium directory, or undefined when it is not there (unplugged). */
@@ -55,14 +66,15 @@ async function newestOnMedium(dir: string): Promise<Map<string, { path: string; 
 }
 
 export function formatStatus(rows: readonly StatusRow[]): string {
-  const head = ['JOB', 'ZONE', 'NEWEST ARCHIVE', 'AGE', 'CHAIN', 'VERIFIED', 'LAST RUN'];
+  const head = ['JOB', 'ZONE', 'NEWEST ARCHIVE', 'AGE', 'CHAIN', 'VERIFIED', 'MEDIA', 'LAST RUN'];
   const lines = rows.map((r) => [
     r.job,
     r.alias ? `${r.alias} (${r.zone})` : r.zone,
     r.newest?.path ?? '-',
-    r.newest ? `${(r.newest.ageSeconds / 3600).toFixed(1)}h` : '-',
+    r.newest ? hours(r.newest.ageSeconds) : '-',
     r.newest ? String(r.newest.chainLength) : '-',
     r.newest ? (r.newest.verified ? 'yes' : 'no') : '-',
+    r.media ? r.media.map((m) => `${m.label} ${hours(m.ageSeconds)}`).join(', ') : '-',
     r.lastRun ? (r.lastRun.ok ? `ok ${r.lastRun.at}` : `FAILED ${r.lastRun.at}: ${r.lastRun.error ?? ''}`) : 'never',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

@@ -152,7 +152,7 @@ describe('save --keep-archives with copied and damaged files in the directory', 
     expect(left).toEqual([third.path, second, join(out, broken), join(out, 'notes.txt')].map((p) => p.split('/').pop()!).sort());
     for (const removed of [first, ...future.map((f) => join(out, f))]) expect(third.stderr).toContain(`removed older archive ${removed}`);
     expect(third.stderr).toContain(`removed ${join(out, deadTemp)}: temp file of a save that died (pid ${gone.pid} is gone)`);
-    expect(third.stderr).toMatch(new RegExp(`--keep-archives: kept 1 file\\(s\\) in ${out} that are not readable as archives: ${broken} \\(.*\\)`));
+    expect(third.stderr).toMatch(new RegExp(`kept 1 file\\(s\\) in ${out} that are not readable as archives: ${broken} \\(.*\\)`));
     const verified = await a.zbak(['verify', third.path, second]);
     expect(verified.exitCode, verified.stderr).toBe(0);
   });

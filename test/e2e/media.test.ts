@@ -2,7 +2,7 @@
 // bare folder, a disk without identity (until --new-medium) and another disk; a nightly job
 // with media writes to whichever of its disks is mounted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
@@ -69,5 +69,39 @@ describe('save --medium / --new-medium', () => {
     const r = await a.zbak(['run'], { ...NOW, ZBAK_NOW: '2026-11-02T02:30:00Z' });
     expect(r.exitCode).toBe(13);
     expect(r.stderr).toContain(`web01 (${uuid}): FAILED: ${folder} is not a mounted disk`);
+  });
+
+  it('two rotated disks at one mount point: each night writes to whichever is plugged in; status shows each medium\'s newest', async () => {
+    const mount = join(dir, 'mnt');
+    const diskA = join(dir, 'disk-a');
+    const diskB = join(dir, 'disk-b');
+    await mkdir(diskA);
+    await mkdir(diskB);
+    const plug = (disk: string): Promise<void> => rename(disk, mount);
+    const unplug = (disk: string): Promise<void> => rename(mount, disk);
+    await writeFile(join(a.root, 'opt/custom/zbak/zbak.yaml'), `jobs:\n  nightly:\n    zones: [web01]\n    to: ${mount}\n    media: [usb-a, usb-b]\n    verify: false\n`);
+    const env = (day: number, id: string) => ({ ...NOW, ZBAK_NOW: `2026-11-1${day}T02:30:00Z`, ZBAK_FAKE_MOUNTS: mount, ZBAK_NEW_MEDIUM_ID: id });
+    const IDA = 'aaaaaaaa-0000-4000-8000-0000000000aa';
+    const IDB = 'bbbbbbbb-0000-4000-8000-0000000000bb';
+    await plug(diskA);
+    expect((await a.zbak(['run', '--new-medium', 'usb-a'], env(1, IDA))).exitCode).toBe(0);
+    await unplug(diskA);
+    await plug(diskB);
+    const unknown = await a.zbak(['run'], env(2, IDB));
+    expect(unknown.exitCode).toBe(13);
+    expect(unknown.stderr).toContain(`the disk at ${mount} is not a zbak medium yet; to start using it, add --new-medium LABEL (media: usb-a, usb-b)`);
+    expect((await a.zbak(['run', '--new-medium', 'usb-b'], env(3, IDB))).exitCode).toBe(0);
+    await unplug(diskB);
+    await plug(diskA);
+    expect((await a.zbak(['run'], env(4, IDA))).exitCode).toBe(0);
+    await unplug(diskA); // both disks away: status answers from the host's record
+    const s = await a.zbak(['status', '--json'], { ...NOW, ZBAK_NOW: '2026-11-14T03:30:00Z' });
+    const [row] = JSON.parse(s.stdout);
+    expect(row.media).toEqual([
+      { id: IDA, label: 'usb-a', createdAt: '2026-11-14T02:30:00.000Z', ageSeconds: 3600, verified: false, chainLength: 1 },
+      { id: IDB, label: 'usb-b', createdAt: '2026-11-13T02:30:00.000Z', ageSeconds: 90000, verified: false, chainLength: 1 },
+    ]);
+    expect((await readdir(diskA)).filter((f) => f.endsWith('.zbak'))).toHaveLength(2);
+    expect((await readdir(diskB)).filter((f) => f.endsWith('.zbak'))).toHaveLength(1);
   });
 });

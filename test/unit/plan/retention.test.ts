@@ -78,3 +78,38 @@ describe('planRetention (restic forget rules, UTC)', () => {
     );
   });
 });
+
+describe("a save's own archive (justWritten), as save --keep-archives/--keep-last use it", () => {
+  const U = '8aa8dff0-5ee1-4d22-a283-bf79505dfbe3';
+  const OTHER = '745789f9-338d-4821-89a2-fc80c20289b8';
+  const NEW = `web01-${U}-20261123T050000Z.zbak`;
+  /** "name@day[/other]": an archive of zone U (or OTHER) written that day of November 2026 at 05:00. */
+  const c = (spec: string): RetainCandidate => {
+    const [name, rest] = spec.split('@') as [string, string];
+    const [day, zone] = rest.split('/');
+    return { name, zoneUuid: zone === 'other' ? OTHER : U, createdAt: `2026-11-${day}T05:00:00.000Z` };
+  };
+  const removed = (all: RetainCandidate[], last: number, zone = U): string[] =>
+    planRetention(all.filter((x) => x.zoneUuid === zone), { last }, NEW).filter((d) => !d.keep).map((d) => d.name);
+
+  it('keeps the just-written archive and the newest N-1 others of the zone', () => {
+    const all = ['a@20', 'b@22', 'c@21', 'd@01/other', `${NEW}@23`].map(c);
+    expect(removed(all, 2)).toEqual(['c', 'a']);
+    expect(removed(all, 1)).toEqual(['b', 'c', 'a']);
+    expect(removed(all, 5)).toEqual([]);
+    expect(removed(all, 1, OTHER)).toEqual([]);
+  });
+
+  it('a header dated after the new archive (clock skew, a copied file) never removes the new one', () => {
+    const copied = `web01-${U}-29991231T235959Z.zbak`;
+    const skewed = [c(`${NEW}@23`), c(`${copied}@30`), c('x@20')];
+    const d = planRetention(skewed, { last: 1 }, NEW);
+    expect(d.filter((x) => x.keep).map((x) => [x.name, x.reasons])).toEqual([[NEW, ['last 1', 'just written']]]);
+  });
+
+  it('equal createdAt: the name decides, so the outcome does not depend on directory order', () => {
+    const a = [c('b@20'), c('a@20'), c('c@20')];
+    expect(planRetention(a, { last: 1 }).filter((x) => x.keep).map((x) => x.name)).toEqual(['c']);
+    expect(planRetention([...a].reverse(), { last: 1 }).filter((x) => x.keep).map((x) => x.name)).toEqual(['c']);
+  });
+});
