@@ -29,7 +29,7 @@ export function plannedCommands(stdout: string): string[] {
   for (const line of stdout.split('\n')) {
     const m = /^ {2}\d+\. (.*?)(?: {3}# .*)?$/.exec(line);
     if (!m) continue;
-    const cmd = m[1]!.replace(/ [<>] (payload|stream s\d+)(; snapshots: .*)?$/, '');
+    const cmd = m[1]!.replace(/ [<>] (payload|stream (?:\d+:)?s\d+)(; snapshots: .*)?$/, '');
     if (/^(read |write |remove |publish |commit$)/.test(cmd)) continue;
     out.push(cmd);
   }

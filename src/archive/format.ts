@@ -25,6 +25,8 @@ const relDataset = z.string().regex(/^[A-Za-z0-9_.:-]+(\/[A-Za-z0-9_.:-]+)*$/);
 const snapName = z.string().regex(/^[A-Za-z0-9_.:%-]+$/);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const streamId = z.string().regex(/^s[0-9]{2,4}$/);
+/** An archive's file name on a medium (a chain's base is found beside it by this name). */
+const archiveName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,250}\.zbak$/, 'not an archive file name');
 
 export const SnapshotRefSchema = z.object({ name: snapName, guid });
 
@@ -120,6 +122,11 @@ export const HeaderSchema = z.object({
   images: z.array(ImageSchema),
   /** Streams in the order they must be received. */
   streams: z.array(StreamSchema).min(1),
+  /**
+   * An incremental archive: the archive on the same medium it continues (docs/FORMAT.md
+   * "Chains"). Its zone streams of datasets the base has start at the base's snapshot.
+   */
+  base: z.object({ archive: archiveName, createdAt: isoUtc, snapshotName: snapName }).optional(),
   /**
    * Bytes each streamed dataset (relative to the pool) used on the source pool at
    * save, without its child datasets: what restore expects receiving it to take.

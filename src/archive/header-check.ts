@@ -48,6 +48,11 @@ export function checkHeader(header: Header): void {
     streams.set(s.id, s);
   }
   checkImages(header, streams);
+  if (header.base && header.images.length > 0) fail('an incremental archive (with "base") carries no images: its chain\'s full archive does');
+  // An incremental archive's streams of datasets its base has start at the base's snapshot,
+  // which the base carries (restore checks the GUIDs across the chain: plan/chain.ts).
+  const fromBase = (s: StreamSpec): boolean =>
+    header.base !== undefined && s.kind === 'incremental' && s.from?.dataset === s.dataset && s.from.snapshot === header.base.snapshotName;
 
   // Receiving in header order must always find the incremental source already present:
   // the receiver holds exactly the snapshots carried by earlier streams.
@@ -69,7 +74,7 @@ export function checkHeader(header: Header): void {
             `(<uuid>, <uuid>/…, <uuid>-disk<N>, cores/<uuid>, each in its role)`,
         );
     }
-    if (s.from && !carried.has(s.from.guid))
+    if (s.from && !carried.has(s.from.guid) && !fromBase(s))
       fail(`stream ${s.id}: ${s.kind} from ${snapText(s.from)}, which no earlier stream carries`);
     if (s.origin && s.origin.guid !== s.from?.guid)
       fail(`stream ${s.id}: origin ${snapText(s.origin)} is not the stream's "from" snapshot`);

@@ -44,6 +44,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
           .option('medium', { type: 'string', array: true, describe: "write only to a mounted disk that is one of these zbak media (labels); refuses a bare folder or another disk (exit 13)" })
           .option('new-medium', { type: 'string', describe: 'the disk at --to has no zbak identity yet: make it medium LABEL' })
+          .option('incremental', { type: 'boolean', default: false, describe: "continue the zone's newest archive in --to (every dataset sent -I from its snapshot, no images); full when it cannot, saying why" })
+          .option('full-every', { type: 'number', describe: 'with --incremental: a full archive when the chain\'s full one is N days old' })
+          .option('max-links', { type: 'number', describe: 'with --incremental: at most N archives in a chain, the full one included' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandSave(host, a))(),
     )
@@ -61,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('alias', { type: 'string', describe: 'alias of the restored zone (default for a copy: <alias>-copy)' })
           .option('keep-ips', { type: 'boolean', default: false, describe: 'with --new-uuid: keep the saved IP addresses' })
           .option('pool', { type: 'string', default: 'zones', describe: 'pool to restore into (never taken from the archive)' })
+          .option('from', { type: 'string', describe: "an incremental archive: the directory holding the rest of its chain (default: the archive's own)" })
           .option('allow-global-reach', { type: 'boolean', default: false, describe: 'also restore properties that reach into the global zone (filesystems, fs_allowed, added limit_priv privileges, nic spoofing flags, pci_devices); withheld by default' })
           .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
           .epilogue(EXIT_STATUS_HELP),

@@ -77,11 +77,15 @@ const SaveArgs = z.object({
   progress: z.boolean().optional(),
   medium: z.array(mediumLabel).optional(),
   newMedium: mediumLabel.optional(),
+  incremental: z.boolean().default(false),
+  fullEvery: z.number().int().min(1).optional(),
+  maxLinks: z.number().int().min(2).optional(),
 });
 
 export async function commandSave(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(SaveArgs, raw);
   if (a.all && a.zones.length > 0) throw new UsageError('give zones or --all, not both');
+  if (!a.incremental && (a.fullEvery !== undefined || a.maxLinks !== undefined)) throw new UsageError('--full-every and --max-links apply to --incremental; add it');
   if (!a.all && a.zones.length === 0) throw new UsageError("name a zone to save (uuid or alias), or --all; run 'zbak list' to see the zones");
   const progress = progressDisplay(process.stderr, a.dryRun ? false : a.progress);
   const signal = interruptSignal();
@@ -93,6 +97,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     signal,
     progress,
     ...retentionOf(a),
+    ...(a.incremental ? { incremental: { ...(a.fullEvery ? { fullEveryDays: a.fullEvery } : {}), ...(a.maxLinks ? { maxLinks: a.maxLinks } : {}) } } : {}),
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
     ...(a.medium || a.newMedium ? { medium: { labels: a.medium ?? [], ...(a.newMedium ? { newLabel: a.newMedium } : {}) } } : {}),
   };
@@ -165,6 +170,7 @@ const RestoreArgs = z.object({
   pool: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,254}$/, 'not a pool name (e.g. zones)'),
   allowGlobalReach: z.boolean().default(false),
   progress: z.boolean().optional(),
+  from: z.string().min(1).optional(),
 });
 
 export async function commandRestore(host: Host, raw: unknown): Promise<number> {
@@ -183,6 +189,7 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
     ...(a.start !== undefined ? { start: a.start } : {}),
     ...(a.newUuid ? { newUuid: a.copyUuid ?? randomUUID() } : {}),
     ...(a.alias !== undefined ? { alias: a.alias } : {}),
+    ...(a.from !== undefined ? { from: a.from } : {}),
   };
   const { plan } = await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
   // The dry run printed these with its plan; after a real restore say what was left out.

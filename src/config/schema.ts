@@ -40,6 +40,13 @@ export const JobSchema = z
     to: absDir,
     /** The rotated disks this job writes to (labels): a save refuses a bare folder or another disk. */
     media: z.array(mediumLabel).min(1).optional(),
+    /** Incremental archives continuing the zone's newest on the medium (plan/chain.ts); true or the policy. */
+    incremental: z
+      .union([
+        z.boolean(),
+        z.object({ full_every_days: z.number().int().min(1).optional(), max_links: z.number().int().min(2).optional() }).strict(),
+      ])
+      .default(false),
     /** Read back every archive after writing it (zbak verify). */
     verify: z.boolean().default(true),
     /** Archive retention on the medium after a successful run (as `zbak prune`). */

@@ -34,6 +34,7 @@ export function buildHeader(inv: SaveInventory, plan: SavePlan, opts: HeaderOpti
     vmadmEntry: VMADM_ENTRY,
     images: plan.images,
     streams: plan.streams,
+    ...(plan.base ? { base: { archive: plan.base.archive, createdAt: plan.base.createdAt, snapshotName: plan.base.snapshotName } } : {}),
     space: savedSpace(inv.rows, plan.pool, plan.streams.map((st) => st.dataset)),
   };
   const r = HeaderSchema.safeParse(header);

@@ -30,6 +30,19 @@ export interface SavePlan {
   notes: string[];
   /** The program: what --dry-run prints and what the executor runs. */
   steps: Step[];
+  /** An incremental archive: the archive it continues. */
+  base?: ChainBase;
+}
+
+/** What an incremental save continues (plan/chain.ts chooseBase): the base archive and where each dataset starts. */
+export interface ChainBase {
+  archive: string;
+  createdAt: string;
+  snapshotName: string;
+  /** Full dataset name -> the base's snapshot it is sent -I from. */
+  from: Readonly<Record<string, { snapshot: string; guid: string }>>;
+  /** Archives in the chain up to the base, its full archive included. */
+  links: number;
 }
 
 export interface SaveTarget {
@@ -42,7 +55,7 @@ export interface SaveTarget {
 /** Brands whose dataset layout zbak knows (docs/SMARTOS.md "Datasets of a zone"). */
 export const SUPPORTED_BRANDS = ['joyent', 'joyent-minimal', 'lx', 'kvm', 'bhyve'] as const;
 
-export function planSave(inv: SaveInventory, snapshotName: string, target: SaveTarget = { path: '-', keep: 1 }): SavePlan {
+export function planSave(inv: SaveInventory, snapshotName: string, target: SaveTarget = { path: '-', keep: 1 }, base?: ChainBase): SavePlan {
   if (!(SUPPORTED_BRANDS as readonly string[]).includes(inv.vm.brand)) {
     throw new UsageError(
       `zone ${inv.vm.uuid} has brand '${inv.vm.brand}', which zbak cannot save yet (supported: ${SUPPORTED_BRANDS.join(', ')})`,
@@ -63,14 +76,17 @@ export function planSave(inv: SaveInventory, snapshotName: string, target: SaveT
     }
   }
   const notes: string[] = [];
-  const images = planImages(inv, pool, datasets);
+  // An incremental archive carries no images: its chain's full archive does.
+  const images = base ? [] : planImages(inv, pool, datasets);
   const streams: StreamSpec[] = images.map((i) => i.stream);
   let n = streams.length;
   for (const d of datasets) {
-    for (const s of planDatasetStreams(inv, pool, d, snapshotName, images, notes)) {
-      streams.push({ ...s, id: streamId(n++) });
-    }
+    const from = base?.from[d.name];
+    const planned = from ? [incrementalFromBase(inv, d, snapshotName, from)] : planDatasetStreams(inv, pool, d, snapshotName, images, notes);
+    if (base && !from) notes.push(`${d.name} is not in the base archive ${base.archive}: sent in full`);
+    for (const s of planned) streams.push({ ...s, id: streamId(n++) });
   }
+  if (base) notes.push(`incremental from ${base.archive} (@${base.snapshotName})`);
   const snapshotArgv = zfs.snapshot(datasets.map((d) => ({ dataset: d.name, snapshot: snapshotName })));
   const newSnaps = datasets.map((d) => `${d.name}@${snapshotName}`);
   const steps: Step[] = [
@@ -93,7 +109,28 @@ export function planSave(inv: SaveInventory, snapshotName: string, target: SaveT
       return { kind: 'prune', op: 'run', what: `prune the older ${snap}`, argv: zfs.destroySnapshot(dataset, snapshot), warnOnly: true };
     }),
   ];
-  return { pool, snapshotName, datasets, snapshotArgv, images: images.map((i) => i.spec), streams, notes, steps };
+  return { pool, snapshotName, datasets, snapshotArgv, images: images.map((i) => i.spec), streams, notes, steps, ...(base ? { base } : {}) };
+}
+
+/** A dataset the base archive has: one -I stream from the base's snapshot (user snapshots in between ride along). */
+function incrementalFromBase(inv: SaveInventory, d: ZoneDataset, snapshotName: string, from: { snapshot: string; guid: string }): UnnumberedStream {
+  const newSnap = `${d.name}@${snapshotName}`;
+  const newGuid = findRow(inv.rows, newSnap)?.guid ?? PENDING_GUID;
+  const all = snapshotsOf(inv.rows, d.name).filter((s) => s.name !== newSnap);
+  const at = all.findIndex((s) => s.name === `${d.name}@${from.snapshot}`);
+  if (at < 0) throw new NotFoundError(`snapshot ${d.name}@${from.snapshot} of the base archive is gone; save a full archive`);
+  const rel = relativeToPool(d.name);
+  return {
+    role: d.role,
+    dataset: rel,
+    kind: 'incremental',
+    from: { dataset: rel, snapshot: from.snapshot, guid: from.guid },
+    to: { snapshot: snapshotName, guid: newGuid },
+    snapshots: [...all.slice(at + 1).map(toRef), { name: snapshotName, guid: newGuid }],
+    withProperties: true,
+    sendArgv: ['zfs', 'send', '-p', '-I', `@${from.snapshot}`, newSnap],
+    ...recordedProps(inv.props?.[d.name]),
+  };
 }
 
 /** Stream ids count from s01, in receive order. */

@@ -12,6 +12,7 @@ export function inspectSummary(v: VerifiedArchive): Record<string, unknown> {
     source: h.source,
     zone: h.zone,
     snapshotName: h.snapshotName,
+    ...(h.base ? { base: h.base } : {}),
     images: h.images,
     streams: h.streams.map((s) => {
       const sum = v.trailer.streams.find((t) => t.id === s.id);
@@ -28,6 +29,7 @@ export function formatInspect(v: VerifiedArchive): string {
     `source:   ${h.source.hostname} (${h.source.sysinfoUuid}), platform ${h.source.platform}, pool ${h.source.pool}`,
     `zone:     ${h.zone.uuid}${h.zone.alias ? ` (${h.zone.alias})` : ''}, brand ${h.zone.brand}, ${h.zone.state} at save, autoboot ${h.zone.autoboot}`,
     `snapshot: @${h.snapshotName}`,
+    ...(h.base ? [`chain:    incremental from ${h.base.archive} (@${h.base.snapshotName}, ${h.base.createdAt}); restore needs it beside this file`] : []),
     'images (base first):',
     ...h.images.map((i) => `  ${i.uuid}  ${i.name}@${i.version} ${i.type}${i.origin ? ` (origin ${i.origin})` : ''}  @final guid ${i.finalGuid}`),
     'streams (receive order):',

@@ -50,7 +50,7 @@ export async function runJob(host: Host, name: string, job: Job, opts: JobRunOpt
       const outcome = await saveOne(host, z.uuid, job, opts, log);
       outcomes.push({ ...outcome, ...(z.alias !== undefined ? { alias: z.alias } : {}) });
       if (outcome.ok && outcome.archive) {
-        const good = { path: outcome.archive, createdAt: outcome.createdAt!, bytes: outcome.bytes ?? 0, verified: outcome.verified ?? false, chainLength: 1 };
+        const good = { path: outcome.archive, createdAt: outcome.createdAt!, bytes: outcome.bytes ?? 0, verified: outcome.verified ?? false, chainLength: outcome.chainLength ?? 1 };
         lastArchive[z.uuid] = good;
         if (outcome.medium) {
           const m = (media[outcome.medium.id] ??= { label: outcome.medium.label, zones: {} });
@@ -69,7 +69,7 @@ export async function runJob(host: Host, name: string, job: Job, opts: JobRunOpt
     startedAt,
     endedAt: new Date(Math.max(Date.now(), Date.parse(startedAt))).toISOString(),
     ok: outcomes.every((o) => o.ok),
-    outcomes: outcomes.map(({ createdAt: _c, medium: _m, ...o }: ZoneOutcomeRun) => o),
+    outcomes: outcomes.map(({ createdAt: _c, medium: _m, chainLength: _l, ...o }: ZoneOutcomeRun) => o),
     pruned,
     lastArchive,
     media,
@@ -80,12 +80,14 @@ export async function runJob(host: Host, name: string, job: Job, opts: JobRunOpt
 }
 
 /** An outcome with what the run needs beyond the record's fields. */
-type ZoneOutcomeRun = ZoneOutcome & { createdAt?: string; medium?: MediumIdentity };
+type ZoneOutcomeRun = ZoneOutcome & { createdAt?: string; medium?: MediumIdentity; chainLength?: number };
 
 async function saveOne(host: Host, uuid: string, job: Job, opts: JobRunOptions, log: Log): Promise<ZoneOutcomeRun> {
   try {
     const medium = job.media ? { medium: { labels: job.media, ...(opts.newMedium ? { newLabel: opts.newMedium } : {}) } } : {};
-    const r = await runSave(host, uuid, { to: job.to, keep: job.snapshots, ...medium, ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, log);
+    const inc = job.incremental;
+    const incremental = inc === false ? {} : { incremental: inc === true ? {} : { ...(inc.full_every_days ? { fullEveryDays: inc.full_every_days } : {}), ...(inc.max_links ? { maxLinks: inc.max_links } : {}) } };
+    const r = await runSave(host, uuid, { to: job.to, keep: job.snapshots, ...medium, ...incremental, ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, log);
     const archive = r.path!;
     const bytes = (await stat(archive)).size;
     let verified = false;
@@ -98,7 +100,7 @@ async function saveOne(host: Host, uuid: string, job: Job, opts: JobRunOptions, 
         return { zone: uuid, ok: false, archive, bytes, verified: false, error: `${archive} failed to verify after writing: ${e.message}`, code: 'archive-invalid' };
       }
     }
-    return { zone: uuid, ok: true, archive, bytes, verified, createdAt: r.header!.createdAt, ...(r.medium ? { medium: r.medium } : {}) };
+    return { zone: uuid, ok: true, archive, bytes, verified, createdAt: r.header!.createdAt, chainLength: r.chainLength ?? 1, ...(r.medium ? { medium: r.medium } : {}) };
   } catch (e) {
     if (opts.signal?.aborted || !(e instanceof ZbakError)) throw e;
     return { zone: uuid, ok: false, error: e.message, code: e.code };

@@ -8,7 +8,10 @@ import type { Host } from '../host/host.js';
 import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan } from '../plan/restore-plan.js';
 import type { Log } from './commands.js';
 import { listPool, listVms, poolAvailable, zonedBelow } from './gather.js';
-import { executeSteps, runUndo } from './execute.js';
+import { executeSteps, runUndo, type StreamSource } from './execute.js';
+import type { Header } from '../archive/format.js';
+import { ChainFeed } from './chain-feed.js';
+import { gatherChain } from './chain-restore.js';
 import { Journal, journalPath } from './journal.js';
 import { ZbakError } from '../errors.js';
 import { globalReachLines, printRestorePlan } from './restore-print.js';
@@ -17,6 +20,8 @@ import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { verifyWithProgress } from './verify.js';
 
 export interface RestoreRunOptions extends RestoreOptions {
+  /** Where the rest of an incremental archive's chain is (default: beside it). */
+  from?: string;
   dryRun?: boolean;
   /** Aborts the restore (SIGINT/SIGTERM): the undo list runs. */
   signal?: AbortSignal;
@@ -33,12 +38,16 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   const progress = opts.progress ?? silentProgress;
   const verified = await verifyWithProgress(file, progress);
   log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
+  // An incremental archive restores with its whole chain: one plan over every link's streams.
+  const chain = verified.header.base ? await gatherChain(file, verified, opts.from, progress, log) : undefined;
+  const header = chain?.header ?? verified.header;
+  const imageManifests = (chain?.links[0]!.verified ?? verified).imageManifests;
   const vmJson = verified.vm as Record<string, unknown>;
   const pool = opts.pool ?? DEFAULT_POOL;
   const uuid = opts.newUuid ?? verified.header.zone.uuid;
   const makePlan = async (): Promise<RestorePlan> =>
     planRestore(
-      verified.header,
+      header,
       vmJson,
       {
         vms: await listVms(host),
@@ -47,7 +56,7 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
         zoned: await zonedBelow(host, `${pool}/${uuid}`),
       },
       opts,
-      verified.imageManifests,
+      imageManifests,
     );
   if (opts.dryRun) {
     if (await Journal.load(host, uuid)) log(`note: an interrupted restore of ${uuid} is recorded; a real run first takes it back`);
@@ -61,7 +70,7 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   const unlocks: Array<() => Promise<void>> = [];
   try {
     unlocks.push(await host.lock(uuid));
-    for (const img of [...verified.header.images].sort((a, b) => a.uuid.localeCompare(b.uuid))) {
+    for (const img of [...header.images].sort((a, b) => a.uuid.localeCompare(b.uuid))) {
       unlocks.push(await host.lock(`image-${img.uuid}`));
     }
     if ((await recoverInterrupted(host, uuid, log)) === 'partly') {
@@ -70,7 +79,10 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
       );
     }
     const plan = await makePlan();
-    await execute(host, file, verified, plan, opts, log);
+    const source: Source = chain
+      ? { feed: new ChainFeed(chain.links), sizes: chain.sizes, header }
+      : { feed: new StreamFeed(file, verified), sizes: new Map(verified.trailer.streams.map((t) => [t.id, t.size])), header };
+    await execute(host, source, plan, opts, log);
     log(`restored zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''}${plan.start ? ', started' : ''}`);
     for (const line of globalReachLines(plan)) log(line);
     return { plan, verified };
@@ -104,11 +116,17 @@ export async function runRecover(host: Host, uuid: string, log: Log): Promise<Re
   }
 }
 
-async function execute(host: Host, file: string, verified: VerifiedArchive, plan: RestorePlan, opts: RestoreRunOptions, log: Log): Promise<void> {
+/** Where the receive steps' bytes come from: one archive, or a chain of them. */
+interface Source {
+  feed: StreamSource & { close(): Promise<void> };
+  sizes: Map<string, number>;
+  header: Header;
+}
+
+async function execute(host: Host, source: Source, plan: RestorePlan, opts: RestoreRunOptions, log: Log): Promise<void> {
   const progress = opts.progress ?? silentProgress;
-  const feed = new StreamFeed(file, verified);
-  const sizes = new Map(verified.trailer.streams.map((t) => [t.id, t.size]));
-  const labels = new Map(verified.header.streams.map((s) => [s.id, `${s.id} ${s.dataset}`]));
+  const { feed, sizes } = source;
+  const labels = new Map(source.header.streams.map((s) => [s.id, `${s.id} ${s.dataset}`]));
   try {
     await executeSteps(host, plan.steps, {
       streams: feed,

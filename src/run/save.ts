@@ -10,7 +10,10 @@ import type { Host } from '../host/host.js';
 import { compactUtcStamp, zbakSnapshotName } from '../model/names.js';
 import { ZBAK_VERSION } from '../model/version.js';
 import { buildHeader } from '../plan/header.js';
-import { planSave, withNewGuids, type SavePlan } from '../plan/save-plan.js';
+import { planSave, withNewGuids, type ChainBase, type SavePlan } from '../plan/save-plan.js';
+import { chooseBase, linkOf, type ChainPolicy } from '../plan/chain.js';
+import { zoneDatasets, zonePool } from '../plan/zone-datasets.js';
+import { scanMedium } from './medium-scan.js';
 import { findRow, type SaveInventory } from '../plan/inventory.js';
 import { succeeded, type Log } from './commands.js';
 import { gatherSaveInventory } from './gather.js';
@@ -41,6 +44,8 @@ export interface SaveOptions {
   signal?: AbortSignal;
   /** Told the bytes of each stream as they are written. */
   progress?: Progress;
+  /** Continue the newest archive of the zone in `to` when it can (plan/chain.ts), else a full archive. */
+  incremental?: ChainPolicy;
   /** Write only to one of these media (plan/medium-gate.ts): refuses a bare folder or another disk. */
   medium?: MediumWant;
 }
@@ -53,6 +58,8 @@ export interface SaveResult {
   bytes?: number;
   /** The medium written to, when the save named its media. */
   medium?: MediumIdentity;
+  /** Archives in this archive's chain, itself included (1: a full archive). */
+  chainLength?: number;
 }
 
 export async function runSave(host: Host, ref: string, opts: SaveOptions, log: Log): Promise<SaveResult> {
@@ -61,12 +68,13 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   const inv = await gatherSaveInventory(host, ref);
   const snapshotName = zbakSnapshotName(now);
   const path = join(opts.to, archiveFileName(inv.vm.alias, inv.vm.uuid, now));
-  const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1 });
+  await checkTargetDir(opts.to);
+  const base = opts.incremental ? await chooseChainBase(inv, opts.to, opts.incremental, now, log) : undefined;
+  const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1 }, base);
   const taken = plan.datasets.filter((d) => findRow(inv.rows, `${d.name}@${snapshotName}`));
   if (taken.length > 0) {
     throw new PlanConflictError(`snapshot ${taken[0]!.name}@${snapshotName} already exists; another save ran this second, retry`);
   }
-  await checkTargetDir(opts.to);
   const medium = opts.medium ? await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log) : undefined;
   if (opts.dryRun) {
     printSavePlan(plan, path, log);
@@ -130,7 +138,7 @@ async function executeSave(
     throw opts.signal?.aborted ? opts.signal.reason : e;
   }
   log(`saved ${inv.vm.uuid} to ${path} (${total} bytes of streams, ${header!.streams.length} streams)`);
-  return { plan, path, header: header!, bytes: total };
+  return { plan, path, header: header!, bytes: total, chainLength: plan.base ? plan.base.links + 1 : 1 };
 }
 
 /** The archive's temp file with the header, vmadm JSON and image records; the streams follow. */
@@ -154,6 +162,20 @@ async function openArchive(path: string, header: Header | undefined, inv: SaveIn
 async function estimateSize(host: Host, sendArgv: readonly string[]): Promise<number | undefined> {
   const r = await host.run(estimateArgv(sendArgv));
   return succeeded(r) ? parseSendEstimate(r.stdout) : undefined;
+}
+
+/** The archive this save continues, or undefined (a full archive, and the one-line reason logged). */
+async function chooseChainBase(inv: SaveInventory, dir: string, policy: ChainPolicy, now: Date, log: Log): Promise<ChainBase | undefined> {
+  const scan = await scanMedium(dir);
+  const links = scan.archives.map((a) => linkOf(a.name, a.header));
+  const datasets = zoneDatasets(inv.vm, inv.rows).map((d) => d.name);
+  const choice = chooseBase(inv.vm.uuid, links, inv.rows, datasets, zonePool(inv.vm), policy, now);
+  if (choice.kind === 'full') {
+    log(`full archive of ${inv.vm.uuid}: ${choice.reason}`);
+    return undefined;
+  }
+  log(`incremental archive of ${inv.vm.uuid}: continues ${choice.base.name} (chain of ${choice.chain.length + 1})`);
+  return { archive: choice.base.name, createdAt: choice.base.createdAt, snapshotName: choice.base.snapshotName, from: choice.from, links: choice.chain.length };
 }
 
 export function archiveFileName(alias: string | undefined, uuid: string, now: Date): string {

@@ -112,3 +112,26 @@ describe('header checks', () => {
     expect(check([1])).toBe('zbak.json: not a JSON object');
   });
 });
+
+describe('header checks: an incremental archive (base)', () => {
+  /** Night 2: no images, the zoneroot -I from night 1's snapshot. */
+  const incremental = (fn: (h: Header) => void = () => undefined): Header =>
+    edit((h) => {
+      h.base = { archive: 'web-night1.zbak', createdAt: '2025-02-28T12:00:00.000Z', snapshotName: 'zbak-0' };
+      h.images = [];
+      h.streams = [
+        { ...stream(h, 1), id: 's01', kind: 'incremental', from: { dataset: ZONE, snapshot: 'zbak-0', guid: '1900' }, origin: undefined },
+      ];
+      fn(h);
+    });
+  it('accepts streams that start at the base\'s snapshot of their own dataset', () => {
+    expect(check(JSON.parse(JSON.stringify(incremental())))).toBe('ok');
+  });
+  it.each([
+    ['from another snapshot', (h: Header) => void (stream(h, 0).from!.snapshot = 'zbak-x'), 'zbak.json: stream s01: incremental from ' + ZONE + '@zbak-x (GUID 1900), which no earlier stream carries'],
+    ['with images', (h: Header) => void h.images.push({ uuid: IMAGE, name: 'i', version: '1', type: 'zone-dataset', finalGuid: '1', streamId: 's09', manifestEntry: imageManifestEntry(IMAGE) }), 'zbak.json: image'],
+    ['a base name that is a path', (h: Header) => void (h.base!.archive = '../etc/x.zbak'), 'zbak.json'],
+  ])('refuses %s', (_w, fn, message) => {
+    expect(check(JSON.parse(JSON.stringify(incremental(fn))))).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+});

@@ -15,7 +15,7 @@ jobs:
 describe('config file', () => {
   it('YAML with defaults filled in', () => {
     const c = parseConfig(yaml, 'zbak.yaml');
-    expect(c.jobs.nightly).toEqual({ zones: 'all', exclude: ['scratch01'], to: '/archive', verify: true, keep: { daily: 7, weekly: 4 }, snapshots: 1, schedule: '30 2 * * *' });
+    expect(c.jobs.nightly).toEqual({ zones: 'all', exclude: ['scratch01'], to: '/archive', incremental: false, verify: true, keep: { daily: 7, weekly: 4 }, snapshots: 1, schedule: '30 2 * * *' });
   });
 
   it('JSON reads too', () => {
@@ -41,5 +41,14 @@ describe('config file', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message.startsWith(message)).toBe(true);
+  });
+});
+
+describe('config: incremental', () => {
+  it('true or a policy; a bad key is refused', () => {
+    const job = (inc: string) => parseConfig(`jobs:\n  n:\n    zones: all\n    to: /a\n    incremental: ${inc}\n`, 'z.yaml').jobs.n!.incremental;
+    expect(job('true')).toBe(true);
+    expect(job('{ full_every_days: 7, max_links: 14 }')).toEqual({ full_every_days: 7, max_links: 14 });
+    expect(() => job('{ every: 7 }')).toThrow(/jobs\.n\.incremental/);
   });
 });
