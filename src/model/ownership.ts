@@ -81,3 +81,8 @@ export function isZbakSnapshot(snapshotName: string): boolean {
 export function workDataset(pool: string, uuid: string): string {
   return `${pool}/zbak-${uuid}`;
 }
+
+/** zbak's hold on a medium's chain end (one tag per medium: `zbak-medium-<first 8 of its id>`). */
+export const ZBAK_MEDIUM_TAG_RE = /^zbak-medium-[0-9a-f]{8}$/;
+export const mediumHoldTag = (mediumId: string): string => `zbak-medium-${mediumId.slice(0, 8)}`;
+export const isZbakMediumTag = (tag: string): boolean => ZBAK_MEDIUM_TAG_RE.test(tag);

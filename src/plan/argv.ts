@@ -58,7 +58,21 @@ export const TOLERATE = {
   /** What `zfs receive` would not have mounted either: zoned, no mountpoint, canmount=off. */
   unmountable: /already mounted|does not exist|exported to a local zone|legacy mountpoint|no mountpoint set|'canmount' property is set to 'off'/,
   notRunning: /not 'running'|not running/,
+  /** A hold already released, or its snapshot gone (a medium's earlier chain end). */
+  noHold: /no such tag on this dataset|does not exist|could not find/,
 } as const;
+
+/** A user hold's tag: zbak's own are `zbak-medium-<8 hex>` and `do_not_destroy` (vmadm's). */
+function holdTag(tag: string): string {
+  if (!/^[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,255}$/.test(tag)) throw new Error(`refusing to build a command for hold tag ${JSON.stringify(tag)}`);
+  return tag;
+}
+
+/** "<dataset>@<snap>" checked as both parts. */
+function fullSnapshot(full: string): string {
+  const at = full.indexOf('@');
+  return snapshot(full.slice(0, at), full.slice(at + 1));
+}
 
 export const zfs = {
   snapshot: (names: readonly { dataset: string; snapshot: string }[]): string[] => [
@@ -95,7 +109,12 @@ export const zfs = {
   getZoned: (ds: string): string[] => ['zfs', 'get', '-H', '-p', '-r', '-o', 'name,property,value,source', 'zoned', dataset(ds)],
   mount: (ds: string): string[] => ['zfs', 'mount', dataset(ds)],
   umount: (ds: string): string[] => ['zfs', 'umount', dataset(ds)],
-  hold: (tag: string, ds: string, snap: string): string[] => ['zfs', 'hold', tag, snapshot(ds, snap)],
+  hold: (tag: string, ds: string, snap: string): string[] => ['zfs', 'hold', holdTag(tag), snapshot(ds, snap)],
+  /** One hold on several snapshots (a medium's chain end: every dataset of the zone). */
+  holdAll: (tag: string, snapshots: readonly string[]): string[] => ['zfs', 'hold', holdTag(tag), ...snapshots.map(fullSnapshot)],
+  release: (tag: string, full: string): string[] => ['zfs', 'release', holdTag(tag), fullSnapshot(full)],
+  /** Every user hold on these snapshots (zfs holds takes snapshots, not datasets). */
+  holds: (snapshots: readonly string[]): string[] => ['zfs', 'holds', '-H', ...snapshots.map(fullSnapshot)],
   listGuids: (snapshots: readonly string[]): string[] => [
     'zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid',
     ...snapshots.map((full) => {

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { isoUtc, printable, uuid } from '../archive/grammar.js';
 
 export const MEDIUM_FILE = '.zbak-medium.json';
-export const mediumRecordPath = (id: string): string => `/var/zbak/media/${id}.json`;
 
 export const LABEL_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const mediumLabel = z.string().regex(LABEL_RE, 'not a medium label ([A-Za-z0-9_.-], at most 64)');

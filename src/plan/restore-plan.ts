@@ -13,7 +13,8 @@
 //   first, so the old zone comes back.
 import type { Header, ImageSpec, StreamSpec } from '../archive/format.js';
 import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
-import { imageDataset, IMAGE_SNAPSHOT, isPoolName, roleFits, workDataset, zoneRoleOf, zoneTops } from '../model/ownership.js';
+import type { SnapshotHold } from '../parse/zfs-holds.js';
+import { imageDataset, IMAGE_SNAPSHOT, isZbakMediumTag, isPoolName, roleFits, workDataset, zoneRoleOf, zoneTops } from '../model/ownership.js';
 import { parseImgadmGet } from '../parse/imgadm.js';
 import type { Vm } from '../parse/vmadm.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
@@ -35,6 +36,8 @@ export interface RestoreTarget {
   poolAvailable?: number;
   /** `zoned` of the existing zone's datasets (`zfs get -r zoned <pool>/<uuid>`), for --force. */
   zoned?: ZonedRow[];
+  /** User holds on the existing zone's snapshots (`zfs holds -r`), for --force. */
+  holds?: SnapshotHold[];
 }
 
 export interface ZonedRow {
@@ -137,6 +140,14 @@ export function planRestore(
           `clear it first (vmadm update ${uuid} ${flags.map((f) => `${f}=false`).join(' ')}) and retry`,
       );
     }
+    // Its datasets are destroyed after the commit: a hold would stop that half-way. zbak's own
+    // (a medium's chain end) are released first and held again on undo; anyone else's refuse.
+    const foreign = (target.holds ?? []).find((h) => !isZbakMediumTag(h.tag));
+    if (foreign) {
+      throw new PlanConflictError(
+        `snapshot ${foreign.snapshot} of zone ${uuid} has a hold '${foreign.tag}' that is not zbak's; release it (zfs release ${foreign.tag} ${foreign.snapshot}) or keep the zone`,
+      );
+    }
     replaces = { uuid, ...(existing.alias !== undefined ? { alias: existing.alias } : {}), datasets: hostOwned.map((r) => r.name) };
   } else if (hostOwned.length > 0) {
     throw new PlanConflictError(
@@ -170,6 +181,16 @@ export function planRestore(
     const containers = [work, `${work}/old`, ...(oldTops.some((r) => r.startsWith('cores/')) ? [`${work}/old/cores`] : [])];
     for (const c of containers) {
       steps.push({ kind: 'make-work', op: 'run', what: `work dataset ${c}`, argv: zfs.createContainer(c), undo: [destroyWork(c)] });
+    }
+    for (const h of target.holds ?? []) {
+      const at = h.snapshot.indexOf('@');
+      steps.push({
+        kind: 'release',
+        op: 'run',
+        what: `release ${h.tag} on ${h.snapshot} (a medium's chain end; the old zone goes after the commit)`,
+        argv: zfs.release(h.tag, h.snapshot),
+        undo: [{ kind: 'undo', op: 'run', what: `hold ${h.snapshot} for its medium again`, argv: zfs.hold(h.tag, h.snapshot.slice(0, at), h.snapshot.slice(at + 1)) }],
+      });
     }
     steps.push(...setAsideSteps(existing, pool, uuid, work, oldTops, hostOwned, target.zoned ?? []));
   }

@@ -50,6 +50,13 @@ export interface SaveTarget {
   path: string;
   /** zbak snapshots kept per dataset after the save, the new one included. */
   keep: number;
+  /** A save to a named medium: hold the new snapshots as its chain end, release its previous end. */
+  medium?: {
+    tag: string;
+    previousEnd?: { snapshot: string; datasets: readonly string[] };
+  };
+  /** Full snapshot names some medium's chain ends at (other than this save's medium): never pruned. */
+  protect?: readonly string[];
 }
 
 /** Brands whose dataset layout zbak knows (docs/SMARTOS.md "Datasets of a zone"). */
@@ -103,8 +110,11 @@ export function planSave(inv: SaveInventory, snapshotName: string, target: SaveT
     ...streams.map((s): Step => ({ kind: 'send', op: 'send', what: `send ${s.dataset} (${s.id} ${s.role} ${s.kind})`, argv: s.sendArgv, streamId: s.id })),
     { kind: 'publish', op: 'publish', what: 'trailer, flush, then the final name', path: target.path },
     { kind: 'commit', op: 'commit', what: 'the archive is complete; the snapshot stays' },
+    ...mediumHoldSteps(target.medium, newSnaps),
     // No -R: a clone someone made from an old zbak snapshot keeps it alive (then it is kept, with a warning).
-    ...snapshotsToPrune(inv.rows, datasets.map((d) => d.name), target.keep - 1).map((snap): Step => {
+    ...snapshotsToPrune(inv.rows, datasets.map((d) => d.name), target.keep - 1)
+      .filter((snap) => !(target.protect ?? []).includes(snap))
+      .map((snap): Step => {
       const { dataset, snapshot } = splitSnapshotName(snap)!;
       return { kind: 'prune', op: 'run', what: `prune the older ${snap}`, argv: zfs.destroySnapshot(dataset, snapshot), warnOnly: true };
     }),
@@ -131,6 +141,29 @@ function incrementalFromBase(inv: SaveInventory, d: ZoneDataset, snapshotName: s
     sendArgv: ['zfs', 'send', '-p', '-I', `@${from.snapshot}`, newSnap],
     ...recordedProps(inv.props?.[d.name]),
   };
+}
+
+/**
+ * A medium's chain end: the new snapshots are held with the medium's tag (so a save to another
+ * disk cannot prune them), then its previous end is released (gone or released already: fine).
+ * Warn-only: without the hold the next save to that disk is full, nothing is lost.
+ */
+function mediumHoldSteps(medium: SaveTarget['medium'], newSnaps: readonly string[]): Step[] {
+  if (!medium) return [];
+  const prev = medium.previousEnd;
+  return [
+    { kind: 'hold', op: 'run', what: `hold the new snapshots as this medium's chain end (${medium.tag})`, argv: zfs.holdAll(medium.tag, newSnaps), warnOnly: true },
+    ...(prev ? prev.datasets.filter((ds) => !newSnaps.includes(`${ds}@${prev.snapshot}`)) : []).map(
+      (ds): Step => ({
+        kind: 'release',
+        op: 'run',
+        what: `release this medium's previous chain end ${ds}@${prev!.snapshot}`,
+        argv: zfs.release(medium.tag, `${ds}@${prev!.snapshot}`),
+        tolerate: 'noHold',
+        warnOnly: true,
+      }),
+    ),
+  ];
 }
 
 /** Stream ids count from s01, in receive order. */

@@ -32,6 +32,8 @@ export type StepKind =
   | 'send'
   | 'publish'
   | 'prune'
+  | 'hold'
+  | 'release'
   | 'undo';
 
 interface StepBase {

@@ -11,6 +11,7 @@ import { localProps, parseZfsGet } from '../parse/zfs-get.js';
 import { imageUuidOfOrigin, type ImageFacts, type SaveInventory } from '../plan/inventory.js';
 import { zoneDatasets, zonePool } from '../plan/zone-datasets.js';
 import { must, succeeded } from './commands.js';
+import { parseZfsHolds, type SnapshotHold } from '../parse/zfs-holds.js';
 import { zfs } from '../plan/argv.js';
 import type { ZonedRow } from '../plan/restore-plan.js';
 
@@ -98,4 +99,11 @@ export async function zonedBelow(host: Host, dataset: string): Promise<ZonedRow[
     const zoned = props.get('zoned') ?? { value: '', source: '' };
     return { name, value: zoned.value, source: zoned.source };
   });
+}
+
+/** User holds on these snapshots (restore --force: the zone it replaces). */
+export async function holdsOn(host: Host, snapshots: readonly string[]): Promise<SnapshotHold[]> {
+  if (snapshots.length === 0) return [];
+  const r = await must(host, zfs.holds(snapshots), 'list holds (zfs holds)');
+  return parseZfsHolds(r.stdout);
 }

@@ -1,12 +1,13 @@
 // The medium directory's facts for plan/medium-gate.ts: is it a mount point, what identity file
 // does it carry; and writing the identity (under a temp name, fsynced, renamed) and the host's
-// record of the media it has seen (/var/zbak/media/<id>.json).
+// record of the media it has seen (run/media-record.ts).
 import { randomUUID } from 'node:crypto';
 import { open, readFile, rename, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ZbakError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { MEDIUM_FILE, MediumIdentitySchema, mediumGate, mediumRecordPath, type MediumFacts, type MediumIdentity, type MediumWant } from '../plan/medium-gate.js';
+import { readMedia, writeMedia } from './media-record.js';
+import { MEDIUM_FILE, MediumIdentitySchema, mediumGate, type MediumFacts, type MediumIdentity, type MediumWant } from '../plan/medium-gate.js';
 import type { Log } from './commands.js';
 
 /**
@@ -68,8 +69,11 @@ export async function admitMedium(host: Host, dir: string, want: MediumWant, opt
     await writeIdentity(dir, decision.identity);
     log(`${dir} is now zbak medium ${decision.identity.label} (${decision.identity.id})`);
   }
-  await host.writeFile(mediumRecordPath(decision.identity.id), `${JSON.stringify({ ...decision.identity, lastDir: dir, lastSeenAt: opts.now.toISOString() }, null, 2)}\n`);
-  return decision.identity;
+  const media = await readMedia(host, log);
+  const id = decision.identity;
+  media[id.id] = { label: id.label, lastDir: dir, lastSeenAt: opts.now.toISOString(), ends: media[id.id]?.ends ?? {} };
+  await writeMedia(host, media);
+  return id;
 }
 
 async function writeIdentity(dir: string, identity: MediumIdentity): Promise<void> {

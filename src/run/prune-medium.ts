@@ -44,7 +44,7 @@ export async function runPrune(dir: string, policy: KeepPolicy, opts: PruneOptio
   const scan = await scanMedium(dir);
   const archives = scan.archives.filter((a) => opts.zone === undefined || a.header.zone.uuid === opts.zone);
   const decisions = planRetention(
-    archives.map((a) => ({ name: a.name, zoneUuid: a.header.zone.uuid, createdAt: a.header.createdAt })),
+    archives.map((a) => ({ name: a.name, zoneUuid: a.header.zone.uuid, createdAt: a.header.createdAt, ...(a.header.base ? { base: a.header.base.archive } : {}) })),
     policy,
     opts.justWritten,
   );

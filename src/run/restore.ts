@@ -5,9 +5,10 @@
 import type { Readable } from 'node:stream';
 import type { VerifiedArchive } from '../archive/reader.js';
 import type { Host } from '../host/host.js';
-import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan } from '../plan/restore-plan.js';
+import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan, type RestoreTarget } from '../plan/restore-plan.js';
 import type { Log } from './commands.js';
-import { listPool, listVms, poolAvailable, zonedBelow } from './gather.js';
+import { holdsOn, listPool, listVms, poolAvailable, zonedBelow } from './gather.js';
+import { zoneRoleOf } from '../model/ownership.js';
 import { executeSteps, runUndo, type StreamSource } from './execute.js';
 import type { Header } from '../archive/format.js';
 import { ChainFeed } from './chain-feed.js';
@@ -49,12 +50,7 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
     planRestore(
       header,
       vmJson,
-      {
-        vms: await listVms(host),
-        rows: await listPool(host, pool),
-        poolAvailable: await poolAvailable(host, pool),
-        zoned: await zonedBelow(host, `${pool}/${uuid}`),
-      },
+      await restoreTarget(host, pool, uuid, opts.force === true),
       opts,
       imageManifests,
     );
@@ -89,6 +85,21 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   } finally {
     for (const unlock of unlocks.reverse()) await unlock();
   }
+}
+
+/** The target host's facts for the planner; with --force over an existing zone also its snapshots' holds. */
+async function restoreTarget(host: Host, pool: string, uuid: string, force: boolean): Promise<RestoreTarget> {
+  const vms = await listVms(host);
+  const rows = await listPool(host, pool);
+  // Every snapshot of a dataset the zone owns (the ownership rule), for their holds.
+  const snapshots = rows.filter((r) => r.type === 'snapshot' && r.name.startsWith(`${pool}/`) && zoneRoleOf(r.name.slice(pool.length + 1).split('@')[0]!, uuid) !== null).map((r) => r.name);
+  return {
+    vms,
+    rows,
+    poolAvailable: await poolAvailable(host, pool),
+    zoned: await zonedBelow(host, `${pool}/${uuid}`),
+    ...(force && vms.some((v) => v.uuid === uuid) ? { holds: await holdsOn(host, snapshots) } : {}),
+  };
 }
 
 /** What replaying a killed restore's journal did: nothing recorded, all undone, or some steps still journaled. */

@@ -10,7 +10,8 @@ import type { Host } from '../host/host.js';
 import { compactUtcStamp, zbakSnapshotName } from '../model/names.js';
 import { ZBAK_VERSION } from '../model/version.js';
 import { buildHeader } from '../plan/header.js';
-import { planSave, withNewGuids, type ChainBase, type SavePlan } from '../plan/save-plan.js';
+import { planSave, withNewGuids, type ChainBase, type SavePlan, type SaveTarget } from '../plan/save-plan.js';
+import { mediumHoldTag, readMedia, writeMedia, type ChainEnd, type Media } from './media-record.js';
 import { chooseBase, linkOf, type ChainPolicy } from '../plan/chain.js';
 import { zoneDatasets, zonePool } from '../plan/zone-datasets.js';
 import { scanMedium } from './medium-scan.js';
@@ -69,13 +70,14 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   const snapshotName = zbakSnapshotName(now);
   const path = join(opts.to, archiveFileName(inv.vm.alias, inv.vm.uuid, now));
   await checkTargetDir(opts.to);
+  const medium = opts.medium ? await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log) : undefined;
+  const media = await readMedia(host, log);
   const base = opts.incremental ? await chooseChainBase(inv, opts.to, opts.incremental, now, log) : undefined;
-  const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1 }, base);
+  const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1, ...mediumTarget(media, medium?.id, inv.vm.uuid) }, base);
   const taken = plan.datasets.filter((d) => findRow(inv.rows, `${d.name}@${snapshotName}`));
   if (taken.length > 0) {
     throw new PlanConflictError(`snapshot ${taken[0]!.name}@${snapshotName} already exists; another save ran this second, retry`);
   }
-  const medium = opts.medium ? await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log) : undefined;
   if (opts.dryRun) {
     printSavePlan(plan, path, log);
     return { plan };
@@ -86,6 +88,7 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   const unlock = await host.lock(inv.vm.uuid);
   try {
     const result = { ...(await executeSave(host, inv, plan, path, { ...opts, now, partSize }, log)), ...(medium ? { medium } : {}) };
+    if (medium) await recordChainEnd(host, medium.id, inv.vm.uuid, { snapshot: snapshotName, datasets: plan.datasets.map((d) => d.name) }, log);
     if (opts.retention) await runPrune(opts.to, opts.retention, { zone: inv.vm.uuid, justWritten: basename(path) }, log);
     return result;
   } finally {
@@ -162,6 +165,30 @@ async function openArchive(path: string, header: Header | undefined, inv: SaveIn
 async function estimateSize(host: Host, sendArgv: readonly string[]): Promise<number | undefined> {
   const r = await host.run(estimateArgv(sendArgv));
   return succeeded(r) ? parseSendEstimate(r.stdout) : undefined;
+}
+
+/** What the plan needs about media: this medium's hold tag and previous chain end, every other medium's ends (never pruned). */
+function mediumTarget(media: Media, mediumId: string | undefined, zone: string): Pick<SaveTarget, 'medium' | 'protect'> {
+  const protect = Object.entries(media)
+    .filter(([id]) => id !== mediumId)
+    .flatMap(([, m]) => {
+      const end = m.ends[zone];
+      return end ? end.datasets.map((ds) => `${ds}@${end.snapshot}`) : [];
+    });
+  const prev = mediumId ? media[mediumId]?.ends[zone] : undefined;
+  return {
+    protect,
+    ...(mediumId ? { medium: { tag: mediumHoldTag(mediumId), ...(prev ? { previousEnd: prev } : {}) } } : {}),
+  };
+}
+
+/** After the save: this medium's chain of the zone ends at the new snapshot (held by the plan's hold step). */
+async function recordChainEnd(host: Host, mediumId: string, zone: string, end: ChainEnd, log: Log): Promise<void> {
+  const media = await readMedia(host, log);
+  const m = media[mediumId];
+  if (!m) return;
+  m.ends[zone] = end;
+  await writeMedia(host, media);
 }
 
 /** The archive this save continues, or undefined (a full archive, and the one-line reason logged). */

@@ -107,3 +107,18 @@ describe('incremental chains', () => {
     expect(r.stderr).toMatch(new RegExp(`full archive of ${uuid}: snapshot zones/${uuid}@zbak-\\S+ of the base archive \\S+ is gone from this host`));
   });
 });
+
+describe('pruning a chain', () => {
+  it('--keep-last 1 keeps the newest incremental and every archive it depends on', async () => {
+    const r = await a.zbak(['prune', usb, '--keep-last', '1', '--dry-run']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    // files[2] (night 3) is not the newest any more (nights 4 and 5 were full): a fresh chain.
+    const c = await a.zbak(['save', 'web01', '--to', usb, '--incremental'], { ZBAK_NOW: '2026-11-06T02:30:00Z' });
+    expect(c.exitCode, c.stderr).toBe(0);
+    const newest = c.stdout.trim().split('\n').pop()!.split('/').pop()!;
+    const dry = await a.zbak(['prune', usb, '--keep-last', '1', '--dry-run']);
+    const kept = dry.stdout.split('\n').filter((l) => l.startsWith('keep ')).map((l) => l.split(' ')[1]);
+    expect(kept[0]).toBe(newest);
+    expect(dry.stdout).toMatch(new RegExp(`keep \\S+20261105T023000Z\\.zbak \\(\\S+\\): base of ${newest.replace(/[.]/g, '\\.')}`));
+  });
+});

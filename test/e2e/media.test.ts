@@ -50,8 +50,11 @@ describe('save --medium / --new-medium', () => {
     expect(r.exitCode).toBe(0);
     const identity = JSON.parse(await readFile(join(usb, '.zbak-medium.json'), 'utf8'));
     expect(identity).toEqual({ format: 'zbak-medium', version: 1, id: 'aaaaaaaa-0000-4000-8000-00000000000a', label: 'usb-a', createdAt: '2026-11-01T02:30:00.000Z' });
-    const record = JSON.parse(await readFile(join(a.root, 'var/zbak/media/aaaaaaaa-0000-4000-8000-00000000000a.json'), 'utf8'));
-    expect(record).toMatchObject({ label: 'usb-a', lastDir: usb, lastSeenAt: '2026-11-01T02:30:00.000Z' });
+    const media = JSON.parse(await readFile(join(a.root, 'var/zbak/media.json'), 'utf8'));
+    expect(media['aaaaaaaa-0000-4000-8000-00000000000a']).toMatchObject({ label: 'usb-a', lastDir: usb, lastSeenAt: '2026-11-01T02:30:00.000Z' });
+    // The new snapshots are this medium's chain end, held on the host with its tag.
+    const holds = await a.must(['zfs', 'holds', '-H', '-r', `zones/${uuid}@zbak-20261101T023000Z`]);
+    expect(holds).toContain(`zones/${uuid}@zbak-20261101T023000Z\tzbak-medium-aaaaaaaa`);
     const later = { ...env, ZBAK_NOW: '2026-11-01T03:30:00Z' }; // a new second: its own snapshot name
     const other = await a.zbak(['save', 'web01', '--to', usb, '--medium', 'usb-b', '--dry-run'], later);
     expect([other.exitCode, other.stderr]).toEqual([13, `zbak: the disk at ${usb} is medium usb-a (aaaaaaaa-0000-4000-8000-00000000000a), not one of this save's media (usb-b)`]);
@@ -71,7 +74,7 @@ describe('save --medium / --new-medium', () => {
     expect(r.stderr).toContain(`web01 (${uuid}): FAILED: ${folder} is not a mounted disk`);
   });
 
-  it('two rotated disks at one mount point: each night writes to whichever is plugged in; status shows each medium\'s newest', async () => {
+  it('two rotated disks at one mount point, incremental: each disk continues its own chain (its end is held, not pruned by the other disk\'s save); status shows each medium\'s newest', async () => {
     const mount = join(dir, 'mnt');
     const diskA = join(dir, 'disk-a');
     const diskB = join(dir, 'disk-b');
@@ -79,7 +82,7 @@ describe('save --medium / --new-medium', () => {
     await mkdir(diskB);
     const plug = (disk: string): Promise<void> => rename(disk, mount);
     const unplug = (disk: string): Promise<void> => rename(mount, disk);
-    await writeFile(join(a.root, 'opt/custom/zbak/zbak.yaml'), `jobs:\n  nightly:\n    zones: [web01]\n    to: ${mount}\n    media: [usb-a, usb-b]\n    verify: false\n`);
+    await writeFile(join(a.root, 'opt/custom/zbak/zbak.yaml'), `jobs:\n  nightly:\n    zones: [web01]\n    to: ${mount}\n    media: [usb-a, usb-b]\n    incremental: true\n    verify: false\n`);
     const env = (day: number, id: string) => ({ ...NOW, ZBAK_NOW: `2026-11-1${day}T02:30:00Z`, ZBAK_FAKE_MOUNTS: mount, ZBAK_NEW_MEDIUM_ID: id });
     const IDA = 'aaaaaaaa-0000-4000-8000-0000000000aa';
     const IDB = 'bbbbbbbb-0000-4000-8000-0000000000bb';
@@ -94,14 +97,38 @@ describe('save --medium / --new-medium', () => {
     await unplug(diskB);
     await plug(diskA);
     expect((await a.zbak(['run'], env(4, IDA))).exitCode).toBe(0);
+    const log = await readFile(join(a.root, 'var/log/zbak.log'), 'utf8');
+    expect(log).toContain(`incremental archive of ${uuid}: continues web01-${uuid}-20261111T023000Z.zbak (chain of 2)`);
+    // Night 4 on usb-a continued usb-a's night-1 archive although usb-b was written in between.
+    const record = JSON.parse(await readFile(join(a.root, 'var/zbak/runs/nightly.json'), 'utf8'));
+    expect(record.media[IDA].zones[uuid].chainLength).toBe(2);
+    expect(record.media[IDB].zones[uuid].chainLength).toBe(1);
+    const holds = await a.must(['zfs', 'holds', '-H', '-r', `zones/${uuid}@zbak-20261113T023000Z`, `zones/${uuid}@zbak-20261114T023000Z`]);
+    expect(holds.split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '))).toEqual(
+      expect.arrayContaining([`zones/${uuid}@zbak-20261113T023000Z zbak-medium-bbbbbbbb`, `zones/${uuid}@zbak-20261114T023000Z zbak-medium-aaaaaaaa`]),
+    );
     await unplug(diskA); // both disks away: status answers from the host's record
     const s = await a.zbak(['status', '--json'], { ...NOW, ZBAK_NOW: '2026-11-14T03:30:00Z' });
     const [row] = JSON.parse(s.stdout);
     expect(row.media).toEqual([
-      { id: IDA, label: 'usb-a', createdAt: '2026-11-14T02:30:00.000Z', ageSeconds: 3600, verified: false, chainLength: 1 },
+      { id: IDA, label: 'usb-a', createdAt: '2026-11-14T02:30:00.000Z', ageSeconds: 3600, verified: false, chainLength: 2 },
       { id: IDB, label: 'usb-b', createdAt: '2026-11-13T02:30:00.000Z', ageSeconds: 90000, verified: false, chainLength: 1 },
     ]);
     expect((await readdir(diskA)).filter((f) => f.endsWith('.zbak'))).toHaveLength(2);
     expect((await readdir(diskB)).filter((f) => f.endsWith('.zbak'))).toHaveLength(1);
+  });
+
+  it('restore --force over a zone whose snapshots are media chain ends: zbak\'s holds are released, a user\'s hold refuses first (exit 5)', async () => {
+    const archive = join(dir, 'disk-a', (await readdir(join(dir, 'disk-a'))).filter((f) => f.endsWith('.zbak')).sort().pop()!);
+    await a.must(['zfs', 'hold', 'keepme', `zones/${uuid}@before-upgrade`]);
+    const before = await a.must(['zfs', 'list', '-H', '-t', 'all', '-o', 'name,guid', '-r', 'zones']);
+    const refused = await a.zbak(['restore', archive, '--force'], { ZBAK_PLAN_CHECK: '0' });
+    expect(refused.exitCode).toBe(5);
+    expect(refused.stderr).toContain(`snapshot zones/${uuid}@before-upgrade of zone ${uuid} has a hold 'keepme' that is not zbak's`);
+    expect(await a.must(['zfs', 'list', '-H', '-t', 'all', '-o', 'name,guid', '-r', 'zones'])).toBe(before);
+    await a.must(['zfs', 'release', 'keepme', `zones/${uuid}@before-upgrade`]);
+    const r = await a.zbak(['restore', archive, '--force']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await a.exec(['zfs', 'list', `zones/zbak-${uuid}`])).exitCode).not.toBe(0);
   });
 });
