@@ -60,7 +60,41 @@ export const TOLERATE = {
   notRunning: /not 'running'|not running/,
 } as const;
 
+/**
+ * Every `zfs send` zbak runs carries blocks as the pool stores them: -L large blocks whole,
+ * -e embedded blocks as such, -c compressed blocks still compressed (docs/FORMAT.md "What the
+ * receiving pool needs"). Always all three: a receive that once took -L refuses a later
+ * incremental without it.
+ */
+export const SEND_FLAGS = ['-L', '-e', '-c'] as const;
+
+/** One stream: a full one, `-i from` (one snapshot) or `-I from` (every snapshot between). */
+export interface SendSpec {
+  /** The snapshot sent: `<dataset>@<snapshot>`. */
+  snapshot: string;
+  /** -p: the dataset's properties ride in the stream. */
+  props?: boolean;
+  from?: { kind: '-i' | '-I'; snapshot: string };
+}
+
+/** `<dataset>@<snapshot>`, both parts checked. */
+function fullSnapshot(full: string): string {
+  const at = full.indexOf('@');
+  if (at <= 0) throw new Error(`refusing to build a command for snapshot ${JSON.stringify(full)}`);
+  return snapshot(full.slice(0, at), full.slice(at + 1));
+}
+
+/** An incremental source: a full snapshot name, or `@<snapshot>` of the sent dataset. */
+function sendSource(from: string): string {
+  return from.startsWith('@') && SNAP_RE.test(from.slice(1)) ? from : fullSnapshot(from);
+}
+
 export const zfs = {
+  send: (s: SendSpec): string[] => [
+    'zfs', 'send', ...SEND_FLAGS, ...(s.props ? ['-p'] : []),
+    ...(s.from ? [s.from.kind, sendSource(s.from.snapshot)] : []),
+    fullSnapshot(s.snapshot),
+  ],
   snapshot: (names: readonly { dataset: string; snapshot: string }[]): string[] => [
     'zfs', 'snapshot', ...names.map((n) => snapshot(n.dataset, n.snapshot)),
   ],
@@ -98,10 +132,7 @@ export const zfs = {
   hold: (tag: string, ds: string, snap: string): string[] => ['zfs', 'hold', tag, snapshot(ds, snap)],
   listGuids: (snapshots: readonly string[]): string[] => [
     'zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid',
-    ...snapshots.map((full) => {
-      const at = full.indexOf('@');
-      return snapshot(full.slice(0, at), full.slice(at + 1));
-    }),
+    ...snapshots.map((full) => fullSnapshot(full)),
   ],
   listSnapshots: (ds: string): string[] => ['zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid', '-r', dataset(ds)],
 };

@@ -141,7 +141,7 @@ function planImages(inv: SaveInventory, pool: string, datasets: ZoneDataset[]): 
       to: { snapshot: 'final', guid: final.guid },
       snapshots: [{ name: 'final', guid: final.guid }],
       withProperties: false,
-      sendArgv: from ? ['zfs', 'send', '-i', `${pool}/${m.origin}@final`, `${ds}@final`] : ['zfs', 'send', `${ds}@final`],
+      sendArgv: zfs.send({ snapshot: `${ds}@final`, ...(from ? { from: { kind: '-i', snapshot: `${pool}/${m.origin}@final` } } : {}) }),
       imageUuid: facts.uuid,
     };
     const spec: ImageSpec = {
@@ -195,7 +195,7 @@ function planDatasetStreams(
         to,
         snapshots: carried,
         withProperties: true,
-        sendArgv: ['zfs', 'send', '-p', '-I', d.origin, newSnap],
+        sendArgv: zfs.send({ snapshot: newSnap, props: true, from: { kind: '-I', snapshot: d.origin } }),
         ...recorded,
       },
     ];
@@ -213,7 +213,7 @@ function planDatasetStreams(
     to: { snapshot: first.name, guid: first.guid },
     snapshots: [first],
     withProperties: true,
-    sendArgv: ['zfs', 'send', '-p', `${d.name}@${first.name}`],
+    sendArgv: zfs.send({ snapshot: `${d.name}@${first.name}`, props: true }),
     ...recorded,
   };
   if (carried.length === 1) return [full];
@@ -227,7 +227,7 @@ function planDatasetStreams(
       to,
       snapshots: carried.slice(1),
       withProperties: true,
-      sendArgv: ['zfs', 'send', '-p', '-I', `@${first.name}`, newSnap],
+      sendArgv: zfs.send({ snapshot: newSnap, props: true, from: { kind: '-I', snapshot: `@${first.name}` } }),
       ...recorded,
     },
   ];

@@ -28,15 +28,15 @@ describe('planSave: joyent zone with delegated dataset on an incremental image',
       [HOST_A.baseImage, undefined, '10816446272365521433'],
       [HOST_A.webappImage, HOST_A.baseImage, '5728342014457218861'],
     ]);
-    expect(plan.streams[0]!.sendArgv).toEqual(['zfs', 'send', `zones/${HOST_A.baseImage}@final`]);
-    expect(plan.streams[1]!.sendArgv).toEqual(['zfs', 'send', '-i', `zones/${HOST_A.baseImage}@final`, `zones/${HOST_A.webappImage}@final`]);
+    expect(plan.streams[0]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', `zones/${HOST_A.baseImage}@final`]);
+    expect(plan.streams[1]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-i', `zones/${HOST_A.baseImage}@final`, `zones/${HOST_A.webappImage}@final`]);
     expect(plan.streams[1]!.from!.guid).toBe('10816446272365521433');
   });
 
   it('sends the zoneroot -I from its image @final, keeping the clone', () => {
     const root = plan.streams.find((s) => s.role === 'zoneroot')!;
     expect(root.kind).toBe('incremental-from-origin');
-    expect(root.sendArgv).toEqual(['zfs', 'send', '-p', '-I', `zones/${HOST_A.webappImage}@final`, `zones/${J}@${SNAP}`]);
+    expect(root.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-p', '-I', `zones/${HOST_A.webappImage}@final`, `zones/${J}@${SNAP}`]);
     expect(root.origin).toEqual({ dataset: HOST_A.webappImage, snapshot: 'final', guid: '5728342014457218861' });
     expect(root.to.guid).toBe(PENDING_GUID);
   });
@@ -44,8 +44,8 @@ describe('planSave: joyent zone with delegated dataset on an incremental image',
   it('sends a plain dataset with its own snapshots as full oldest + -I oldest..new', () => {
     const pg = plan.streams.filter((s) => s.dataset === `${J}/data/pgdata`);
     expect(pg.map((s) => s.kind)).toEqual(['full', 'incremental']);
-    expect(pg[0]!.sendArgv).toEqual(['zfs', 'send', '-p', `zones/${J}/data/pgdata@pre-upgrade`]);
-    expect(pg[1]!.sendArgv).toEqual(['zfs', 'send', '-p', '-I', '@pre-upgrade', `zones/${J}/data/pgdata@${SNAP}`]);
+    expect(pg[0]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-p', `zones/${J}/data/pgdata@pre-upgrade`]);
+    expect(pg[1]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-p', '-I', '@pre-upgrade', `zones/${J}/data/pgdata@${SNAP}`]);
     expect(pg[1]!.from!.guid).toBe(pg[0]!.to.guid);
   });
 
