@@ -4,6 +4,7 @@
 // zonecfg subcommand even if a caller forgot to validate it.
 import { ISO_UTC_RE, PROP_NAME_RE } from '../archive/grammar.js';
 import { isUuid } from '../model/ownership.js';
+import { ZFS_LIST_COLUMNS } from '../parse/zfs-list.js';
 
 const DATASET_RE = /^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/;
 const SNAP_RE = /^[A-Za-z0-9_.:-]+$/;
@@ -15,9 +16,14 @@ function dataset(ds: string): string {
   return ds;
 }
 
-function snapshot(ds: string, snap: string): string {
+/** A snapshot's own name; never ',' or '%', which `zfs destroy` reads as list and range. */
+function snapName(snap: string): string {
   if (!SNAP_RE.test(snap)) throw new Error(`refusing to build a command for snapshot name ${JSON.stringify(snap)}`);
-  return `${dataset(ds)}@${snap}`;
+  return snap;
+}
+
+function snapshot(ds: string, snap: string): string {
+  return `${dataset(ds)}@${snapName(snap)}`;
 }
 
 function uuid(u: string): string {
@@ -120,6 +126,11 @@ export const zfs = {
   /** Only an empty dataset: fails when anything is below it. */
   destroyOne: (ds: string): string[] => ['zfs', 'destroy', dataset(ds)],
   destroySnapshot: (ds: string, snap: string): string[] => ['zfs', 'destroy', snapshot(ds, snap)],
+  /** Several snapshots of one dataset (`ds@a,b`), all or none; -r: those names below it too. */
+  destroySnapshots: (ds: string, snaps: readonly string[], recursive: boolean): string[] => {
+    if (snaps.length === 0) throw new Error(`refusing to build a destroy of no snapshots of ${JSON.stringify(ds)}`);
+    return ['zfs', 'destroy', ...(recursive ? ['-r'] : []), `${dataset(ds)}@${snaps.map(snapName).join(',')}`];
+  },
   /** A container that never mounts: children inherit nothing from it but the name. */
   createContainer: (ds: string): string[] => ['zfs', 'create', '-o', 'canmount=off', '-o', 'mountpoint=none', dataset(ds)],
   /** Only the `zoned` flag is ever set (around renames, see restore-plan's set-aside). */
@@ -133,6 +144,10 @@ export const zfs = {
   listGuids: (snapshots: readonly string[]): string[] => [
     'zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid',
     ...snapshots.map((full) => fullSnapshot(full)),
+  ],
+  /** Each of these datasets with everything below it and their snapshots (inventory columns). */
+  listTrees: (names: readonly string[]): string[] => [
+    'zfs', 'list', '-H', '-p', '-t', 'all', '-o', ZFS_LIST_COLUMNS.join(','), '-r', ...names.map(dataset),
   ],
   listSnapshots: (ds: string): string[] => ['zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid', '-r', dataset(ds)],
 };

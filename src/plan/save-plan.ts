@@ -11,7 +11,7 @@ import type { ZfsRow } from '../parse/zfs-list.js';
 import { findRow, imageUuidOfOrigin, snapshotsOf, type ImageFacts, type SaveInventory } from './inventory.js';
 import { zoneDatasets, zonePool, type ZoneDataset } from './zone-datasets.js';
 import { zfs } from './argv.js';
-import { snapshotsToPrune } from './prune.js';
+import { pruneBatches, snapshotsToPrune } from './prune.js';
 import type { Step } from './steps.js';
 
 /** GUID placeholder for the snapshot that does not exist yet (dry run). */
@@ -66,8 +66,10 @@ export function planSave(inv: SaveInventory, snapshotName: string, target: SaveT
   const images = planImages(inv, pool, datasets);
   const streams: StreamSpec[] = images.map((i) => i.stream);
   let n = streams.length;
+  // Pruned after the commit (keep counts the new one): not worth a stream of their own.
+  const pruned = new Set(snapshotsToPrune(inv.rows, datasets.map((d) => d.name), target.keep - 1));
   for (const d of datasets) {
-    for (const s of planDatasetStreams(inv, pool, d, snapshotName, images, notes)) {
+    for (const s of planDatasetStreams(inv, pool, d, snapshotName, images, notes, pruned)) {
       streams.push({ ...s, id: streamId(n++) });
     }
   }
@@ -87,11 +89,15 @@ export function planSave(inv: SaveInventory, snapshotName: string, target: SaveT
     ...streams.map((s): Step => ({ kind: 'send', op: 'send', what: `send ${s.dataset} (${s.id} ${s.role} ${s.kind})`, argv: s.sendArgv, streamId: s.id })),
     { kind: 'publish', op: 'publish', what: 'trailer, flush, then the final name', path: target.path },
     { kind: 'commit', op: 'commit', what: 'the archive is complete; the snapshot stays' },
-    // No -R: a clone someone made from an old zbak snapshot keeps it alive (then it is kept, with a warning).
-    ...snapshotsToPrune(inv.rows, datasets.map((d) => d.name), target.keep - 1).map((snap): Step => {
-      const { dataset, snapshot } = splitSnapshotName(snap)!;
-      return { kind: 'prune', op: 'run', what: `prune the older ${snap}`, argv: zfs.destroySnapshot(dataset, snapshot), warnOnly: true };
-    }),
+    // No -R: a clone someone made from an old zbak snapshot keeps it alive (then that command's
+    // snapshots are all kept, with a warning: zfs destroys a batch all or none).
+    ...pruneBatches(inv.rows, datasets.map((d) => d.name), target.keep - 1).map((b): Step => ({
+      kind: 'prune',
+      op: 'run',
+      what: `prune the older ${b.names.join(', ')} of ${b.dataset}${b.recursive ? ' and the datasets below it' : ''}`,
+      argv: zfs.destroySnapshots(b.dataset, b.names, b.recursive),
+      warnOnly: true,
+    })),
   ];
   return { pool, snapshotName, datasets, snapshotArgv, images: images.map((i) => i.spec), streams, notes, steps };
 }
@@ -172,6 +178,7 @@ function planDatasetStreams(
   snapshotName: string,
   images: PlannedImage[],
   notes: string[],
+  pruned: ReadonlySet<string>,
 ): UnnumberedStream[] {
   const rel = relativeToPool(d.name);
   const recorded = recordedProps(inv.props?.[d.name]);
@@ -179,6 +186,9 @@ function planDatasetStreams(
   const newGuid = findRow(inv.rows, newSnap)?.guid ?? PENDING_GUID;
   const existing = snapshotsOf(inv.rows, d.name).filter((s) => s.name !== newSnap);
   const carried = [...existing.map(toRef), { name: snapshotName, guid: newGuid }];
+  // A full stream may start after the oldest snapshots this save prunes (-I carries all between).
+  const kept = existing.findIndex((s) => !pruned.has(s.name));
+  const fromKept = [...(kept < 0 ? [] : existing.slice(kept)).map(toRef), { name: snapshotName, guid: newGuid }];
   const to = { snapshot: snapshotName, guid: newGuid };
   const imageUuid = imageUuidOfOrigin(d.origin, pool);
   const image = images.find((i) => i.spec.uuid === imageUuid);
@@ -205,7 +215,7 @@ function planDatasetStreams(
   } else if (d.role === 'zoneroot') {
     notes.push(`${d.name} is not a clone of an image: saved as a full stream`);
   }
-  const first = carried[0]!;
+  const first = fromKept[0]!;
   const full: UnnumberedStream = {
     role: d.role,
     dataset: rel,
@@ -216,7 +226,7 @@ function planDatasetStreams(
     sendArgv: zfs.send({ snapshot: `${d.name}@${first.name}`, props: true }),
     ...recorded,
   };
-  if (carried.length === 1) return [full];
+  if (fromKept.length === 1) return [full];
   return [
     full,
     {
@@ -225,7 +235,7 @@ function planDatasetStreams(
       kind: 'incremental',
       from: { dataset: rel, snapshot: first.name, guid: first.guid },
       to,
-      snapshots: carried.slice(1),
+      snapshots: fromKept.slice(1),
       withProperties: true,
       sendArgv: zfs.send({ snapshot: newSnap, props: true, from: { kind: '-I', snapshot: `@${first.name}` } }),
       ...recorded,

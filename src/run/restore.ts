@@ -7,7 +7,7 @@ import type { VerifiedArchive } from '../archive/reader.js';
 import type { Host } from '../host/host.js';
 import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan } from '../plan/restore-plan.js';
 import type { Log } from './commands.js';
-import { listPool, listVms, poolAvailable, zonedBelow } from './gather.js';
+import { listPoolWithSpace, listVms, zonedBelow } from './gather.js';
 import { executeSteps, runUndo } from './execute.js';
 import { Journal, journalPath } from './journal.js';
 import { ZbakError } from '../errors.js';
@@ -36,19 +36,13 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   const vmJson = verified.vm as Record<string, unknown>;
   const pool = opts.pool ?? DEFAULT_POOL;
   const uuid = opts.newUuid ?? verified.header.zone.uuid;
-  const makePlan = async (): Promise<RestorePlan> =>
-    planRestore(
-      verified.header,
-      vmJson,
-      {
-        vms: await listVms(host),
-        rows: await listPool(host, pool),
-        poolAvailable: await poolAvailable(host, pool),
-        zoned: await zonedBelow(host, `${pool}/${uuid}`),
-      },
-      opts,
-      verified.imageManifests,
-    );
+  const makePlan = async (): Promise<RestorePlan> => {
+    const vms = await listVms(host);
+    const { rows, available } = await listPoolWithSpace(host, pool);
+    // `zoned` matters only to the set-aside of a zone that is replaced.
+    const zoned = vms.some((v) => v.uuid === uuid) ? await zonedBelow(host, `${pool}/${uuid}`) : [];
+    return planRestore(verified.header, vmJson, { vms, rows, poolAvailable: available, zoned }, opts, verified.imageManifests);
+  };
   if (opts.dryRun) {
     if (await Journal.load(host, uuid)) log(`note: an interrupted restore of ${uuid} is recorded; a real run first takes it back`);
     const plan = await makePlan();

@@ -118,6 +118,33 @@ describe('planSave: other shapes', () => {
 });
 
 
+describe('planSave: a nightly save after an earlier one', () => {
+  const OLD = 'zbak-20261121T050000Z';
+  const older = (ds: string[]): string => ds.map((d, i) => `${d}@${OLD}\tsnapshot\t-\t${6000 + i}\t${8000 + i}\t0\t0\t-\n`).join('');
+  const zone = [`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`];
+
+  it('with --keep 1: one full stream of the new snapshot where only the pruned one came before; one destroy -r per top', () => {
+    const plan = planSave(hostAInventory(J, older(zone)), SNAP, { path: '-', keep: 1 });
+    const cores = plan.streams.filter((s) => s.role === 'cores');
+    expect(cores.map((s) => [s.kind, s.snapshots.map((x) => x.name)])).toEqual([['full', [SNAP]]]);
+    expect(cores[0]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-p', `zones/cores/${J}@${SNAP}`]);
+    // pgdata's user snapshot is older than the pruned one: it stays the full stream's base, -I carries the rest.
+    expect(plan.streams.filter((s) => s.dataset === `${J}/data/pgdata`).map((s) => s.snapshots.map((x) => x.name))).toEqual([
+      ['pre-upgrade'], [OLD, SNAP],
+    ]);
+    expect(plan.steps.filter((s) => s.kind === 'prune').map((s) => ('argv' in s ? s.argv.join(' ') : ''))).toEqual([
+      `zfs destroy -r zones/${J}@${OLD}`,
+      `zfs destroy zones/cores/${J}@${OLD}`,
+    ]);
+  });
+
+  it('with --keep 2: the older zbak snapshot is kept, so carried', () => {
+    const plan = planSave(hostAInventory(J, older(zone)), SNAP, { path: '-', keep: 2 });
+    expect(plan.streams.filter((s) => s.role === 'cores').map((s) => s.snapshots.map((x) => x.name))).toEqual([[OLD], [SNAP]]);
+    expect(plan.steps.filter((s) => s.kind === 'prune')).toEqual([]);
+  });
+});
+
 describe('planSave: the properties set on each zone dataset go into the header', () => {
   it('records them per zone stream (both streams of a dataset), never on image streams; values the header cannot hold are left out', () => {
     const inv = hostAInventory(J, snapRows([`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`]));
