@@ -1,5 +1,6 @@
-// Gathers what the planners need from the host: the zone, the pool listing,
-// image records (and their ancestors) and the host's identity.
+// Gathers what the planners need from the host: the zone, the listing of its
+// datasets (a save) or of the pool (a restore), image records (and their
+// ancestors) and the host's identity.
 import { HostCommandError, NotFoundError, ParseError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { imageDataset, isUuid } from '../model/ownership.js';
@@ -10,7 +11,7 @@ import { parseVmadmGet, parseVmadmLookup, type Vm } from '../parse/vmadm.js';
 import { parseZfsList, ZFS_LIST_COLUMNS, ZFS_LIST_COLUMNS_AVAILABLE, type ZfsRow } from '../parse/zfs-list.js';
 import { localProps, parseZfsGet } from '../parse/zfs-get.js';
 import { imageUuidOfOrigin, type ImageFacts, type SaveInventory } from '../plan/inventory.js';
-import { zoneDatasets, zonePool, zoneRootName } from '../plan/zone-datasets.js';
+import { diskDatasets, zoneDatasets, zonePool, zoneRootName } from '../plan/zone-datasets.js';
 import { must, succeeded } from './commands.js';
 import { zfs } from '../plan/argv.js';
 import type { ZonedRow } from '../plan/restore-plan.js';
@@ -90,8 +91,7 @@ function namedImages(vm: Vm): string[] {
 
 /** Where a zone's datasets live: zoneroot, cores, and the disks its JSON names outside the zoneroot. */
 function zoneTrees(vm: Vm): string[] {
-  const disks = (vm.disks ?? []).map((d) => d.zfs_filesystem ?? d.path?.replace(/^\/dev\/zvol\/r?dsk\//, '')).filter((n): n is string => !!n);
-  const trees = [...new Set([zoneRootName(vm), `${zonePool(vm)}/cores/${vm.uuid}`, ...disks])];
+  const trees = [...new Set([zoneRootName(vm), `${zonePool(vm)}/cores/${vm.uuid}`, ...diskDatasets(vm)])];
   // A bhyve disk lies below the zoneroot: -r of the zoneroot lists it already.
   return trees.filter((t) => !trees.some((o) => o !== t && isSameOrBelow(t, o)));
 }
