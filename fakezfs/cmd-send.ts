@@ -12,7 +12,7 @@ import { isUserProp } from './props.js';
 import { type State, readState } from './state.js';
 import { type Begin, CHUNK, FrameWriter, MAGIC, StreamIoError } from './stream.js';
 import { splitSnap } from './names.js';
-import { compoundHeader, substreamBegin } from './send-records.js';
+import { SEND_FEATURE, compoundHeader, substreamBegin } from './send-records.js';
 
 const LONG = { props: 'p', compressed: 'c', verbose: 'v', dryrun: 'n', parsable: 'P', raw: 'w', 'large-block': 'L', embed: 'e', replicate: 'R' };
 
@@ -64,8 +64,8 @@ function beginOf(state: State, rec: SendRecord, withProps: boolean): Begin {
 }
 
 /** What real zfs writes first: the compound header (-p, -I), then the first substream BEGIN. */
-function realHead(first: Begin, withProps: boolean, range: boolean, to: string): Buffer {
-  const sub = substreamBegin(first);
+function realHead(first: Begin, withProps: boolean, range: boolean, to: string, features: number): Buffer {
+  const sub = substreamBegin(first, false, features);
   if (!withProps && !range) return Buffer.concat([sub, MAGIC]);
   // Real zfs packs an XDR nvlist (fromsnap, tosnap, fss) here; only its length matters to readers.
   const nvlist = withProps ? Buffer.from(JSON.stringify({ fromsnap: first.fromname, tosnap: to })) : Buffer.alloc(0);
@@ -146,13 +146,15 @@ export async function zfsSend(env: FakeEnv, argv: readonly string[]): Promise<nu
         '(As a workaround, try "zfs send [...] | cat > /dev/null")\n',
     );
   }
+  const features =
+    (has(p, 'e') ? SEND_FEATURE.embed : 0) | (has(p, 'c') ? SEND_FEATURE.compressed : 0) | (has(p, 'e') || has(p, 'c') ? SEND_FEATURE.lz4 : 0);
   const w = new FrameWriter(process.stdout, dieAfter('ZBAK_FAKE_SEND_DIE_AFTER'));
   // EPIPE arrives as an error event; the writer notices the destroyed stream.
   process.stdout.on('error', () => undefined);
   try {
     for (const [i, r] of records.entries()) {
       const begin = beginOf(state, r, has(p, 'p'));
-      if (i === 0) await w.raw(realHead(begin, has(p, 'p'), range !== undefined, to));
+      if (i === 0) await w.raw(realHead(begin, has(p, 'p'), range !== undefined, to, features));
       const o = state.objects[r.to];
       await w.json('B', begin);
       if (begin.type === 'volume') {

@@ -13,6 +13,12 @@ const SUBSTREAM = 1;
 const COMPOUND = 2;
 /** DMU_BACKUP_FEATURE_SA_SPILL, set by real zfs for every ZPL filesystem; in drr_versioninfo bits 2+. */
 const FEATURES = 1 << 2;
+/**
+ * What -e and -c add to the feature flags (DMU_BACKUP_FEATURE_*): EMBED_DATA, COMPRESSED, and
+ * LZ4 with either (the sending pool is modelled with lz4_compress active, as SmartOS pools are).
+ * -L adds LARGE_BLOCKS only for blocks above 128 KiB, which the fake never has.
+ */
+export const SEND_FEATURE = { embed: 1 << 16, lz4: 1 << 17, compressed: 1 << 22 } as const;
 const FLAG_CLONE = 1 << 0;
 /** DRR_FLAG_FREERECORDS | DRR_FLAG_SPILL_BLOCK, set on every substream by zfs 2.x. */
 const FLAGS_ALWAYS = (1 << 2) | (1 << 3);
@@ -61,9 +67,9 @@ export function drrRecord(f: RecordFields, bigEndian = false): Buffer {
 }
 
 /** The substream BEGIN zfs writes for one snapshot. */
-export function substreamBegin(s: SubstreamBegin, bigEndian = false): Buffer {
+export function substreamBegin(s: SubstreamBegin, bigEndian = false, features = 0): Buffer {
   return drrRecord({
-    drrType: DRR_BEGIN, versioninfo: SUBSTREAM | (FEATURES << 2), creation: s.creation, objsetType: OST[s.type],
+    drrType: DRR_BEGIN, versioninfo: SUBSTREAM + (FEATURES | features) * 4, creation: s.creation, objsetType: OST[s.type],
     flags: FLAGS_ALWAYS | (s.clone ? FLAG_CLONE : 0), toguid: s.toguid, fromguid: s.fromguid, toname: s.toname,
   }, bigEndian);
 }

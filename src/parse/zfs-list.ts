@@ -4,6 +4,8 @@ import { ParseError } from '../errors.js';
 import { splitSnapshotName } from '../model/names.js';
 
 export const ZFS_LIST_COLUMNS = ['name', 'type', 'origin', 'guid', 'createtxg', 'used', 'referenced', 'mountpoint'] as const;
+/** The same and `available` last: a restore reads the pool's free space from the pool's own row. */
+export const ZFS_LIST_COLUMNS_AVAILABLE = [...ZFS_LIST_COLUMNS, 'available'] as const;
 
 export type ZfsType = 'filesystem' | 'volume' | 'snapshot' | 'bookmark';
 
@@ -17,22 +19,24 @@ export interface ZfsRow {
   used: number;
   referenced: number;
   mountpoint?: string;
+  /** Bytes free for the dataset (only from ZFS_LIST_COLUMNS_AVAILABLE; undefined for a snapshot). */
+  available?: number;
 }
 
 const TYPES: ReadonlySet<string> = new Set(['filesystem', 'volume', 'snapshot', 'bookmark']);
 
-/** Parses `zfs list -H -p -t all -o name,type,origin,guid,createtxg,used,referenced,mountpoint`. */
-export function parseZfsList(text: string): ZfsRow[] {
-  const source = `zfs list -H -p -o ${ZFS_LIST_COLUMNS.join(',')}`;
+/** Parses `zfs list -H -p -t all -o <ZFS_LIST_COLUMNS or ZFS_LIST_COLUMNS_AVAILABLE>`. */
+export function parseZfsList(text: string, columns: typeof ZFS_LIST_COLUMNS | typeof ZFS_LIST_COLUMNS_AVAILABLE = ZFS_LIST_COLUMNS): ZfsRow[] {
+  const source = `zfs list -H -p -o ${columns.join(',')}`;
   const rows: ZfsRow[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
     const f = line.split('\t');
-    if (f.length !== ZFS_LIST_COLUMNS.length) {
-      throw new ParseError(source, `line ${i + 1} has ${f.length} fields, expected ${ZFS_LIST_COLUMNS.length}: ${line}`);
+    if (f.length !== columns.length) {
+      throw new ParseError(source, `line ${i + 1} has ${f.length} fields, expected ${columns.length}: ${line}`);
     }
-    const [name, type, origin, guid, createtxg, used, referenced, mountpoint] = f as [
-      string, string, string, string, string, string, string, string,
+    const [name, type, origin, guid, createtxg, used, referenced, mountpoint, available] = f as [
+      string, string, string, string, string, string, string, string, string | undefined,
     ];
     if (!TYPES.has(type)) throw new ParseError(source, `line ${i + 1}: unknown type "${type}"`);
     if (!/^\d+$/.test(guid)) throw new ParseError(source, `line ${i + 1}: guid "${guid}" is not a number`);
@@ -45,6 +49,7 @@ export function parseZfsList(text: string): ZfsRow[] {
       used: intField(used, 'used', i, source),
       referenced: intField(referenced, 'referenced', i, source),
       mountpoint: mountpoint === '-' ? undefined : mountpoint,
+      ...(available !== undefined && available !== '-' ? { available: intField(available, 'available', i, source) } : {}),
     });
   });
   return rows;

@@ -4,6 +4,7 @@
 // zonecfg subcommand even if a caller forgot to validate it.
 import { ISO_UTC_RE, PROP_NAME_RE } from '../archive/grammar.js';
 import { isUuid } from '../model/ownership.js';
+import { ZFS_LIST_COLUMNS } from '../parse/zfs-list.js';
 
 const DATASET_RE = /^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/;
 const SNAP_RE = /^[A-Za-z0-9_.:-]+$/;
@@ -15,9 +16,14 @@ function dataset(ds: string): string {
   return ds;
 }
 
-function snapshot(ds: string, snap: string): string {
+/** A snapshot's own name; never ',' or '%', which `zfs destroy` reads as list and range. */
+function snapName(snap: string): string {
   if (!SNAP_RE.test(snap)) throw new Error(`refusing to build a command for snapshot name ${JSON.stringify(snap)}`);
-  return `${dataset(ds)}@${snap}`;
+  return snap;
+}
+
+function snapshot(ds: string, snap: string): string {
+  return `${dataset(ds)}@${snapName(snap)}`;
 }
 
 function uuid(u: string): string {
@@ -68,13 +74,41 @@ function holdTag(tag: string): string {
   return tag;
 }
 
-/** "<dataset>@<snap>" checked as both parts. */
+/**
+ * Every `zfs send` zbak runs carries blocks as the pool stores them: -L large blocks whole,
+ * -e embedded blocks as such, -c compressed blocks still compressed (docs/FORMAT.md "What the
+ * receiving pool needs"). Always all three: a receive that once took -L refuses a later
+ * incremental without it.
+ */
+export const SEND_FLAGS = ['-L', '-e', '-c'] as const;
+
+/** One stream: a full one, `-i from` (one snapshot) or `-I from` (every snapshot between). */
+export interface SendSpec {
+  /** The snapshot sent: `<dataset>@<snapshot>`. */
+  snapshot: string;
+  /** -p: the dataset's properties ride in the stream. */
+  props?: boolean;
+  from?: { kind: '-i' | '-I'; snapshot: string };
+}
+
+/** `<dataset>@<snapshot>`, both parts checked. */
 function fullSnapshot(full: string): string {
   const at = full.indexOf('@');
+  if (at <= 0) throw new Error(`refusing to build a command for snapshot ${JSON.stringify(full)}`);
   return snapshot(full.slice(0, at), full.slice(at + 1));
 }
 
+/** An incremental source: a full snapshot name, or `@<snapshot>` of the sent dataset. */
+function sendSource(from: string): string {
+  return from.startsWith('@') && SNAP_RE.test(from.slice(1)) ? from : fullSnapshot(from);
+}
+
 export const zfs = {
+  send: (s: SendSpec): string[] => [
+    'zfs', 'send', ...SEND_FLAGS, ...(s.props ? ['-p'] : []),
+    ...(s.from ? [s.from.kind, sendSource(s.from.snapshot)] : []),
+    fullSnapshot(s.snapshot),
+  ],
   snapshot: (names: readonly { dataset: string; snapshot: string }[]): string[] => [
     'zfs', 'snapshot', ...names.map((n) => snapshot(n.dataset, n.snapshot)),
   ],
@@ -100,6 +134,11 @@ export const zfs = {
   /** Only an empty dataset: fails when anything is below it. */
   destroyOne: (ds: string): string[] => ['zfs', 'destroy', dataset(ds)],
   destroySnapshot: (ds: string, snap: string): string[] => ['zfs', 'destroy', snapshot(ds, snap)],
+  /** Several snapshots of one dataset (`ds@a,b`), all or none; -r: those names below it too. */
+  destroySnapshots: (ds: string, snaps: readonly string[], recursive: boolean): string[] => {
+    if (snaps.length === 0) throw new Error(`refusing to build a destroy of no snapshots of ${JSON.stringify(ds)}`);
+    return ['zfs', 'destroy', ...(recursive ? ['-r'] : []), `${dataset(ds)}@${snaps.map(snapName).join(',')}`];
+  },
   /** A container that never mounts: children inherit nothing from it but the name. */
   createContainer: (ds: string): string[] => ['zfs', 'create', '-o', 'canmount=off', '-o', 'mountpoint=none', dataset(ds)],
   /** Only the `zoned` flag is ever set (around renames, see restore-plan's set-aside). */
@@ -117,10 +156,11 @@ export const zfs = {
   holds: (snapshots: readonly string[]): string[] => ['zfs', 'holds', '-H', ...snapshots.map(fullSnapshot)],
   listGuids: (snapshots: readonly string[]): string[] => [
     'zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid',
-    ...snapshots.map((full) => {
-      const at = full.indexOf('@');
-      return snapshot(full.slice(0, at), full.slice(at + 1));
-    }),
+    ...snapshots.map((full) => fullSnapshot(full)),
+  ],
+  /** Each of these datasets with everything below it and their snapshots (inventory columns). */
+  listTrees: (names: readonly string[]): string[] => [
+    'zfs', 'list', '-H', '-p', '-t', 'all', '-o', ZFS_LIST_COLUMNS.join(','), '-r', ...names.map(dataset),
   ],
   listSnapshots: (ds: string): string[] => ['zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid', '-r', dataset(ds)],
 };

@@ -245,8 +245,11 @@ export function planRestore(
   // Undo stops it first: a running zone's datasets cannot be moved back nor the zone deleted.
   const stopAgain: Step = { kind: 'undo', op: 'run', what: `stop the new zone ${uuid}`, argv: vmadm.stop(uuid), tolerate: 'notRunning' };
   if (start) steps.push({ kind: 'start', op: 'run', what: `start zone ${uuid}`, argv: vmadm.start(uuid), undo: [stopAgain] });
-  // After the start: on SmartOS `vmadm start` sets autoboot=true itself.
-  steps.push({ kind: 'autoboot', op: 'run', what: `autoboot=${header.zone.autoboot} as saved`, argv: vmadm.autoboot(uuid, header.zone.autoboot) });
+  // After the start: on SmartOS `vmadm start` sets autoboot=true itself, and the zone was created
+  // with autoboot=false and stopped (which clears it too): a vmadm update only when that differs.
+  if (header.zone.autoboot !== start) {
+    steps.push({ kind: 'autoboot', op: 'run', what: `autoboot=${header.zone.autoboot} as saved`, argv: vmadm.autoboot(uuid, header.zone.autoboot) });
+  }
   steps.push({ kind: 'commit', op: 'commit', what: `zone ${uuid} is complete; from here nothing is undone` });
 
   // After the commit: holds (a held zone cannot be undone) and the old zone's datasets.

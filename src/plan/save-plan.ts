@@ -11,7 +11,7 @@ import type { ZfsRow } from '../parse/zfs-list.js';
 import { findRow, imageUuidOfOrigin, snapshotsOf, type ImageFacts, type SaveInventory } from './inventory.js';
 import { zoneDatasets, zonePool, type ZoneDataset } from './zone-datasets.js';
 import { zfs } from './argv.js';
-import { snapshotsToPrune } from './prune.js';
+import { pruneBatches, snapshotsToPrune } from './prune.js';
 import type { Step } from './steps.js';
 
 /** GUID placeholder for the snapshot that does not exist yet (dry run). */
@@ -87,9 +87,11 @@ export function planSave(inv: SaveInventory, snapshotName: string, target: SaveT
   const images = base ? [] : planImages(inv, pool, datasets);
   const streams: StreamSpec[] = images.map((i) => i.stream);
   let n = streams.length;
+  // Pruned after the commit (keep counts the new one): not worth a stream of their own.
+  const pruned = new Set(snapshotsToPrune(inv.rows, datasets.map((d) => d.name), target.keep - 1).filter((x) => !(target.protect ?? []).includes(x)));
   for (const d of datasets) {
     const from = base?.from[d.name];
-    const planned = from ? [incrementalFromBase(inv, d, snapshotName, from)] : planDatasetStreams(inv, pool, d, snapshotName, images, notes);
+    const planned = from ? [incrementalFromBase(inv, d, snapshotName, from)] : planDatasetStreams(inv, pool, d, snapshotName, images, notes, pruned);
     if (base && !from) notes.push(`${d.name} is not in the base archive ${base.archive}: sent in full`);
     for (const s of planned) streams.push({ ...s, id: streamId(n++) });
   }
@@ -111,13 +113,15 @@ export function planSave(inv: SaveInventory, snapshotName: string, target: SaveT
     { kind: 'publish', op: 'publish', what: 'trailer, flush, then the final name', path: target.path },
     { kind: 'commit', op: 'commit', what: 'the archive is complete; the snapshot stays' },
     ...mediumHoldSteps(target.medium, newSnaps),
-    // No -R: a clone someone made from an old zbak snapshot keeps it alive (then it is kept, with a warning).
-    ...snapshotsToPrune(inv.rows, datasets.map((d) => d.name), target.keep - 1)
-      .filter((snap) => !(target.protect ?? []).includes(snap))
-      .map((snap): Step => {
-      const { dataset, snapshot } = splitSnapshotName(snap)!;
-      return { kind: 'prune', op: 'run', what: `prune the older ${snap}`, argv: zfs.destroySnapshot(dataset, snapshot), warnOnly: true };
-    }),
+    // No -R: a clone someone made from an old zbak snapshot keeps it alive (then that command's
+    // snapshots are all kept, with a warning: zfs destroys a batch all or none).
+    ...pruneBatches(inv.rows, datasets.map((d) => d.name), target.keep - 1, target.protect).map((b): Step => ({
+      kind: 'prune',
+      op: 'run',
+      what: `prune the older ${b.names.join(', ')} of ${b.dataset}${b.recursive ? ' and the datasets below it' : ''}`,
+      argv: zfs.destroySnapshots(b.dataset, b.names, b.recursive),
+      warnOnly: true,
+    })),
   ];
   return { pool, snapshotName, datasets, snapshotArgv, images: images.map((i) => i.spec), streams, notes, steps, ...(base ? { base } : {}) };
 }
@@ -211,7 +215,7 @@ function planImages(inv: SaveInventory, pool: string, datasets: ZoneDataset[]): 
       to: { snapshot: 'final', guid: final.guid },
       snapshots: [{ name: 'final', guid: final.guid }],
       withProperties: false,
-      sendArgv: from ? ['zfs', 'send', '-i', `${pool}/${m.origin}@final`, `${ds}@final`] : ['zfs', 'send', `${ds}@final`],
+      sendArgv: zfs.send({ snapshot: `${ds}@final`, ...(from ? { from: { kind: '-i', snapshot: `${pool}/${m.origin}@final` } } : {}) }),
       imageUuid: facts.uuid,
     };
     const spec: ImageSpec = {
@@ -242,6 +246,7 @@ function planDatasetStreams(
   snapshotName: string,
   images: PlannedImage[],
   notes: string[],
+  pruned: ReadonlySet<string>,
 ): UnnumberedStream[] {
   const rel = relativeToPool(d.name);
   const recorded = recordedProps(inv.props?.[d.name]);
@@ -249,6 +254,9 @@ function planDatasetStreams(
   const newGuid = findRow(inv.rows, newSnap)?.guid ?? PENDING_GUID;
   const existing = snapshotsOf(inv.rows, d.name).filter((s) => s.name !== newSnap);
   const carried = [...existing.map(toRef), { name: snapshotName, guid: newGuid }];
+  // A full stream may start after the oldest snapshots this save prunes (-I carries all between).
+  const kept = existing.findIndex((s) => !pruned.has(s.name));
+  const fromKept = [...(kept < 0 ? [] : existing.slice(kept)).map(toRef), { name: snapshotName, guid: newGuid }];
   const to = { snapshot: snapshotName, guid: newGuid };
   const imageUuid = imageUuidOfOrigin(d.origin, pool);
   const image = images.find((i) => i.spec.uuid === imageUuid);
@@ -265,7 +273,7 @@ function planDatasetStreams(
         to,
         snapshots: carried,
         withProperties: true,
-        sendArgv: ['zfs', 'send', '-p', '-I', d.origin, newSnap],
+        sendArgv: zfs.send({ snapshot: newSnap, props: true, from: { kind: '-I', snapshot: d.origin } }),
         ...recorded,
       },
     ];
@@ -275,7 +283,7 @@ function planDatasetStreams(
   } else if (d.role === 'zoneroot') {
     notes.push(`${d.name} is not a clone of an image: saved as a full stream`);
   }
-  const first = carried[0]!;
+  const first = fromKept[0]!;
   const full: UnnumberedStream = {
     role: d.role,
     dataset: rel,
@@ -283,10 +291,10 @@ function planDatasetStreams(
     to: { snapshot: first.name, guid: first.guid },
     snapshots: [first],
     withProperties: true,
-    sendArgv: ['zfs', 'send', '-p', `${d.name}@${first.name}`],
+    sendArgv: zfs.send({ snapshot: `${d.name}@${first.name}`, props: true }),
     ...recorded,
   };
-  if (carried.length === 1) return [full];
+  if (fromKept.length === 1) return [full];
   return [
     full,
     {
@@ -295,9 +303,9 @@ function planDatasetStreams(
       kind: 'incremental',
       from: { dataset: rel, snapshot: first.name, guid: first.guid },
       to,
-      snapshots: carried.slice(1),
+      snapshots: fromKept.slice(1),
       withProperties: true,
-      sendArgv: ['zfs', 'send', '-p', '-I', `@${first.name}`, newSnap],
+      sendArgv: zfs.send({ snapshot: newSnap, props: true, from: { kind: '-I', snapshot: `@${first.name}` } }),
       ...recorded,
     },
   ];

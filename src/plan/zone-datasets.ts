@@ -21,6 +21,11 @@ export function zoneRootName(vm: Vm): string {
   return vm.zfs_filesystem ?? `${zonePool(vm)}/${vm.uuid}`;
 }
 
+/** The datasets the zone's JSON names as its disks (zfs_filesystem, or the zvol of the path). */
+export function diskDatasets(vm: Vm): string[] {
+  return (vm.disks ?? []).map((d) => d.zfs_filesystem ?? d.path?.replace(/^\/dev\/zvol\/r?dsk\//, '')).filter((n): n is string => !!n);
+}
+
 /**
  * Zoneroot and everything below it (delegated data and its children, bhyve
  * disks), kvm disks outside the zoneroot, and the cores dataset: parents
@@ -39,10 +44,7 @@ export function zoneDatasets(vm: Vm, rows: readonly ZfsRow[]): ZoneDataset[] {
     datasets.filter((r) => isSameOrBelow(r.name, top)).sort((a, b) => a.name.localeCompare(b.name));
 
   for (const r of below(root)) add(r, r.name === root ? 'zoneroot' : r.type === 'volume' ? 'disk' : 'dataset');
-  for (const disk of vm.disks ?? []) {
-    const name = disk.zfs_filesystem ?? disk.path?.replace(/^\/dev\/zvol\/r?dsk\//, '');
-    if (name) for (const r of below(name)) add(r, 'disk');
-  }
+  for (const name of diskDatasets(vm)) for (const r of below(name)) add(r, 'disk');
   for (const r of below(`${pool}/cores/${vm.uuid}`)) add(r, 'cores');
   return out;
 }

@@ -1,15 +1,17 @@
-// Gathers what the planners need from the host: the zone, the pool listing,
-// image records (and their ancestors) and the host's identity.
-import { NotFoundError, ParseError, UsageError } from '../errors.js';
+// Gathers what the planners need from the host: the zone, the listing of its
+// datasets (a save) or of the pool (a restore), image records (and their
+// ancestors) and the host's identity.
+import { HostCommandError, NotFoundError, ParseError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { isUuid } from '../model/ownership.js';
+import { imageDataset, isUuid } from '../model/ownership.js';
+import { isSameOrBelow } from '../model/names.js';
 import { parseImgadmGet } from '../parse/imgadm.js';
 import { parseSysinfo, type HostFacts } from '../parse/sysinfo.js';
 import { parseVmadmGet, parseVmadmLookup, type Vm } from '../parse/vmadm.js';
-import { parseZfsList, ZFS_LIST_COLUMNS, type ZfsRow } from '../parse/zfs-list.js';
+import { parseZfsList, ZFS_LIST_COLUMNS, ZFS_LIST_COLUMNS_AVAILABLE, type ZfsRow } from '../parse/zfs-list.js';
 import { localProps, parseZfsGet } from '../parse/zfs-get.js';
 import { imageUuidOfOrigin, type ImageFacts, type SaveInventory } from '../plan/inventory.js';
-import { zoneDatasets, zonePool } from '../plan/zone-datasets.js';
+import { diskDatasets, zoneDatasets, zonePool, zoneRootName } from '../plan/zone-datasets.js';
 import { must, succeeded } from './commands.js';
 import { parseZfsHolds, type SnapshotHold } from '../parse/zfs-holds.js';
 import { zfs } from '../plan/argv.js';
@@ -48,13 +50,17 @@ export async function listPool(host: Host, pool: string): Promise<ZfsRow[]> {
   return parseZfsList(r.stdout);
 }
 
-/** The pool's `available` bytes, from `zfs get -H -p ... available <pool>`. */
-export async function poolAvailable(host: Host, pool: string): Promise<number> {
-  const r = await must(host, ['zfs', 'get', '-H', '-p', '-o', 'name,property,value,source', 'available', pool], `read free space of pool ${pool}`);
-  const value = parseZfsGet(r.stdout).get(pool)?.get('available')?.value;
-  const n = Number(value);
-  if (value === undefined || !Number.isSafeInteger(n) || n < 0) throw new ParseError('zfs get -H -p available', `no byte count for ${pool}: ${r.stdout.trim()}`);
-  return n;
+/** The pool's datasets and snapshots, and its `available` bytes (from the pool's own row), in one command. */
+export async function listPoolWithSpace(host: Host, pool: string): Promise<{ rows: ZfsRow[]; available: number }> {
+  const r = await must(
+    host,
+    ['zfs', 'list', '-H', '-p', '-t', 'all', '-o', ZFS_LIST_COLUMNS_AVAILABLE.join(','), '-r', pool],
+    `list datasets of pool ${pool}`,
+  );
+  const rows = parseZfsList(r.stdout, ZFS_LIST_COLUMNS_AVAILABLE);
+  const available = rows.find((row) => row.name === pool)?.available;
+  if (available === undefined) throw new ParseError('zfs list -H -p -o …,available', `no byte count for pool ${pool}`);
+  return { rows, available };
 }
 
 /** `imgadm get`, or undefined when the image is not installed (exit 3). */
@@ -64,22 +70,80 @@ export async function imageRecord(host: Host, pool: string, uuid: string): Promi
   return { uuid, record: parseImgadmGet(r.stdout), rawRecord: r.stdout };
 }
 
-export async function gatherSaveInventory(host: Host, ref: string): Promise<SaveInventory> {
-  const found = await resolveZone(host, ref);
-  const raw = await must(host, ['vmadm', 'get', found.uuid], `read zone ${found.uuid} (vmadm get)`);
-  const vm = parseVmadmGet(raw.stdout);
-  const pool = zonePool(vm);
-  const [host_, rows] = [await hostFacts(host), await listPool(host, pool)];
-  const images: ImageFacts[] = [];
-  const pending = zoneDatasets(vm, rows).map((d) => imageUuidOfOrigin(d.origin, pool)).filter((u): u is string => u !== undefined);
-  // Walk each image's ancestry through manifest.origin.
+/** What `vmadm get` of an unknown uuid prints (exit 1). */
+const NO_SUCH_ZONE = /No such zone configured/;
+
+/**
+ * `vmadm get` of the zone, raw. A uuid is asked for directly (each vmadm costs about a second on
+ * SmartOS); only an alias is looked up among all zones first.
+ */
+async function vmadmGet(host: Host, ref: string): Promise<{ uuid: string; stdout: string }> {
+  const uuid = isUuid(ref) ? ref : (await resolveZone(host, ref)).uuid;
+  const r = await host.run(['vmadm', 'get', uuid]);
+  if (isUuid(ref) && !succeeded(r) && r.exitCode === 1 && NO_SUCH_ZONE.test(r.stderrTail)) await resolveZone(host, ref);
+  if (!succeeded(r)) throw new HostCommandError(`read zone ${uuid} (vmadm get)`, r);
+  return { uuid, stdout: r.stdout };
+}
+
+/** The image datasets a zone's JSON names (zone image, disk images): where its clones come from. */
+function namedImages(vm: Vm): string[] {
+  return [vm.image_uuid, ...(vm.disks ?? []).map((d) => d.image_uuid)].filter((u): u is string => u !== undefined && isUuid(u));
+}
+
+/** Where a zone's datasets live: zoneroot, cores, and the disks its JSON names outside the zoneroot. */
+function zoneTrees(vm: Vm): string[] {
+  const trees = [...new Set([zoneRootName(vm), `${zonePool(vm)}/cores/${vm.uuid}`, ...diskDatasets(vm)])];
+  // A bhyve disk lies below the zoneroot: -r of the zoneroot lists it already.
+  return trees.filter((t) => !trees.some((o) => o !== t && isSameOrBelow(t, o)));
+}
+
+/** `zfs list -r` of these trees only; one that does not exist is left out (zfs lists the rest and names it, exit 1). */
+async function listTrees(host: Host, names: readonly string[]): Promise<ZfsRow[]> {
+  const r = await host.run(zfs.listTrees(names));
+  const onlyMissing =
+    r.exitCode === 1 &&
+    r.signal === null &&
+    r.stderrTail
+      .split('\n')
+      .filter((l) => l !== '')
+      .every((l) => names.some((n) => l === `cannot open '${n}': dataset does not exist`));
+  if (!succeeded(r) && !onlyMissing) throw new HostCommandError(`list datasets ${names.join(', ')}`, r);
+  return parseZfsList(r.stdout);
+}
+
+/** imgadm records of these images and their ancestors (manifest.origin); those not installed are left out. */
+async function imageChains(host: Host, pool: string, uuids: readonly string[], have: ImageFacts[]): Promise<ImageFacts[]> {
+  const found: ImageFacts[] = [];
+  const pending = [...uuids];
   while (pending.length > 0) {
     const uuid = pending.pop()!;
-    if (images.some((i) => i.uuid === uuid)) continue;
+    if ([...have, ...found].some((i) => i.uuid === uuid)) continue;
     const facts = await imageRecord(host, pool, uuid);
     if (!facts) continue;
-    images.push(facts);
+    found.push(facts);
     if (facts.record.manifest.origin) pending.push(facts.record.manifest.origin);
+  }
+  return found;
+}
+
+/**
+ * Lists only the zone's own trees and its images (not the whole pool): the images its JSON names
+ * are looked up first, so one `zfs list` holds every row the plan reads. A dataset cloned from an
+ * image the JSON does not name costs one more `imgadm get` and `zfs list` for that image.
+ */
+export async function gatherSaveInventory(host: Host, ref: string): Promise<SaveInventory> {
+  const raw = await vmadmGet(host, ref);
+  const vm = parseVmadmGet(raw.stdout);
+  if (vm.uuid !== raw.uuid) throw new ParseError(`vmadm get ${raw.uuid}`, `it printed zone ${vm.uuid}`);
+  const pool = zonePool(vm);
+  const host_ = await hostFacts(host);
+  const images = await imageChains(host, pool, namedImages(vm), []);
+  let rows = await listTrees(host, [...zoneTrees(vm), ...images.map((i) => imageDataset(pool, i.uuid))]);
+  const unnamed = zoneDatasets(vm, rows).map((d) => imageUuidOfOrigin(d.origin, pool)).filter((u): u is string => u !== undefined);
+  const more = await imageChains(host, pool, unnamed, images);
+  if (more.length > 0) {
+    images.push(...more);
+    rows = [...rows, ...(await listTrees(host, more.map((i) => imageDataset(pool, i.uuid))))];
   }
   // What `zfs send -p` will carry for each dataset, recorded in the header (a copy rewrites it).
   const names = zoneDatasets(vm, rows).map((d) => d.name);

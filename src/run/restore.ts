@@ -7,7 +7,7 @@ import type { VerifiedArchive } from '../archive/reader.js';
 import type { Host } from '../host/host.js';
 import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan, type RestoreTarget } from '../plan/restore-plan.js';
 import type { Log } from './commands.js';
-import { holdsOn, listPool, listVms, poolAvailable, zonedBelow } from './gather.js';
+import { holdsOn, listPoolWithSpace, listVms, zonedBelow } from './gather.js';
 import { zoneRoleOf } from '../model/ownership.js';
 import { executeSteps, runUndo, type StreamSource } from './execute.js';
 import type { Header } from '../archive/format.js';
@@ -47,13 +47,7 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
   const pool = opts.pool ?? DEFAULT_POOL;
   const uuid = opts.newUuid ?? verified.header.zone.uuid;
   const makePlan = async (): Promise<RestorePlan> =>
-    planRestore(
-      header,
-      vmJson,
-      await restoreTarget(host, pool, uuid, opts.force === true),
-      opts,
-      imageManifests,
-    );
+    planRestore(header, vmJson, await restoreTarget(host, pool, uuid, opts.force === true), opts, imageManifests);
   if (opts.dryRun) {
     if (await Journal.load(host, uuid)) log(`note: an interrupted restore of ${uuid} is recorded; a real run first takes it back`);
     const plan = await makePlan();
@@ -90,15 +84,17 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
 /** The target host's facts for the planner; with --force over an existing zone also its snapshots' holds. */
 async function restoreTarget(host: Host, pool: string, uuid: string, force: boolean): Promise<RestoreTarget> {
   const vms = await listVms(host);
-  const rows = await listPool(host, pool);
+  const { rows, available } = await listPoolWithSpace(host, pool);
+  const exists = vms.some((v) => v.uuid === uuid);
   // Every snapshot of a dataset the zone owns (the ownership rule), for their holds.
   const snapshots = rows.filter((r) => r.type === 'snapshot' && r.name.startsWith(`${pool}/`) && zoneRoleOf(r.name.slice(pool.length + 1).split('@')[0]!, uuid) !== null).map((r) => r.name);
   return {
     vms,
     rows,
-    poolAvailable: await poolAvailable(host, pool),
-    zoned: await zonedBelow(host, `${pool}/${uuid}`),
-    ...(force && vms.some((v) => v.uuid === uuid) ? { holds: await holdsOn(host, snapshots) } : {}),
+    poolAvailable: available,
+    // `zoned` and holds matter only to a zone that is replaced.
+    zoned: exists ? await zonedBelow(host, `${pool}/${uuid}`) : [],
+    ...(force && exists ? { holds: await holdsOn(host, snapshots) } : {}),
   };
 }
 

@@ -168,7 +168,7 @@ describe('save -> delete -> restore on the fake host', () => {
     const s = await a.zbak(['save', 'web01', '--to', archives, '--dry-run']);
     expect(s.exitCode, s.stderr).toBe(0);
     expect(s.stdout).toMatch(new RegExp(`zfs snapshot zones/${uuid}@zbak-\\S+ zones/${uuid}/data@zbak-\\S+ zones/${uuid}/data/pgdata@zbak-\\S+ zones/cores/${uuid}@zbak-`));
-    expect(s.stdout).toMatch(new RegExp(`zfs send -p -I zones/${WEBAPP_IMAGE}@final zones/${uuid}@zbak-`));
+    expect(s.stdout).toMatch(new RegExp(`zfs send -L -e -c -p -I zones/${WEBAPP_IMAGE}@final zones/${uuid}@zbak-`));
     expect(await readdir(archives)).toEqual([]);
     expect(await a.stateSummary()).toBe(state);
 

@@ -65,6 +65,19 @@ describe('zfs send', () => {
     expect((await h.zfsBytes(['send', 'zones/ZONE@nope'])).stderr).toBe("cannot open 'zones/ZONE@nope': dataset does not exist\n");
   });
 
+  it('takes -L -e -c as real zfs does: the same stream, with EMBED_DATA, LZ4 and COMPRESSED in the BEGIN feature flags', async () => {
+    const flagged = (await h.zfsBytes(['send', '-L', '-e', '-c', '-p', '-I', 'zones/IMG@final', 'zones/ZONE@s2'])).out;
+    const begin = flagged.indexOf('zones/ZONE@s1\0') - 56;
+    expect(new SendBeginParser().push(flagged)).toEqual(new SendBeginParser().push(inc));
+    expect(Number(flagged.readBigUInt64LE(begin + 16) >> 2n)).toBe((1 << 2) | (1 << 16) | (1 << 17) | (1 << 22));
+    expect(Number(inc.readBigUInt64LE(begin + 16) >> 2n)).toBe(1 << 2);
+    const long = (await h.zfsBytes(['send', '--large-block', '--embed', '--compressed', 'zones/IMG@final'])).out;
+    expect(long.length).toBe(full.length);
+    const r = await h.zfsBytes(['send', '-L', '-e', '-c', '-Q', 'zones/IMG@final']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^invalid option 'Q'\nusage:\n/);
+  });
+
   it('estimates with -nvP', async () => {
     const out = (await h.zfsBytes(['send', '-nvP', '-I', 'zones/IMG@final', 'zones/ZONE@s2'])).out.toString();
     expect(out).toMatch(/^full\tzones\/ZONE@s1\t\d+\nincremental\ts1\tzones\/ZONE@s2\t\d+\nsize\t\d+\n$/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSnapshotGuids, parseZfsList } from '../../../src/parse/zfs-list.js';
+import { parseSnapshotGuids, parseZfsList, ZFS_LIST_COLUMNS_AVAILABLE } from '../../../src/parse/zfs-list.js';
 import { parseZfsGet, localProps } from '../../../src/parse/zfs-get.js';
 import { ParseError } from '../../../src/errors.js';
 import { fixture } from '../../support/fixtures.js';
@@ -13,6 +13,14 @@ describe('parseZfsList', () => {
     const final = rows.find((r) => r.name === 'zones/f9f08f51-bd01-4f30-be77-7d8ba526ad2b@final')!;
     expect(final).toMatchObject({ type: 'snapshot', guid: '10816446272365521433', mountpoint: undefined, origin: undefined });
     expect(rows.find((r) => r.name === 'zones/dump')!.type).toBe('volume');
+  });
+
+  it('with `available` last (restore): the pool row carries the free bytes, a snapshot none', () => {
+    const cols = ZFS_LIST_COLUMNS_AVAILABLE;
+    const rows = parseZfsList('zones\tfilesystem\t-\t1\t1\t10\t10\t/zones\t4096\nzones@s\tsnapshot\t-\t2\t2\t0\t10\t-\t-\n', cols);
+    expect(rows.map((r) => r.available)).toEqual([4096, undefined]);
+    expect(() => parseZfsList('zones\tfilesystem\t-\t1\t1\t10\t10\t/zones\n', cols)).toThrow(/8 fields, expected 9/);
+    expect(() => parseZfsList('zones\tfilesystem\t-\t1\t1\t10\t10\t/zones\tlots\n', cols)).toThrow(/available "lots"/);
   });
 
   it('keeps 64-bit guids exact (as strings)', () => {

@@ -59,7 +59,6 @@ describe('planRestore', () => {
       `zfs mount zones/cores/${J}`,
       `zonecfg -z ${J} 'select attr name=create-timestamp; set value=2024-11-04T10:22:31.118Z; end'`,
       `vmadm start ${J}`,
-      `vmadm update ${J} autoboot=true`,
       'commit',
     ]);
     // Nothing of the host's is destroyed: the fresh datasets are the ones vmadm create just made.
@@ -67,6 +66,16 @@ describe('planRestore', () => {
     const create = plan.steps.find((s) => s.kind === 'create-zone')!;
     expect(create.op === 'run' && JSON.parse(create.input!)).toMatchObject({ uuid: J, autoboot: false, delegate_dataset: true, zpool: 'zones' });
     expect(create.undo!.map((u) => stepLine(u).split('   # ')[0])).toEqual([`vmadm delete ${J}`]);
+  });
+
+  it('vmadm update autoboot only where start/stop leave it other than saved (start sets it, stop clears it)', () => {
+    const autoboot = (h: typeof header, start: boolean): string[] =>
+      commands(planRestore(h, vm, hostB(), { start }, M)).filter((l) => l.includes('autoboot='));
+    expect(autoboot(header, true)).toEqual([]);
+    expect(autoboot(header, false)).toEqual([`vmadm update ${J} autoboot=true`]);
+    const off = { ...header, zone: { ...header.zone, autoboot: false } };
+    expect(autoboot(off, false)).toEqual([]);
+    expect(autoboot(off, true)).toEqual([`vmadm update ${J} autoboot=false`]);
   });
 
   it('--pool restores into another pool; the archive never chooses it', () => {

@@ -28,15 +28,15 @@ describe('planSave: joyent zone with delegated dataset on an incremental image',
       [HOST_A.baseImage, undefined, '10816446272365521433'],
       [HOST_A.webappImage, HOST_A.baseImage, '5728342014457218861'],
     ]);
-    expect(plan.streams[0]!.sendArgv).toEqual(['zfs', 'send', `zones/${HOST_A.baseImage}@final`]);
-    expect(plan.streams[1]!.sendArgv).toEqual(['zfs', 'send', '-i', `zones/${HOST_A.baseImage}@final`, `zones/${HOST_A.webappImage}@final`]);
+    expect(plan.streams[0]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', `zones/${HOST_A.baseImage}@final`]);
+    expect(plan.streams[1]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-i', `zones/${HOST_A.baseImage}@final`, `zones/${HOST_A.webappImage}@final`]);
     expect(plan.streams[1]!.from!.guid).toBe('10816446272365521433');
   });
 
   it('sends the zoneroot -I from its image @final, keeping the clone', () => {
     const root = plan.streams.find((s) => s.role === 'zoneroot')!;
     expect(root.kind).toBe('incremental-from-origin');
-    expect(root.sendArgv).toEqual(['zfs', 'send', '-p', '-I', `zones/${HOST_A.webappImage}@final`, `zones/${J}@${SNAP}`]);
+    expect(root.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-p', '-I', `zones/${HOST_A.webappImage}@final`, `zones/${J}@${SNAP}`]);
     expect(root.origin).toEqual({ dataset: HOST_A.webappImage, snapshot: 'final', guid: '5728342014457218861' });
     expect(root.to.guid).toBe(PENDING_GUID);
   });
@@ -44,8 +44,8 @@ describe('planSave: joyent zone with delegated dataset on an incremental image',
   it('sends a plain dataset with its own snapshots as full oldest + -I oldest..new', () => {
     const pg = plan.streams.filter((s) => s.dataset === `${J}/data/pgdata`);
     expect(pg.map((s) => s.kind)).toEqual(['full', 'incremental']);
-    expect(pg[0]!.sendArgv).toEqual(['zfs', 'send', '-p', `zones/${J}/data/pgdata@pre-upgrade`]);
-    expect(pg[1]!.sendArgv).toEqual(['zfs', 'send', '-p', '-I', '@pre-upgrade', `zones/${J}/data/pgdata@${SNAP}`]);
+    expect(pg[0]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-p', `zones/${J}/data/pgdata@pre-upgrade`]);
+    expect(pg[1]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-p', '-I', '@pre-upgrade', `zones/${J}/data/pgdata@${SNAP}`]);
     expect(pg[1]!.from!.guid).toBe(pg[0]!.to.guid);
   });
 
@@ -117,6 +117,33 @@ describe('planSave: other shapes', () => {
   });
 });
 
+
+describe('planSave: a nightly save after an earlier one', () => {
+  const OLD = 'zbak-20261121T050000Z';
+  const older = (ds: string[]): string => ds.map((d, i) => `${d}@${OLD}\tsnapshot\t-\t${6000 + i}\t${8000 + i}\t0\t0\t-\n`).join('');
+  const zone = [`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`];
+
+  it('with --keep 1: one full stream of the new snapshot where only the pruned one came before; one destroy -r per top', () => {
+    const plan = planSave(hostAInventory(J, older(zone)), SNAP, { path: '-', keep: 1 });
+    const cores = plan.streams.filter((s) => s.role === 'cores');
+    expect(cores.map((s) => [s.kind, s.snapshots.map((x) => x.name)])).toEqual([['full', [SNAP]]]);
+    expect(cores[0]!.sendArgv).toEqual(['zfs', 'send', '-L', '-e', '-c', '-p', `zones/cores/${J}@${SNAP}`]);
+    // pgdata's user snapshot is older than the pruned one: it stays the full stream's base, -I carries the rest.
+    expect(plan.streams.filter((s) => s.dataset === `${J}/data/pgdata`).map((s) => s.snapshots.map((x) => x.name))).toEqual([
+      ['pre-upgrade'], [OLD, SNAP],
+    ]);
+    expect(plan.steps.filter((s) => s.kind === 'prune').map((s) => ('argv' in s ? s.argv.join(' ') : ''))).toEqual([
+      `zfs destroy -r zones/${J}@${OLD}`,
+      `zfs destroy zones/cores/${J}@${OLD}`,
+    ]);
+  });
+
+  it('with --keep 2: the older zbak snapshot is kept, so carried', () => {
+    const plan = planSave(hostAInventory(J, older(zone)), SNAP, { path: '-', keep: 2 });
+    expect(plan.streams.filter((s) => s.role === 'cores').map((s) => s.snapshots.map((x) => x.name))).toEqual([[OLD], [SNAP]]);
+    expect(plan.steps.filter((s) => s.kind === 'prune')).toEqual([]);
+  });
+});
 
 describe('planSave: the properties set on each zone dataset go into the header', () => {
   it('records them per zone stream (both streams of a dataset), never on image streams; values the header cannot hold are left out', () => {
