@@ -8,7 +8,8 @@ import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY, streamPartEntry, type EntrySu
 import { MAX_JSON_ENTRY_SIZE, decodeText, maxTrailerSize, parseHeader, parseJsonEntry, parseTrailer } from './json-entry.js';
 import { SendBeginError, SendBeginParser } from './send-begin.js';
 import { beginMismatch } from './stream-begin-check.js';
-import { checkTrailer, type SeenStream } from './trailer-check.js';
+import { partListDigest } from './stream-digest.js';
+import { checkTrailer, checkTrailerShape, type SeenStream } from './trailer-check.js';
 import { parseArchivedImageRecord, parseArchivedVm, type ArchivedImageRecord, type ArchivedVm } from './vmadm-schema.js';
 import type { ScanResult, TarEntry } from './tar-scan.js';
 
@@ -46,8 +47,12 @@ async function readSmall(e: TarEntry, name: string, limit: number): Promise<Buff
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-/** The stream being read: its sums so far and its BEGIN parser (null once checked). */
-type CurrentStream = SeenStream & { hash: Hash; spec: StreamSpec; begin: SendBeginParser | null };
+/**
+ * The stream being read: its sums so far and its BEGIN parser (null once checked). Only a
+ * version 1 archive needs `whole`, a second hash of every byte; version 2's stream digest
+ * is made from the part sums.
+ */
+type CurrentStream = SeenStream & { whole: Hash | null; spec: StreamSpec; begin: SendBeginParser | null };
 
 export class ArchiveChecker {
   private header: Header | null = null;
@@ -133,7 +138,8 @@ export class ArchiveChecker {
       if (spec?.id !== streamId) fail(name, `out of order (expected ${spec ? streamPartEntry(spec.id, 0) : TRAILER_ENTRY})`);
       if (index !== 0) fail(name, `out of order (expected ${streamPartEntry(streamId, 0)})`);
       this.closeStream();
-      this.current = { id: streamId, size: 0, sha256: '', parts: [], hash: createHash('sha256'), spec, begin: new SendBeginParser() };
+      const whole = header.formatVersion === 1 ? createHash('sha256') : null;
+      this.current = { id: streamId, size: 0, sha256: '', parts: [], whole, spec, begin: new SendBeginParser() };
     }
     if (e.size > header.partSize) fail(name, `part is ${e.size} bytes, larger than partSize (${header.partSize})`);
     const stream = this.current as CurrentStream;
@@ -141,7 +147,7 @@ export class ArchiveChecker {
     let size = 0;
     for await (const c of e.data) {
       partHash.update(c);
-      stream.hash.update(c);
+      stream.whole?.update(c);
       size += c.length;
       if (stream.begin !== null) this.feedBegin(stream, name, c);
     }
@@ -174,8 +180,8 @@ export class ArchiveChecker {
     const last = cur.parts[cur.parts.length - 1] as EntrySum;
     if (last.size === 0 && cur.parts.length > 1) fail(last.name, 'empty part after a full one');
     if (cur.begin !== null) this.feedBegin(cur, last.name, Buffer.alloc(0), true);
-    const { hash, spec: _spec, begin: _begin, ...seen } = cur;
-    this.streams.push({ ...seen, sha256: hash.digest('hex') });
+    const { whole, spec: _spec, begin: _begin, ...seen } = cur;
+    this.streams.push({ ...seen, sha256: whole !== null ? whole.digest('hex') : partListDigest(cur.parts) });
     this.current = null;
   }
 
@@ -188,6 +194,7 @@ export class ArchiveChecker {
     const bytes = await readSmall(e, name, maxTrailerSize(this.partCount));
     const trailer = parseTrailer(bytes);
     checkTrailer(trailer, this.jsonSums, this.streams);
+    checkTrailerShape(trailer, header);
     // Damage shows as a checksum mismatch above; a BEGIN record that disagrees with
     // intact checksums was written that way (a rewritten archive).
     if (this.beginProblem !== null) fail(this.beginProblem.entry, this.beginProblem.message);
