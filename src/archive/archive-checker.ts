@@ -13,7 +13,11 @@ import { checkTrailer, checkTrailerShape, type SeenStream } from './trailer-chec
 import { parseArchivedImageRecord, parseArchivedVm, type ArchivedImageRecord, type ArchivedVm } from './vmadm-schema.js';
 import type { ScanResult, TarEntry } from './tar-scan.js';
 
-export interface VerifiedArchive {
+/**
+ * An archive's JSON entries and layout, checked: by the structure pass before a restore
+ * (structure-check.ts: stream bytes not read yet) or by the full verify (VerifiedArchive).
+ */
+export interface CheckedArchive {
   header: Header;
   trailer: Trailer;
   /** The raw `vmadm get` text, as the archive stores it. */
@@ -25,6 +29,9 @@ export interface VerifiedArchive {
   /** The imgadm records checked against header.images, by image uuid. */
   imageRecords: Map<string, ArchivedImageRecord>;
 }
+
+/** A CheckedArchive whose every byte was also matched against its checksums (verify). */
+export type VerifiedArchive = CheckedArchive;
 
 /** tar writes two zero blocks after the last entry; fewer means the file was cut. */
 const END_OF_ARCHIVE_BYTES = 1024;
@@ -41,7 +48,7 @@ function fail(entry: string, message: string): never {
 async function readSmall(e: TarEntry, name: string, limit: number): Promise<Buffer> {
   if (e.size > limit) fail(name, `entry is ${e.size} bytes, more than the ${limit} allowed`);
   const chunks: Buffer[] = [];
-  for await (const c of e.data) chunks.push(c);
+  for await (const c of e.data) chunks.push(Buffer.from(c)); // a chunk may be a view of a reused read buffer
   return Buffer.concat(chunks);
 }
 

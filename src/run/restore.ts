@@ -1,16 +1,19 @@
-// `zbak restore`: verify the whole archive, take the zone's and the images'
-// locks, take back what an interrupted earlier restore left (its journal),
-// plan against the host (refusing before any change), then run the plan's
-// steps with run/execute.ts. --dry-run prints the same steps.
+// `zbak restore`: check the archive's structure (with --force: verify all of it), take the
+// zone's and the images' locks, take back what an interrupted earlier restore left (its
+// journal), plan against the host (refusing before any change), then run the plan's steps
+// with run/execute.ts; the receive steps read the stream bytes once, hashing them as they go
+// to zfs receive, and the plan commits only after the whole archive matched. --dry-run
+// prints the same steps.
 import type { Readable } from 'node:stream';
-import type { VerifiedArchive } from '../archive/reader.js';
+import type { CheckedArchive } from '../archive/reader.js';
+import { checkStructure } from '../archive/structure-check.js';
 import type { Host } from '../host/host.js';
 import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan } from '../plan/restore-plan.js';
 import type { Log } from './commands.js';
 import { listPool, listVms, poolAvailable, zonedBelow } from './gather.js';
 import { executeSteps, runUndo } from './execute.js';
 import { Journal, journalPath } from './journal.js';
-import { ZbakError } from '../errors.js';
+import { ArchiveFormatError, ZbakError } from '../errors.js';
 import { globalReachLines, printRestorePlan } from './restore-print.js';
 import { StreamFeed } from './stream-feed.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
@@ -26,13 +29,34 @@ export interface RestoreRunOptions extends RestoreOptions {
 
 export interface RestoreResult {
   plan: RestorePlan;
-  verified: VerifiedArchive;
+  verified: CheckedArchive;
+}
+
+/**
+ * Before any change. A plain restore (or copy) changes nothing the host had, so it checks
+ * only the structure here and every byte while receiving (undone on a mismatch). With
+ * --force the existing zone is put aside, so the whole archive is verified first. When the
+ * structure pass refuses, the full verify names what is wrong (or accepts an archive in a
+ * tar form only it reads, e.g. with pax records, which is then read a second time).
+ */
+async function checkArchive(file: string, force: boolean, progress: Progress, log: Log): Promise<CheckedArchive> {
+  if (!force) {
+    try {
+      const checked = await checkStructure(file);
+      log(`checked ${file}: ${checked.header.streams.length} streams, every part present; their checksums are matched while they are received`);
+      return checked;
+    } catch (err) {
+      if (!(err instanceof ArchiveFormatError)) throw err;
+    }
+  }
+  const verified = await verifyWithProgress(file, progress);
+  log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
+  return verified;
 }
 
 export async function runRestore(host: Host, file: string, opts: RestoreRunOptions, log: Log): Promise<RestoreResult> {
   const progress = opts.progress ?? silentProgress;
-  const verified = await verifyWithProgress(file, progress);
-  log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
+  const verified = await checkArchive(file, opts.force === true, progress, log);
   const vmJson = verified.vm as Record<string, unknown>;
   const pool = opts.pool ?? DEFAULT_POOL;
   const uuid = opts.newUuid ?? verified.header.zone.uuid;
@@ -104,7 +128,7 @@ export async function runRecover(host: Host, uuid: string, log: Log): Promise<Re
   }
 }
 
-async function execute(host: Host, file: string, verified: VerifiedArchive, plan: RestorePlan, opts: RestoreRunOptions, log: Log): Promise<void> {
+async function execute(host: Host, file: string, verified: CheckedArchive, plan: RestorePlan, opts: RestoreRunOptions, log: Log): Promise<void> {
   const progress = opts.progress ?? silentProgress;
   const feed = new StreamFeed(file, verified);
   const sizes = new Map(verified.trailer.streams.map((t) => [t.id, t.size]));
