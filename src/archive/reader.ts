@@ -12,6 +12,7 @@ import { recordRead } from './read-count.js';
 import { SendBeginError, SendBeginParser } from './send-begin.js';
 import { beginMismatch } from './stream-begin-check.js';
 import { scanTar, type ScanOptions } from './tar-scan.js';
+import { NotPlainTarError, scanPlainTar } from './plain-tar-scan.js';
 import { waitForDrain } from './stream-wait.js';
 
 export type { CheckedArchive, VerifiedArchive } from './archive-checker.js';
@@ -21,11 +22,19 @@ const END_OF_ARCHIVE_BYTES = 1024;
 
 /** Read the whole archive once (streaming) and check everything; throws ArchiveFormatError naming the bad entry. */
 export async function verifyArchive(path: string, opts: ScanOptions = {}): Promise<VerifiedArchive> {
-  const checker = new ArchiveChecker();
   const counted = countingReads(opts);
   try {
-    const scan = await scanTar(path, (entry) => checker.onEntry(entry), counted.opts);
-    return checker.finish(scan);
+    const check = async (scan: typeof scanTar): Promise<VerifiedArchive> => {
+      const checker = new ArchiveChecker();
+      return checker.finish(await scan(path, (entry) => checker.onEntry(entry), counted.opts));
+    };
+    try {
+      return await check(scanPlainTar);
+    } catch (err) {
+      // Not the plain tar zbak writes: tar-stream reads every form and names what is wrong.
+      if (!(err instanceof NotPlainTarError)) throw err;
+      return await check(scanTar);
+    }
   } finally {
     recordRead('verify', counted.bytes());
   }

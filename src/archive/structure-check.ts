@@ -1,7 +1,8 @@
 // The cheap pass before a restore changes anything: walk the tar headers by seeking past the
 // data, read and check the small JSON entries (header, vmadm.json, image records, trailer),
-// and check that every part the trailer lists is there, in order, with its size, and nothing
-// else. Stream bytes are not read: the restore's one data pass hashes them while feeding
+// check that every part the trailer lists is there, in order, with its size, and nothing
+// else, and each stream's first BEGIN record against the header (a few KiB of its head).
+// The stream bytes are not hashed here: the restore's one data pass hashes them while feeding
 // `zfs receive` (reader.ts readStreams), and the plan commits only after it has matched them
 // all. Only the plain ustar form zbak writes passes; anything else (pax records, links,
 // truncation, a reordered entry) throws, and the caller runs the full verify to say what
@@ -10,7 +11,9 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { ArchiveFormatError } from '../errors.js';
 import type { CheckedArchive } from './archive-checker.js';
-import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY, type EntrySum, type Header } from './format.js';
+import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY, type EntrySum, type Header, type StreamSpec } from './format.js';
+import { SendBeginError, SendBeginParser } from './send-begin.js';
+import { beginMismatch } from './stream-begin-check.js';
 import { MAX_JSON_ENTRY_SIZE, decodeText, maxTrailerSize, parseHeader, parseJsonEntry, parseTrailer } from './json-entry.js';
 import { recordRead } from './read-count.js';
 import { BLOCK, paddedSize, parseUstarHeader, type UstarHeader } from './tar-header.js';
@@ -33,7 +36,12 @@ class Walker {
 
   constructor(private readonly fh: FileHandle, readonly fileSize: number) {}
 
-  private async readAt(buf: Buffer, position: number): Promise<void> {
+  /** File offset of the next header (or, right after next(), of the entry's header). */
+  get at(): number {
+    return this.offset;
+  }
+
+  async readAt(buf: Buffer, position: number): Promise<void> {
     const { bytesRead } = await this.fh.read(buf, 0, buf.length, position);
     this.bytesRead += bytesRead;
     if (bytesRead !== buf.length) fail(TRAILER_ENTRY, `the archive is truncated at byte ${position + bytesRead}`);
@@ -75,6 +83,44 @@ class Walker {
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+interface SeenPart {
+  name: string;
+  size: number;
+  /** File offset of the part's data. */
+  data: number;
+}
+
+/** Stream heads are read this much at a time until the first BEGIN record is complete. */
+const HEAD_READ = 4096;
+
+/**
+ * A stream's first BEGIN record against its header entry (invariant 12), so an archive that
+ * would receive a zone as a clone of something else is refused before any change. Its bytes
+ * are not hashed here: on a refusal the full verify tells damage from a rewritten record.
+ */
+async function checkBegin(w: Walker, header: Header, spec: StreamSpec, parts: readonly SeenPart[]): Promise<void> {
+  const parser = new SendBeginParser();
+  let where = parts[0]!.name;
+  try {
+    for (const p of parts) {
+      where = p.name;
+      for (let at = 0; at < p.size; at += HEAD_READ) {
+        const buf = Buffer.alloc(Math.min(HEAD_READ, p.size - at));
+        await w.readAt(buf, p.data + at);
+        const begin = parser.push(buf);
+        if (begin === null) continue;
+        const message = beginMismatch(spec, begin, header.images.find((i) => i.uuid === spec.imageUuid)?.type);
+        if (message !== null) fail(p.name, message);
+        return;
+      }
+    }
+    parser.end();
+  } catch (err) {
+    if (err instanceof SendBeginError) fail(where, err.message);
+    throw err;
+  }
+}
+
 /** The structure pass; throws ArchiveFormatError on anything but a plain, complete zbak archive. */
 export async function checkStructure(path: string): Promise<CheckedArchive> {
   const fh = await openArchive(path);
@@ -108,13 +154,13 @@ async function walk(w: Walker): Promise<CheckedArchive> {
     imageManifests.set(image.uuid, decodeText(image.manifestEntry, bytes));
   }
   // Parts: names and sizes here; the trailer must list exactly these.
-  const seen: Array<{ id: string; parts: Array<{ name: string; size: number }> }> = [];
+  const seen: Array<{ id: string; parts: SeenPart[] }> = [];
   let h = await w.next(TRAILER_ENTRY);
   for (const spec of header.streams) {
-    const parts: Array<{ name: string; size: number }> = [];
+    const parts: SeenPart[] = [];
     const prefix = `streams/${spec.id}/`;
     while (h.name.startsWith(prefix)) {
-      parts.push({ name: h.name, size: h.size });
+      parts.push({ name: h.name, size: h.size, data: w.at + BLOCK });
       w.skip(h);
       h = await w.next(TRAILER_ENTRY);
     }
@@ -137,6 +183,7 @@ async function walk(w: Walker): Promise<CheckedArchive> {
       if (last && p.size === 0 && j > 0) fail(p.name, 'empty part after a full one');
     }
   }
+  for (const [i, spec] of header.streams.entries()) await checkBegin(w, header, spec, seen[i]!.parts);
   const vm = parseArchivedVm(vmadmJson, header);
   const imageRecords = new Map<string, ArchivedImageRecord>();
   for (const image of header.images) {
