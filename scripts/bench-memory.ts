@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, type Header } from '../src/archive/format.js';
+import { DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, streamPartEntry, type Header } from '../src/archive/format.js';
+import { partListDigest } from '../src/archive/stream-digest.js';
 import { readStreams, verifyArchive } from '../src/archive/reader.js';
 import { createArchiveWriter } from '../src/archive/writer.js';
 import { substreamBegin } from '../fakezfs/send-records.js';
@@ -109,15 +110,30 @@ async function runPhase(phase: string, file: string, size: number): Promise<void
   } else if (phase === 'restore') {
     const verify = await measure(async () => ({ v: await verifyArchive(file) }));
     const read = await measure(async () => {
-      const h = createHash('sha256');
+      // The format version 2 stream digest: of the sha256 of every part-sized slice read back.
+      const parts: Array<{ name: string; sha256: string }> = [];
+      let h = createHash('sha256');
+      let inPart = 0;
       let n = 0;
+      const endPart = (): void => {
+        parts.push({ name: streamPartEntry('s01', parts.length), sha256: h.digest('hex') });
+        h = createHash('sha256');
+        inPart = 0;
+      };
       await readStreams(file, verify.v, async (_spec, data) => {
         for await (const c of data) {
-          h.update(c as Buffer);
+          for (let off = 0; off < (c as Buffer).length; ) {
+            const take = Math.min((c as Buffer).length - off, DEFAULT_PART_SIZE - inPart);
+            h.update((c as Buffer).subarray(off, off + take));
+            off += take;
+            inPart += take;
+            if (inPart === DEFAULT_PART_SIZE) endPart();
+          }
           n += (c as Buffer).length;
         }
       });
-      return { sha256: h.digest('hex'), size: n };
+      if (inPart > 0 || parts.length === 0) endPart();
+      return { sha256: partListDigest(parts), size: n };
     });
     out = { ...read, verifySeconds: verify.seconds, verifyPeakRss: verify.peakRss, readSeconds: read.seconds, readPeakRss: read.peakRss };
   } else if (phase === 'plain-write') {

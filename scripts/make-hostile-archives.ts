@@ -151,8 +151,8 @@ export function hostileArchives(): HostileArchive[] {
     h('entry-after-trailer.zbak', 'streams/s01/000001: entry after zbak-trailer.json', [...validEntries(), { name: 'streams/s01/000001', data: 'x' }]),
     h('oversized-json.zbak', 'vmadm.json: entry is 4294967295 bytes, more than the 8388608 allowed',
       splice(1, 3, { name: 'vmadm.json', claimedSize: 0xffffffff }), { end: false }),
-    h('version-2.zbak', 'archive format version 2 is not supported by this zbak (supports 1)',
-      validEntries(fixtureHeader({ formatVersion: 2, somethingNew: true }))),
+    h('version-3.zbak', 'archive format version 3 is not supported by this zbak (supports 1 and 2)',
+      validEntries(fixtureHeader({ formatVersion: 3, somethingNew: true }))),
     h('bad-schema.zbak', 'zbak.json: invalid header: streams.0.to.guid', validEntries(fixtureHeader({
       streams: [{ ...(fixtureHeader().streams as object[])[0], to: { snapshot: 'zbak-1', guid: 'not-a-guid' } }],
     }))),

@@ -8,11 +8,16 @@ import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY, streamPartEntry, type EntrySu
 import { MAX_JSON_ENTRY_SIZE, decodeText, maxTrailerSize, parseHeader, parseJsonEntry, parseTrailer } from './json-entry.js';
 import { SendBeginError, SendBeginParser } from './send-begin.js';
 import { beginMismatch } from './stream-begin-check.js';
-import { checkTrailer, type SeenStream } from './trailer-check.js';
+import { partListDigest } from './stream-digest.js';
+import { checkTrailer, checkTrailerShape, type SeenStream } from './trailer-check.js';
 import { parseArchivedImageRecord, parseArchivedVm, type ArchivedImageRecord, type ArchivedVm } from './vmadm-schema.js';
 import type { ScanResult, TarEntry } from './tar-scan.js';
 
-export interface VerifiedArchive {
+/**
+ * An archive's JSON entries and layout, checked: by the structure pass before a restore
+ * (structure-check.ts: stream bytes not read yet) or by the full verify (VerifiedArchive).
+ */
+export interface CheckedArchive {
   header: Header;
   trailer: Trailer;
   /** The raw `vmadm get` text, as the archive stores it. */
@@ -24,6 +29,9 @@ export interface VerifiedArchive {
   /** The imgadm records checked against header.images, by image uuid. */
   imageRecords: Map<string, ArchivedImageRecord>;
 }
+
+/** A CheckedArchive whose every byte was also matched against its checksums (verify). */
+export type VerifiedArchive = CheckedArchive;
 
 /** tar writes two zero blocks after the last entry; fewer means the file was cut. */
 const END_OF_ARCHIVE_BYTES = 1024;
@@ -40,14 +48,18 @@ function fail(entry: string, message: string): never {
 async function readSmall(e: TarEntry, name: string, limit: number): Promise<Buffer> {
   if (e.size > limit) fail(name, `entry is ${e.size} bytes, more than the ${limit} allowed`);
   const chunks: Buffer[] = [];
-  for await (const c of e.data) chunks.push(c);
+  for await (const c of e.data) chunks.push(Buffer.from(c)); // a chunk may be a view of a reused read buffer
   return Buffer.concat(chunks);
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-/** The stream being read: its sums so far and its BEGIN parser (null once checked). */
-type CurrentStream = SeenStream & { hash: Hash; spec: StreamSpec; begin: SendBeginParser | null };
+/**
+ * The stream being read: its sums so far and its BEGIN parser (null once checked). Only a
+ * version 1 archive needs `whole`, a second hash of every byte; version 2's stream digest
+ * is made from the part sums.
+ */
+type CurrentStream = SeenStream & { whole: Hash | null; spec: StreamSpec; begin: SendBeginParser | null };
 
 export class ArchiveChecker {
   private header: Header | null = null;
@@ -133,7 +145,8 @@ export class ArchiveChecker {
       if (spec?.id !== streamId) fail(name, `out of order (expected ${spec ? streamPartEntry(spec.id, 0) : TRAILER_ENTRY})`);
       if (index !== 0) fail(name, `out of order (expected ${streamPartEntry(streamId, 0)})`);
       this.closeStream();
-      this.current = { id: streamId, size: 0, sha256: '', parts: [], hash: createHash('sha256'), spec, begin: new SendBeginParser() };
+      const whole = header.formatVersion === 1 ? createHash('sha256') : null;
+      this.current = { id: streamId, size: 0, sha256: '', parts: [], whole, spec, begin: new SendBeginParser() };
     }
     if (e.size > header.partSize) fail(name, `part is ${e.size} bytes, larger than partSize (${header.partSize})`);
     const stream = this.current as CurrentStream;
@@ -141,7 +154,7 @@ export class ArchiveChecker {
     let size = 0;
     for await (const c of e.data) {
       partHash.update(c);
-      stream.hash.update(c);
+      stream.whole?.update(c);
       size += c.length;
       if (stream.begin !== null) this.feedBegin(stream, name, c);
     }
@@ -174,8 +187,8 @@ export class ArchiveChecker {
     const last = cur.parts[cur.parts.length - 1] as EntrySum;
     if (last.size === 0 && cur.parts.length > 1) fail(last.name, 'empty part after a full one');
     if (cur.begin !== null) this.feedBegin(cur, last.name, Buffer.alloc(0), true);
-    const { hash, spec: _spec, begin: _begin, ...seen } = cur;
-    this.streams.push({ ...seen, sha256: hash.digest('hex') });
+    const { whole, spec: _spec, begin: _begin, ...seen } = cur;
+    this.streams.push({ ...seen, sha256: whole !== null ? whole.digest('hex') : partListDigest(cur.parts) });
     this.current = null;
   }
 
@@ -188,6 +201,7 @@ export class ArchiveChecker {
     const bytes = await readSmall(e, name, maxTrailerSize(this.partCount));
     const trailer = parseTrailer(bytes);
     checkTrailer(trailer, this.jsonSums, this.streams);
+    checkTrailerShape(trailer, header);
     // Damage shows as a checksum mismatch above; a BEGIN record that disagrees with
     // intact checksums was written that way (a rewritten archive).
     if (this.beginProblem !== null) fail(this.beginProblem.entry, this.beginProblem.message);

@@ -10,8 +10,8 @@ import { ArchiveFormatError, ZbakError } from '../errors.js';
 import { HEADER_ENTRY, TRAILER_ENTRY, type Header } from './format.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseTrailer } from './json-entry.js';
 import { openArchive } from './tar-scan.js';
+import { BLOCK, paddedSize, parseUstarHeader } from './tar-header.js';
 
-const BLOCK = 512;
 const END_OF_ARCHIVE = 2 * BLOCK;
 /** The trailer grows with the part count (~130 bytes a part); this covers millions of parts. */
 const MAX_TAIL = 256 * 1024 * 1024;
@@ -23,35 +23,11 @@ export type ArchiveIdentity =
   /** Starts like a zbak archive but cannot be confirmed as a complete one. */
   | { kind: 'unreadable'; reason: string };
 
-interface TarHeader {
-  name: string;
-  size: number;
-  isFile: boolean;
-}
-
-/** A ustar header block, or undefined when the block is not one (bad checksum, zeros). */
-function parseTarHeader(block: Buffer): TarHeader | undefined {
-  if (block.length < BLOCK || block.subarray(257, 262).toString('latin1') !== 'ustar') return undefined;
-  const octal = (from: number, len: number): number => parseInt(block.subarray(from, from + len).toString('latin1').replace(/[\0 ]+$/g, '').trim() || 'x', 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  if (octal(148, 8) !== sum) return undefined;
-  const size = octal(124, 12);
-  if (!Number.isSafeInteger(size) || size < 0) return undefined;
-  if (block[345] !== 0) return undefined; // a ustar prefix: zbak's short names never need one
-  const nul = block.indexOf(0);
-  const name = block.subarray(0, nul >= 0 && nul < 100 ? nul : 100).toString('latin1');
-  const type = block[156];
-  return { name, size, isFile: type === 0x30 || type === 0 };
-}
-
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   const { bytesRead } = await fh.read(buf, 0, length, position);
   return buf.subarray(0, bytesRead);
 }
-
-const roundUp = (n: number): number => Math.ceil(n / BLOCK) * BLOCK;
 
 /** Finds the trailer entry just before the end-of-archive zeros, reading backwards from the end. */
 async function readTrailerBytes(fh: FileHandle, fileSize: number): Promise<Buffer> {
@@ -60,11 +36,11 @@ async function readTrailerBytes(fh: FileHandle, fileSize: number): Promise<Buffe
     const buf = await readAt(fh, start, tail);
     // Candidate header blocks sit at multiples of 512 in the file, newest last.
     for (let off = Math.floor((fileSize - END_OF_ARCHIVE - BLOCK) / BLOCK) * BLOCK; off >= start; off -= BLOCK) {
-      const h = parseTarHeader(buf.subarray(off - start, off - start + BLOCK));
+      const h = parseUstarHeader(buf.subarray(off - start, off - start + BLOCK));
       if (!h || h.name !== TRAILER_ENTRY || !h.isFile) continue;
       const dataEnd = off + BLOCK + h.size;
-      if (off + BLOCK + roundUp(h.size) + END_OF_ARCHIVE > fileSize) continue;
-      if (buf.subarray(roundUp(dataEnd) - start).some((b) => b !== 0)) continue; // something follows the trailer
+      if (off + BLOCK + paddedSize(h.size) + END_OF_ARCHIVE > fileSize) continue;
+      if (buf.subarray(paddedSize(dataEnd) - start).some((b) => b !== 0)) continue; // something follows the trailer
       return buf.subarray(off + BLOCK - start, dataEnd - start);
     }
     if (tail >= fileSize || tail >= MAX_TAIL) throw new ArchiveFormatError(`${TRAILER_ENTRY}: not found at the end of the archive (incomplete?)`, TRAILER_ENTRY);
@@ -81,7 +57,7 @@ export async function readArchiveIdentity(path: string): Promise<ArchiveIdentity
   }
   try {
     const size = (await fh.stat()).size;
-    const first = parseTarHeader(await readAt(fh, 0, BLOCK));
+    const first = parseUstarHeader(await readAt(fh, 0, BLOCK));
     if (!first || first.name !== HEADER_ENTRY || !first.isFile || first.size > MAX_JSON_ENTRY_SIZE) return { kind: 'other' };
     const headerBytes = await readAt(fh, BLOCK, first.size);
     if (headerBytes.length !== first.size) return { kind: 'unreadable', reason: 'truncated in zbak.json' };

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { isoUtc, poolName, printable, propName, propValue, uuid, word } from './grammar.js';
 
 export const FORMAT_NAME = 'zbak';
-/** Major version: readers abort on any other value. */
-export const FORMAT_VERSION = 1;
+/** Major version written: 2 (the stream digest is made from the part digests, stream-digest.ts). */
+export const FORMAT_VERSION = 2;
+/** Versions this zbak reads; readers abort on any other value. */
+export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export const HEADER_ENTRY = 'zbak.json';
 export const VMADM_ENTRY = 'vmadm.json';
@@ -149,6 +151,7 @@ export const TrailerSchema = z.object({
     z.object({
       id: streamId,
       size: z.number().int().nonnegative(),
+      /** Version 1: SHA-256 of the stream's bytes; version 2: of its part list (stream-digest.ts). */
       sha256,
       parts: z.array(EntrySumSchema).min(1),
     }),

@@ -4,7 +4,7 @@ import type { ZodIssue } from 'zod';
 import { ArchiveFormatError } from '../errors.js';
 import {
   FORMAT_NAME,
-  FORMAT_VERSION,
+  SUPPORTED_FORMAT_VERSIONS,
   HEADER_ENTRY,
   HeaderSchema,
   TRAILER_ENTRY,
@@ -58,9 +58,9 @@ function checkFormatAndVersion(name: string, raw: unknown): void {
   const version = obj.formatVersion;
   if (typeof version !== 'number' || !Number.isInteger(version))
     throw new ArchiveFormatError(`${name}: formatVersion is missing or not an integer`, name);
-  if (version !== FORMAT_VERSION)
+  if (!SUPPORTED_FORMAT_VERSIONS.includes(version))
     throw new ArchiveFormatError(
-      `archive format version ${version} is not supported by this zbak (supports ${FORMAT_VERSION})`,
+      `archive format version ${version} is not supported by this zbak (supports ${SUPPORTED_FORMAT_VERSIONS.join(' and ')})`,
       name,
     );
 }

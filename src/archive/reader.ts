@@ -1,34 +1,63 @@
-// Reading a .zbak: verifyArchive is the full check (pass 1); readStreams hands each
-// stream to restore (pass 2), re-checking every part's sha256 as it goes by.
-import { createHash } from 'node:crypto';
+// Reading a .zbak. verifyArchive is the full check (`zbak verify`, and `restore --force`
+// before it changes anything). readStreams is restore's data pass: it hands each stream to
+// the restore while it hashes each part once against the trailer, checks each stream's
+// BEGIN record before any of its bytes go on, re-checks the JSON entries and the end of the
+// archive. After structure-check.ts it is the only read of the stream bytes.
+import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { ArchiveFormatError, ZbakError } from '../errors.js';
-import { ArchiveChecker, type VerifiedArchive } from './archive-checker.js';
+import { ArchiveChecker, type CheckedArchive, type VerifiedArchive } from './archive-checker.js';
 import { TRAILER_ENTRY, type StreamSpec } from './format.js';
+import { recordRead } from './read-count.js';
+import { SendBeginError, SendBeginParser } from './send-begin.js';
+import { beginMismatch } from './stream-begin-check.js';
 import { scanTar, type ScanOptions } from './tar-scan.js';
+import { NotPlainTarError, scanPlainTar } from './plain-tar-scan.js';
 import { waitForDrain } from './stream-wait.js';
 
-export type { VerifiedArchive } from './archive-checker.js';
+export type { CheckedArchive, VerifiedArchive } from './archive-checker.js';
+
+/** tar writes two zero blocks after the last entry; fewer means the file was cut. */
+const END_OF_ARCHIVE_BYTES = 1024;
 
 /** Read the whole archive once (streaming) and check everything; throws ArchiveFormatError naming the bad entry. */
 export async function verifyArchive(path: string, opts: ScanOptions = {}): Promise<VerifiedArchive> {
-  const checker = new ArchiveChecker();
-  const scan = await scanTar(path, (entry) => checker.onEntry(entry), opts);
-  return checker.finish(scan);
+  const counted = countingReads(opts);
+  try {
+    const check = async (scan: typeof scanTar): Promise<VerifiedArchive> => {
+      const checker = new ArchiveChecker();
+      return checker.finish(await scan(path, (entry) => checker.onEntry(entry), counted.opts));
+    };
+    try {
+      return await check(scanPlainTar);
+    } catch (err) {
+      // Not the plain tar zbak writes: tar-stream reads every form and names what is wrong.
+      if (!(err instanceof NotPlainTarError)) throw err;
+      return await check(scanTar);
+    }
+  } finally {
+    recordRead('verify', counted.bytes());
+  }
+}
+
+/** Scan options that also count the bytes read, for the ZBAK_READ_COUNT hook (failed passes too). */
+function countingReads(opts: ScanOptions): { opts: ScanOptions; bytes: () => number } {
+  let n = 0;
+  return { opts: { onRead: (bytes) => ((n += bytes), opts.onRead?.(bytes)) }, bytes: () => n };
 }
 
 interface Expected {
   name: string;
   size: number;
   sha256: string;
-  /** Index into header.streams for parts, -1 for JSON entries and the trailer. */
+  /** Index into header.streams for parts, -1 for JSON entries. */
   stream: number;
   first: boolean;
   last: boolean;
 }
 
-// The verified trailer fixes the whole layout, so pass 2 only has to match it.
-function expectedLayout(v: VerifiedArchive): Expected[] {
+// The checked trailer fixes the whole layout, so the data pass only has to match it.
+function expectedLayout(v: CheckedArchive): Expected[] {
   const json = v.trailer.entries.map((e) => ({ ...e, stream: -1, first: false, last: false }));
   const parts = v.trailer.streams.flatMap((s, i) =>
     s.parts.map((p, j) => ({ ...p, stream: i, first: j === 0, last: j === s.parts.length - 1 })),
@@ -75,20 +104,65 @@ async function forward(a: Active, chunk: Buffer): Promise<void> {
 }
 
 /**
- * Pass 2 for restore: for each stream in header order, onStream(spec, data) gets the
- * concatenation of its parts; the next stream starts only after the handler resolved.
- * A part whose sha256 differs from the verified trailer destroys `data` with an error.
+ * The stream being read. Its first bytes are held back until its BEGIN record has been
+ * parsed and matches the header (`zfs receive` acts on that record); a version 1 archive
+ * also needs `whole`, the hash of the stream's bytes.
+ */
+interface Reading {
+  active: Active;
+  imageType: string | undefined;
+  begin: SendBeginParser | null;
+  held: Buffer[];
+  problem: { entry: string; message: string } | null;
+  whole: Hash | null;
+}
+
+async function onChunk(r: Reading, part: string, chunk: Buffer): Promise<void> {
+  r.whole?.update(chunk);
+  if (r.problem !== null) return;
+  if (r.begin === null) return forward(r.active, chunk);
+  r.held.push(Buffer.from(chunk));
+  let begin;
+  try {
+    begin = r.begin.push(chunk);
+  } catch (err) {
+    if (!(err instanceof SendBeginError)) throw err;
+    r.problem = { entry: part, message: err.message };
+    return;
+  }
+  if (begin === null) return;
+  r.begin = null;
+  const message = beginMismatch(r.active.spec, begin, r.imageType);
+  if (message !== null) {
+    r.problem = { entry: part, message };
+    return;
+  }
+  const held = r.held;
+  r.held = [];
+  for (const h of held) await forward(r.active, h);
+}
+
+/**
+ * Restore's data pass: for each stream in header order, onStream(spec, data) gets the
+ * concatenation of its parts; the next stream starts only after the handler resolved. A
+ * part whose sha256 differs from the trailer, or a BEGIN record that differs from the header
+ * (reported only when its part's sha256 matched: damage is reported as damage), destroys
+ * `data` with an error naming the part and rejects. Resolves once the end of the archive
+ * was read too, so a caller that commits after it has had every byte checked.
  */
 export async function readStreams(
   path: string,
-  verified: VerifiedArchive,
+  archive: CheckedArchive,
   onStream: (spec: StreamSpec, data: Readable) => Promise<void>,
+  opts: ScanOptions = {},
 ): Promise<void> {
-  const layout = expectedLayout(verified);
+  const { header, trailer } = archive;
+  const layout = expectedLayout(archive);
   let index = 0;
-  let active: Active | null = null;
+  let reading: Reading | null = null;
+  const counted = countingReads(opts);
   try {
-    await scanTar(path, async (entry) => {
+    const scan = await scanTar(path, async (entry) => {
       const exp = layout[index++];
       if (!exp) {
         if (entry.name === TRAILER_ENTRY && index === layout.length + 1) return;
@@ -96,36 +170,71 @@ export async function readStreams(
       }
       if (entry.name !== exp.name || entry.size !== exp.size || entry.type !== 'file')
         throw changed(entry.name, `expected ${exp.name} (${exp.size} bytes)`);
-      if (exp.stream < 0) return; // JSON entries were checked by verifyArchive
-      const spec = verified.header.streams[exp.stream] as StreamSpec;
-      if (exp.first) active = start(spec, onStream);
-      const a = active as unknown as Active;
       const hash = createHash('sha256');
+      if (exp.stream < 0) {
+        // The JSON entries the structure pass read must still be the same bytes.
+        for await (const chunk of entry.data) hash.update(chunk);
+        return matchSum(exp, hash);
+      }
+      const spec = header.streams[exp.stream] as StreamSpec;
+      if (exp.first) {
+        const imageType = header.images.find((i) => i.uuid === spec.imageUuid)?.type;
+        const whole = header.formatVersion === 1 ? createHash('sha256') : null;
+        reading = { active: start(spec, onStream), imageType, begin: new SendBeginParser(), held: [], problem: null, whole };
+      }
+      const r = reading as unknown as Reading;
       for await (const chunk of entry.data) {
         hash.update(chunk);
-        await forward(a, chunk);
+        await onChunk(r, exp.name, chunk);
       }
-      const actual = hash.digest('hex');
-      if (actual !== exp.sha256) throw changed(exp.name, `sha256 is now ${actual}, verified as ${exp.sha256}`);
-      if (exp.last) {
-        a.out.end();
-        await a.settled;
-        if (a.outcome.error !== undefined) throw a.outcome.error;
-        active = null;
-      }
-    });
+      matchSum(exp, hash);
+      if (r.problem !== null) throw new ArchiveFormatError(`${r.problem.entry}: ${r.problem.message}`, r.problem.entry);
+      if (exp.last) await endStream(r, exp.name, trailer.streams[exp.stream]!.sha256);
+      if (exp.last) reading = null;
+    }, counted.opts);
     if (index < layout.length) throw changed(layout[index]?.name ?? TRAILER_ENTRY, 'missing');
+    if (index === layout.length) throw changed(TRAILER_ENTRY, 'missing');
+    if (scan.bytesAfterLastEntry < END_OF_ARCHIVE_BYTES)
+      throw new ArchiveFormatError(`${TRAILER_ENTRY}: the archive is truncated: the end-of-archive blocks after the trailer are missing`, TRAILER_ENTRY);
   } catch (err) {
     // Stop the handler (e.g. zfs receive) and wait for it before reporting.
-    const a = active as Active | null;
-    if (a !== null && !a.outcome.done) {
+    const a = (reading as Reading | null)?.active;
+    if (a && !a.outcome.done) {
       a.out.destroy(err instanceof Error ? err : new Error(String(err)));
       await a.settled;
     }
     throw err;
+  } finally {
+    recordRead('data', counted.bytes());
   }
 }
 
+/** The last part of a stream: a BEGIN record that never completed, the version 1 stream sum, then end of data. */
+async function endStream(r: Reading, part: string, listedDigest: string): Promise<void> {
+  if (r.begin !== null) {
+    try {
+      r.begin.end();
+    } catch (err) {
+      if (!(err instanceof SendBeginError)) throw err;
+      throw new ArchiveFormatError(`${part}: ${err.message}`, part);
+    }
+  }
+  const id = r.active.spec.id;
+  if (r.whole !== null) {
+    const actual = r.whole.digest('hex');
+    if (actual !== listedDigest)
+      throw new ArchiveFormatError(`stream ${id}: sha256 mismatch: archive has ${actual}, trailer says ${listedDigest}`, `stream ${id}`);
+  }
+  r.active.out.end();
+  await r.active.settled;
+  if (r.active.outcome.error !== undefined) throw r.active.outcome.error;
+}
+
+function matchSum(exp: Expected, hash: Hash): void {
+  const actual = hash.digest('hex');
+  if (actual !== exp.sha256) throw new ArchiveFormatError(`${exp.name}: sha256 mismatch: archive has ${actual}, trailer says ${exp.sha256}`, exp.name);
+}
+
 function changed(entry: string, what: string): ArchiveFormatError {
-  return new ArchiveFormatError(`${entry}: archive changed since it was verified: ${what}`, entry);
+  return new ArchiveFormatError(`${entry}: archive changed since it was checked: ${what}`, entry);
 }

@@ -95,7 +95,7 @@ function fail(entry: string, message: string): never {
 }
 
 function parseObject<T>(entry: string, text: string, schema: z.ZodType<T>, what: string): T {
-  const raw = JSON.parse(text) as unknown; // already parsed once by the verify pass
+  const raw = JSON.parse(text) as unknown; // already parsed once by the verify or structure pass
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     fail(entry, `not a JSON object (it is ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `a ${typeof raw}`}); expected ${what}`);
   const r = schema.safeParse(raw);

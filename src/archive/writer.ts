@@ -1,6 +1,7 @@
 // Streaming .zbak writer: entries go through tar-stream into a hidden temp file next to
-// the archive; finish() fsyncs and links it into place. See docs/FORMAT.md.
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+// the archive, written back to disk in the background as it grows (file-sink.ts); finish()
+// fsyncs what is left and only then links it into place. See docs/FORMAT.md.
+import { createHash, randomBytes } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import { unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { partSizeProblem } from '../model/part-size.js';
 import { tempArchiveName } from './temp-name.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseJsonEntry } from './json-entry.js';
 import { splitIntoParts } from './part-splitter.js';
+import { partListDigest } from './stream-digest.js';
 import { tarEntryBytes, writeTarEntry } from './tar-entry-out.js';
 import { ArchiveWriteError, describeIoError } from './write-error.js';
 
@@ -44,6 +46,8 @@ export interface ArchiveWriterOptions {
   partSize?: number;
   /** Fault injection for tests (ENOSPC, EIO); defaults to an exclusive fs open. */
   openFile?: OpenArchiveFile;
+  /** Bytes between background fdatasyncs (file-sink.ts WRITE_BACK_BYTES); for tests. */
+  writeBackBytes?: number;
 }
 
 /** Create the temp file and return a writer; fails at once if `finalPath` already exists. */
@@ -61,20 +65,18 @@ export async function createArchiveWriter(finalPath: string, opts: ArchiveWriter
   } catch (err) {
     throw new ArchiveWriteError(target, `cannot create ${tempPath}: ${describeIoError(err)}`, { cause: err });
   }
-  return new TarArchiveWriter(target, tempPath, partSize, file);
+  return new TarArchiveWriter(target, tempPath, partSize, file, opts.writeBackBytes);
 }
 
 /** Hashing yields to the event loop this often, so the part's write is issued and proceeds. */
 const HASH_SLICE = 1024 * 1024;
 
-/** sha256 of `data` (returned) and `whole` updated with it, a slice at a time between event-loop turns. */
-async function hashWhileWriting(data: Buffer, whole: Hash): Promise<string> {
+/** sha256 of `data`, a slice at a time between event-loop turns. */
+async function hashWhileWriting(data: Buffer): Promise<string> {
   const hash = createHash('sha256');
   for (let off = 0; off < data.length; off += HASH_SLICE) {
     await setImmediate();
-    const slice = data.subarray(off, off + HASH_SLICE);
-    hash.update(slice);
-    whole.update(slice);
+    hash.update(data.subarray(off, off + HASH_SLICE));
   }
   return hash.digest('hex');
 }
@@ -106,11 +108,13 @@ class TarArchiveWriter implements ArchiveWriter {
     readonly tempPath: string,
     readonly partSize: number,
     private readonly file: ArchiveFile,
+    writeBackBytes?: number,
   ) {
-    this.sink = new FileSink(this.pack as AsyncIterable<Buffer>, file, (err) => {
+    const onError = (err: unknown): void => {
       this.fail(new ArchiveWriteError(finalPath, describeIoError(err), { cause: err }));
       this.pack.destroy();
-    });
+    };
+    this.sink = new FileSink(this.pack as AsyncIterable<Buffer>, file, onError, writeBackBytes);
   }
 
   addEntry(name: string, data: string | Buffer): Promise<void> {
@@ -154,7 +158,6 @@ class TarArchiveWriter implements ArchiveWriter {
       this.onFailure.add(stop);
       try {
         if (signal?.aborted) throw interrupted(id, signal.reason);
-        const whole = createHash('sha256');
         const parts: EntrySum[] = [];
         let size = 0;
         this.partBuffer ??= Buffer.allocUnsafeSlow(this.partSize); // one per writer, reused
@@ -169,13 +172,14 @@ class TarArchiveWriter implements ArchiveWriter {
             await this.guard(this.sink.writtenUpTo(this.tarBytes));
           })();
           writing.catch(() => undefined); // awaited below, after the hashing
-          const sha256 = await hashWhileWriting(part.data, whole);
+          const sha256 = await hashWhileWriting(part.data);
           await writing;
           parts.push({ name, size: part.data.length, sha256 });
           size += part.data.length;
           if (signal?.aborted) throw interrupted(id, signal.reason);
         }
-        const sum = { size, sha256: whole.digest('hex'), parts };
+        // Format version 2: the stream digest is made from the part sums (each byte hashed once).
+        const sum = { size, sha256: partListDigest(parts), parts };
         this.streamSums.push({ id, ...sum });
         this.nextStream++;
         return sum;
@@ -203,7 +207,9 @@ class TarArchiveWriter implements ArchiveWriter {
         await this.entry(TRAILER_ENTRY, bytes);
         this.pack.finalize();
         await this.guard(this.sink.done);
+        await this.sink.writeBackSettled();
         if (this.failure) throw this.failure;
+        // Most of the data is on disk already (file-sink.ts writes back while streaming).
         await this.file.sync();
         await this.file.close();
         await linkNoReplace(this.tempPath, this.finalPath);
@@ -226,6 +232,7 @@ class TarArchiveWriter implements ArchiveWriter {
     this.fail(new ZbakError(`archive ${this.finalPath} was aborted`, 'interrupted'));
     this.pack.destroy();
     await this.sink.done.catch(() => undefined);
+    await this.sink.writeBackSettled();
     await this.file.close().catch(() => undefined); // already closed after a failed finish
     await unlink(this.tempPath).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw new ArchiveWriteError(this.finalPath, `cannot remove ${this.tempPath}: ${describeIoError(err)}`);

@@ -2,14 +2,14 @@
 // each by its own StreamFeed (which checks that archive to its end before the next opens).
 // Stream ids of the later links are "<link>:<id>" (plan ids of the merged header).
 import type { Readable } from 'node:stream';
-import type { VerifiedArchive } from '../archive/reader.js';
+import type { CheckedArchive } from '../archive/reader.js';
 import { ZbakError } from '../errors.js';
 import type { StreamSource } from './execute.js';
 import { StreamFeed } from './stream-feed.js';
 
 export interface ChainFile {
   file: string;
-  verified: VerifiedArchive;
+  verified: CheckedArchive;
 }
 
 /** "<link>:<id>" for a later link's stream; the full archive's keep their own ids. */

@@ -1,18 +1,17 @@
 // A restore point that is an incremental archive: find the rest of its chain beside it (or in
 // --from DIR), check that every link is the archive its successor names with GUIDs that link
-// (plan/chain.ts), verify each link in full, and merge them into one header for the planner:
+// (plan/chain.ts), check each link as restore checks an archive (structure first, every hash
+// while receiving; --force: verified in full first), and merge them into one header for the planner:
 // the full archive's images and streams, then each later link's zone streams in order, the
 // zone's configuration and state as of the restore point. Refuses before any change.
 import { basename, dirname } from 'node:path';
 import type { Header } from '../archive/format.js';
-import type { VerifiedArchive } from '../archive/reader.js';
+import type { CheckedArchive } from '../archive/reader.js';
 import { ArchiveFormatError } from '../errors.js';
 import { linkOf, resolveChain } from '../plan/chain.js';
 import { linkStreamId, type ChainFile } from './chain-feed.js';
 import type { Log } from './commands.js';
 import { scanMedium } from './medium-scan.js';
-import type { Progress } from './progress.js';
-import { verifyWithProgress } from './verify.js';
 
 export interface ChainRestore {
   links: ChainFile[];
@@ -22,7 +21,7 @@ export interface ChainRestore {
   sizes: Map<string, number>;
 }
 
-export async function gatherChain(file: string, target: VerifiedArchive, from: string | undefined, progress: Progress, log: Log): Promise<ChainRestore> {
+export async function gatherChain(file: string, target: CheckedArchive, from: string | undefined, check: (path: string) => Promise<CheckedArchive>, log: Log): Promise<ChainRestore> {
   const dir = from ?? dirname(file);
   const refuse = (why: string): never => {
     throw new ArchiveFormatError(`${file} is incremental and its chain cannot be used: ${why}; every archive of the chain must be in ${dir} (--from DIR)`, basename(file));
@@ -43,9 +42,7 @@ export async function gatherChain(file: string, target: VerifiedArchive, from: s
       continue;
     }
     const path = byName.get(name)!.path;
-    const verified = await verifyWithProgress(path, progress);
-    log(`verified ${path}: ${verified.header.streams.length} streams, checksums match`);
-    links.push({ file: path, verified });
+    links.push({ file: path, verified: await check(path) });
   }
   return { links, header: mergedHeader(links), sizes: mergedSizes(links) };
 }

@@ -73,6 +73,10 @@ async function runStep(host: Host, step: Step, opts: ExecuteOptions): Promise<St
     case 'receive':
     case 'drain': {
       if (!opts.streams) throw new ZbakError(`${step.what}: no archive stream source`);
+      // Restore hashes each part as it goes to zfs receive, so a receive can fail after it
+      // made its dataset: its undo (which tolerates a missing dataset) is journaled first.
+      const early = step.op === 'receive' ? (step.undo ?? []) : [];
+      if (early.length > 0) await opts.journal.push(early);
       const data = await opts.streams.take(step.streamId);
       const consume = step.op === 'receive' ? (d: Readable) => receiveFrom(host, step.argv, step.what, d) : drain;
       const stop = (): void => void data.destroy(opts.signal?.reason as Error);
@@ -82,7 +86,7 @@ async function runStep(host: Host, step: Step, opts: ExecuteOptions): Promise<St
       } finally {
         opts.signal?.removeEventListener('abort', stop);
       }
-      return step.undo ?? [];
+      return early.length > 0 ? [] : (step.undo ?? []);
     }
     case 'write-file': {
       const before = await host.readFile(step.path);

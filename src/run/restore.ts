@@ -1,9 +1,12 @@
-// `zbak restore`: verify the whole archive, take the zone's and the images'
-// locks, take back what an interrupted earlier restore left (its journal),
-// plan against the host (refusing before any change), then run the plan's
-// steps with run/execute.ts. --dry-run prints the same steps.
+// `zbak restore`: check the archive's structure (with --force: verify all of it), take the
+// zone's and the images' locks, take back what an interrupted earlier restore left (its
+// journal), plan against the host (refusing before any change), then run the plan's steps
+// with run/execute.ts; the receive steps read the stream bytes once, hashing them as they go
+// to zfs receive, and the plan commits only after the whole archive matched. --dry-run
+// prints the same steps.
 import type { Readable } from 'node:stream';
-import type { VerifiedArchive } from '../archive/reader.js';
+import type { CheckedArchive } from '../archive/reader.js';
+import { checkStructure } from '../archive/structure-check.js';
 import type { Host } from '../host/host.js';
 import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan, type RestoreTarget } from '../plan/restore-plan.js';
 import type { Log } from './commands.js';
@@ -14,7 +17,7 @@ import type { Header } from '../archive/format.js';
 import { ChainFeed } from './chain-feed.js';
 import { gatherChain } from './chain-restore.js';
 import { Journal, journalPath } from './journal.js';
-import { ZbakError } from '../errors.js';
+import { ArchiveFormatError, ZbakError } from '../errors.js';
 import { globalReachLines, printRestorePlan } from './restore-print.js';
 import { StreamFeed } from './stream-feed.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
@@ -32,15 +35,37 @@ export interface RestoreRunOptions extends RestoreOptions {
 
 export interface RestoreResult {
   plan: RestorePlan;
-  verified: VerifiedArchive;
+  verified: CheckedArchive;
+}
+
+/**
+ * Before any change. A plain restore (or copy) changes nothing the host had, so it checks
+ * only the structure here and every byte while receiving (undone on a mismatch). With
+ * --force the existing zone is put aside, so the whole archive is verified first. When the
+ * structure pass refuses, the full verify names what is wrong (or accepts an archive in a
+ * tar form only it reads, e.g. with pax records, which is then read a second time).
+ */
+async function checkArchive(file: string, force: boolean, progress: Progress, log: Log): Promise<CheckedArchive> {
+  if (!force) {
+    try {
+      const checked = await checkStructure(file);
+      log(`checked ${file}: ${checked.header.streams.length} streams, every part present; their checksums are matched while they are received`);
+      return checked;
+    } catch (err) {
+      if (!(err instanceof ArchiveFormatError)) throw err;
+    }
+  }
+  const verified = await verifyWithProgress(file, progress);
+  log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
+  return verified;
 }
 
 export async function runRestore(host: Host, file: string, opts: RestoreRunOptions, log: Log): Promise<RestoreResult> {
   const progress = opts.progress ?? silentProgress;
-  const verified = await verifyWithProgress(file, progress);
-  log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
+  const check = (path: string): Promise<CheckedArchive> => checkArchive(path, opts.force === true, progress, log);
+  const verified = await check(file);
   // An incremental archive restores with its whole chain: one plan over every link's streams.
-  const chain = verified.header.base ? await gatherChain(file, verified, opts.from, progress, log) : undefined;
+  const chain = verified.header.base ? await gatherChain(file, verified, opts.from, check, log) : undefined;
   const header = chain?.header ?? verified.header;
   const imageManifests = (chain?.links[0]!.verified ?? verified).imageManifests;
   const vmJson = verified.vm as Record<string, unknown>;

@@ -1,8 +1,9 @@
-// Turns the archive reader's push (readStreams calls a handler per stream, in
-// header order) into the pull the executor needs: take(id) when a step wants
-// a stream. The reader waits for each stream to be consumed before the next.
+// Turns the archive reader's push (readStreams, restore's one data pass, calls a
+// handler per stream in header order) into the pull the executor needs: take(id)
+// when a step wants a stream. The reader waits for each stream to be consumed
+// before the next; done() resolves once it has checked the end of the archive.
 import type { Readable } from 'node:stream';
-import { readStreams, type VerifiedArchive } from '../archive/reader.js';
+import { readStreams, type CheckedArchive } from '../archive/reader.js';
 import { ZbakError } from '../errors.js';
 import type { StreamSource } from './execute.js';
 
@@ -20,7 +21,7 @@ export class StreamFeed implements StreamSource {
   private closed = false;
   private readonly reading: Promise<void>;
 
-  constructor(file: string, verified: VerifiedArchive) {
+  constructor(file: string, verified: CheckedArchive) {
     this.reading = readStreams(file, verified, (spec, data) =>
       // Closed before the reader offered anything (a step failed at once): stop it, or close() waits forever.
       this.closed ? Promise.reject(new ZbakError('restore stopped')) : new Promise<void>((resolve, reject) => {

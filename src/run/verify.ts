@@ -1,5 +1,5 @@
-// The full archive check (`zbak verify`, and restore's first pass), with the
-// bytes read shown against the file's size when someone is watching.
+// The full archive check (`zbak verify`, and `restore --force` before it changes anything),
+// with the bytes read shown against the file's size when someone is watching.
 import { stat } from 'node:fs/promises';
 import { verifyArchive, type VerifiedArchive } from '../archive/reader.js';
 import { tracked, type Progress } from './progress.js';

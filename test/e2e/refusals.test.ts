@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { demoHostWithArchive } from '../support/demo-host.js';
 import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, createImages } from '../../scripts/lib/demo-zone.js';
+import { partListDigest } from '../../src/archive/stream-digest.js';
 
 let dir: string;
 let a: FakeSmartOS;
@@ -181,11 +182,12 @@ describe('verify and restore refuse a stream whose BEGIN record was rewritten (e
     // Recompute the part and stream sums in the trailer: same lengths, so the tar layout is unchanged.
     const t = json('zbak-trailer.json');
     const trailerText = buf.subarray(t.e.data, t.e.data + t.e.size).toString('utf8');
-    const listed = (t.doc as { streams: { id: string; sha256: string; parts: { sha256: string }[] }[] }).streams.find((s) => s.id === root.id)!;
+    const listed = (t.doc as { streams: { id: string; sha256: string; parts: { name: string; sha256: string }[] }[] }).streams.find((s) => s.id === root.id)!;
     const data = (e: { data: number; size: number }): Buffer => buf.subarray(e.data, e.data + e.size);
+    const newParts = listed.parts.map((p, i) => (i === 0 ? { ...p, sha256: sha256(data(first)) } : p));
     const patched = trailerText
       .replace(listed.parts[0]!.sha256, sha256(data(first)))
-      .replace(listed.sha256, sha256(Buffer.concat(parts.map(data))));
+      .replace(listed.sha256, partListDigest(newParts)); // format version 2: the digest of the part list
     expect(patched).not.toBe(trailerText);
     buf.write(patched, t.e.data, 'utf8');
     const p = join(dir, 'begin-rewritten.zbak');
@@ -209,7 +211,7 @@ describe('restore refuses every hostile archive in fixtures/archives (exit 12), 
     ['directory', /is a directory/], ['device', /character device/], ['unexpected-name', /unexpected entry name/],
     ['duplicate', /duplicate entry/], ['header-not-first', /does not start with zbak\.json/],
     ['entry-after-trailer', /entry after zbak-trailer\.json/], ['oversized-json', /more than the \d+ allowed/],
-    ['version-2', /archive format version 2 is not supported by this zbak \(supports 1\)/],
+    ['version-3', /archive format version 3 is not supported by this zbak \(supports 1 and 2\)/],
     ['bad-schema', /invalid header/], ['no-trailer', /incomplete/],
     ['begin-fromguid', /streams\/s01\/000000: BEGIN record fromguid 1001 differs from the header's from GUID 0/],
   ] as const;

@@ -1,9 +1,11 @@
 // An archive held in memory as its parts (header object, vmadm.json text, image
 // records, stream bytes) so a mutation is a plain edit; `writeArchiveBytes` lays it
-// out as a tar with every checksum recomputed (entry, part and stream sha256 in the
-// trailer), i.e. an archive that still verifies unless its content is refused.
+// out as a tar with every checksum recomputed (entry, part and stream sums in the
+// trailer, the stream's by the header's format version), i.e. an archive that still
+// verifies unless its content is refused.
 import { createHash } from 'node:crypto';
 import { rawTar, type RawEntry } from '../../make-hostile-archives.js';
+import { partListDigest } from '../../../src/archive/stream-digest.js';
 
 export interface ArchiveModel {
   /** zbak.json, parsed; mutations edit it freely (it is re-serialised as is). */
@@ -85,6 +87,8 @@ export function writeArchiveBytes(m: ArchiveModel): Buffer {
     ...m.manifests.map((x) => ({ name: x.name, data: x.text })),
   ];
   const size = cutSize(m);
+  // A mutation may set any version; the trailer follows the header's so only that field is off.
+  const version = typeof m.header.formatVersion === 'number' ? m.header.formatVersion : 1;
   const specs = Array.isArray(m.header.streams) ? (m.header.streams as Array<{ id?: unknown }>) : [];
   const parts: RawEntry[] = [];
   const streamSums = [];
@@ -98,11 +102,12 @@ export function writeArchiveBytes(m: ArchiveModel): Buffer {
       parts.push({ name, data });
       sums.push(sum(name, data));
     }
-    streamSums.push({ id, size: bytes.length, sha256: sha(bytes), parts: sums });
+    // The stream digest of the header's format version: version 2 of the part list, 1 of the bytes.
+    streamSums.push({ id, size: bytes.length, sha256: version === 1 ? sha(bytes) : partListDigest(sums), parts: sums });
   }
   const trailer = {
     format: 'zbak',
-    formatVersion: 1,
+    formatVersion: version,
     entries: json.map((e) => sum(e.name, Buffer.from(e.data as string))),
     streams: streamSums,
   };

@@ -108,7 +108,7 @@ describe('header checks', () => {
 
   it('rejects a wrong format name and an unknown version before the schema', () => {
     expect(check({ format: 'tar' })).toBe('zbak.json: not a zbak archive (format is "tar")');
-    expect(check({ format: 'zbak', formatVersion: 3 })).toBe('archive format version 3 is not supported by this zbak (supports 1)');
+    expect(check({ format: 'zbak', formatVersion: 3 })).toBe('archive format version 3 is not supported by this zbak (supports 1 and 2)');
     expect(check([1])).toBe('zbak.json: not a JSON object');
   });
 });

@@ -147,3 +147,45 @@ export function editJson(entry: string, edit: (doc: any) => unknown): (name: str
     return JSON.stringify(out === undefined ? doc : out);
   };
 }
+
+/**
+ * Rewrites an archive as format version 1 wrote it: both JSON documents say version 1 and
+ * each stream's `sha256` is the SHA-256 of its bytes (version 2: of its part list).
+ * `streamSum` may replace that sum (to build a v1 archive whose stream sum is wrong).
+ */
+export async function rewriteAsVersion1(from: string, to: string, streamSum?: (id: string, right: string) => string): Promise<void> {
+  const entries: Array<{ name: string; data: Buffer }> = [];
+  await scanTar(from, async (e) => {
+    const chunks: Buffer[] = [];
+    for await (const c of e.data) chunks.push(c);
+    entries.push({ name: e.name, data: Buffer.concat(chunks) });
+  });
+  const trailer = entries.pop()!;
+  const t = JSON.parse(trailer.data.toString()) as {
+    formatVersion: number; entries: Array<{ name: string; size: number; sha256: string }>;
+    streams: Array<{ id: string; sha256: string; parts: Array<{ name: string }> }>;
+  };
+  t.formatVersion = 1;
+  const header = entries[0]!;
+  header.data = Buffer.from(JSON.stringify({ ...JSON.parse(header.data.toString()), formatVersion: 1 }));
+  t.entries[0] = { name: header.name, size: header.data.length, sha256: sha(header.data) };
+  for (const s of t.streams) {
+    const bytes = Buffer.concat(s.parts.map((p) => entries.find((e) => e.name === p.name)!.data));
+    s.sha256 = streamSum ? streamSum(s.id, sha(bytes)) : sha(bytes);
+  }
+  await writeFile(to, rawTar([...entries, { name: trailer.name, data: `${JSON.stringify(t, null, 2)}\n` }]));
+}
+
+/** Rewrites the trailer of a (small) archive: `edit` changes the parsed trailer in place. */
+export async function rewriteTrailer(from: string, to: string, edit: (trailer: any) => void): Promise<void> {
+  const entries: Array<{ name: string; data: Buffer | string }> = [];
+  await scanTar(from, async (e) => {
+    const chunks: Buffer[] = [];
+    for await (const c of e.data) chunks.push(c);
+    entries.push({ name: e.name, data: Buffer.concat(chunks) });
+  });
+  const trailer = entries.pop()!;
+  const t = JSON.parse(trailer.data.toString()) as unknown;
+  edit(t);
+  await writeFile(to, rawTar([...entries, { name: trailer.name, data: `${JSON.stringify(t, null, 2)}\n` }]));
+}

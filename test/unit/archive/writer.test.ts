@@ -133,6 +133,7 @@ describe('archive writer', () => {
           written += r.bytesWritten;
           return r;
         },
+        datasync: () => fh.datasync(),
         sync: () => fh.sync(),
         close: () => fh.close(),
       };
@@ -141,6 +142,64 @@ describe('archive writer', () => {
     const err = await rejection(w.addStream('s01', chunked(streamBytes(1, 1_000_000), 65536)));
     expect(err).toBeInstanceOf(ArchiveWriteError);
     expect((err as Error).message).toBe(`cannot write archive ${path}: EIO: i/o error, write`);
+    await w.abort();
+    expect(await listDir(tmp.path)).toEqual([]);
+  });
+
+  it('writes back while streaming: fdatasyncs overlap the writes, the final fsync comes last, then the name', async () => {
+    const path = join(tmp.path, 'web.zbak');
+    const events: string[] = [];
+    const recording = async (p: string): Promise<ArchiveFile> => {
+      const fh = await open(p, 'wx', 0o600);
+      return {
+        writev: async (bufs) => {
+          events.push('write');
+          return fh.writev(bufs);
+        },
+        datasync: async () => {
+          events.push('datasync');
+          await fh.datasync();
+        },
+        sync: async () => {
+          events.push(`sync, ${(await listDir(tmp.path)).includes('web.zbak') ? 'published' : 'not published'}`);
+          await fh.sync();
+        },
+        close: () => fh.close(),
+      };
+    };
+    const w = await startWriter(path, 3, { openFile: recording, writeBackBytes: 256 * 1024 });
+    await w.addStream('s01', chunked(streamData(0, 3_000_000), 65536));
+    await w.addStream('s02', chunked(streamData(1, 2000), 100));
+    await w.addStream('s03', chunked(streamData(2, 2000), 100));
+    await w.finish();
+    const syncs = events.filter((e) => e === 'datasync').length;
+    expect(syncs).toBeGreaterThanOrEqual(1);
+    // The first write-back starts while the stream is still being written.
+    expect(events.indexOf('datasync')).toBeLessThan(events.lastIndexOf('write'));
+    expect(events[events.length - 1]).toBe('sync, not published');
+    expect(await listDir(tmp.path)).toEqual(['web.zbak']);
+    await verifyArchive(path);
+  });
+
+  it('a failed background write-back fails the save and leaves no archive', async () => {
+    const path = join(tmp.path, 'web.zbak');
+    const failing = async (p: string): Promise<ArchiveFile> => {
+      const fh = await open(p, 'wx', 0o600);
+      return {
+        writev: (bufs) => fh.writev(bufs),
+        datasync: () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })),
+        sync: () => fh.sync(),
+        close: () => fh.close(),
+      };
+    };
+    const w = await startWriter(path, 3, { openFile: failing, writeBackBytes: 256 * 1024 });
+    const err = await rejection((async () => {
+      await w.addStream('s01', chunked(streamData(0, 3_000_000), 65536));
+      await w.addStream('s02', chunked(streamData(1, 2000), 100));
+      await w.addStream('s03', chunked(streamData(2, 2000), 100));
+      await w.finish();
+    })());
+    expect((err as Error).message).toBe(`cannot write archive ${path}: EIO: i/o error, fdatasync`);
     await w.abort();
     expect(await listDir(tmp.path)).toEqual([]);
   });
