@@ -11,13 +11,14 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKEBIN, FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
+import { DATASET_PROPS, datasetFacts } from '../support/dataset-facts.js';
 import { buildCreatePayload } from '../../src/plan/create-payload.js';
 import { WEBAPP_IMAGE, ZONE_UUID, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 import { RECIPE_STEPS, extractRecipe, recipeScript } from '../../scripts/lib/manual-recipe.js';
 
 const LX_IMAGE = '1bc22ad4-b071-480a-b94b-ddac9933f22c';
 const ZVOL_IMAGE = '6d0594cc-6d23-4233-89b4-e91317da0e19';
-const PROPS = ['origin', 'quota', 'refquota', 'reservation', 'refreservation', 'volsize', 'volblocksize', 'compression', 'zoned', 'devices', 'mountpoint', 'mounted'];
+const PROPS = [...DATASET_PROPS, 'mountpoint', 'mounted'];
 /**
  * `vmadm get` fields that change with the host or the boot (as test/lab/zone-json.mjs), and
  * bhyve's free_space: the fake pool's space accounting of the received volumes' snapshots
@@ -44,23 +45,7 @@ async function newHost(name: string): Promise<FakeSmartOS> {
   return h;
 }
 
-async function facts(h: FakeSmartOS, datasets: string[]): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const ds of datasets) {
-    const type = await h.prop(ds, 'type');
-    const props: Record<string, string> = {};
-    for (const p of PROPS) {
-      const r = await h.exec(['zfs', 'get', '-H', '-p', '-o', 'value', p, ds]);
-      if (r.exitCode === 0) props[p] = r.stdout.trim();
-    }
-    out[ds] = {
-      content: type === 'volume' ? await h.volumeHash(ds) : await h.treeHash(`/${ds}`, ['cores', 'data']),
-      snapshots: await h.snapshots(ds),
-      props,
-    };
-  }
-  return out;
-}
+const facts = (h: FakeSmartOS, datasets: string[]): Promise<Record<string, unknown>> => datasetFacts(h, datasets, PROPS);
 
 async function vmJson(h: FakeSmartOS, uuid: string): Promise<Record<string, unknown>> {
   const vm = JSON.parse(await h.must(['vmadm', 'get', uuid])) as Record<string, unknown>;

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { datasetFacts } from '../support/dataset-facts.js';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 
 const LX_IMAGE = '1bc22ad4-b071-480a-b94b-ddac9933f22c';
 const ZVOL_IMAGE = '6d0594cc-6d23-4233-89b4-e91317da0e19';
-const PROPS = ['origin', 'quota', 'refquota', 'reservation', 'refreservation', 'volsize', 'volblocksize', 'compression', 'zoned', 'devices'];
 
 let dir: string;
 let n = 0;
@@ -29,24 +29,6 @@ async function newHost(name: string): Promise<FakeSmartOS> {
   return h;
 }
 
-/** Per dataset of the zone: content, snapshots with GUIDs, vmadm-owned properties. */
-async function datasetFacts(h: FakeSmartOS, datasets: string[]): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const ds of datasets) {
-    const type = await h.prop(ds, 'type');
-    const props: Record<string, string> = {};
-    for (const p of PROPS) {
-      const r = await h.exec(['zfs', 'get', '-H', '-p', '-o', 'value', p, ds]);
-      if (r.exitCode === 0) props[p] = r.stdout.trim();
-    }
-    out[ds] = {
-      content: type === 'volume' ? await h.volumeHash(ds) : await h.treeHash(`/${ds}`, ['cores', 'data']),
-      snapshots: await h.snapshots(ds),
-      props,
-    };
-  }
-  return out;
-}
 
 /**
  * Restores `file` as a copy beside the zone `uuid` on `h` and checks that the copy's datasets
