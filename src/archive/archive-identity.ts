@@ -23,10 +23,20 @@ export type ArchiveIdentity =
   /** Starts like a zbak archive but cannot be confirmed as a complete one. */
   | { kind: 'unreadable'; reason: string };
 
+/**
+ * `length` bytes at `position`, fewer only at the end of the file. One read(2) may return
+ * less than asked on network and virtual file systems (9p, NFS, FUSE: the lab's scratch
+ * share returned part of a 1 MiB tail), so read until done.
+ */
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
-  const { bytesRead } = await fh.read(buf, 0, length, position);
-  return buf.subarray(0, bytesRead);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
 }
 
 /** Finds the trailer entry just before the end-of-archive zeros, reading backwards from the end. */

@@ -41,10 +41,16 @@ class Walker {
     return this.offset;
   }
 
+  /** Exactly `buf.length` bytes at `position`; one read(2) may return fewer on 9p, NFS or FUSE. */
   async readAt(buf: Buffer, position: number): Promise<void> {
-    const { bytesRead } = await this.fh.read(buf, 0, buf.length, position);
-    this.bytesRead += bytesRead;
-    if (bytesRead !== buf.length) fail(TRAILER_ENTRY, `the archive is truncated at byte ${position + bytesRead}`);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await this.fh.read(buf, got, buf.length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    this.bytesRead += got;
+    if (got !== buf.length) fail(TRAILER_ENTRY, `the archive is truncated at byte ${position + got}`);
   }
 
   /** The next header, which must be a regular file whose data lies inside the file. */
