@@ -5,7 +5,7 @@ export interface StatusRow {
   job: string;
   zone: string;
   alias?: string;
-  /** The zone's newest good archive, from the job's record or the medium. */
+  /** The zone's newest good archive, from the job's record or the medium (chainLength 0: a link of its chain is missing). */
   newest?: { path: string; createdAt: string; ageSeconds: number; verified: boolean; chainLength: number };
   lastRun?: { at: string; ok: boolean; error?: string };
   /** The newest archive on each medium the job has written to (rotated disks), newest first. */
@@ -30,6 +30,7 @@ export function judgeRow(row: StatusRow, t: Thresholds): { severity: Severity; w
   const who = row.alias ?? row.zone;
   if (!row.newest) return { severity: 'critical', why: `${who}: no archive${row.lastRun?.error ? ` (last run: ${row.lastRun.error})` : ''}` };
   const age = row.newest.ageSeconds;
+  if (row.newest.chainLength === 0) return { severity: 'critical', why: `${who}: newest archive ${row.newest.path} cannot be restored: a link of its chain is missing on the medium` };
   if (age > t.critSeconds) return { severity: 'critical', why: `${who}: newest archive ${hours(age)} old (critical over ${hours(t.critSeconds)})` };
   if (age > t.warnSeconds) return { severity: 'warning', why: `${who}: newest archive ${hours(age)} old (warning over ${hours(t.warnSeconds)})` };
   if (row.lastRun && !row.lastRun.ok) return { severity: 'warning', why: `${who}: last run failed: ${row.lastRun.error ?? 'unknown error'}` };

@@ -9,6 +9,7 @@ import { hours, type StatusRow } from '../plan/status-check.js';
 import type { Log } from './commands.js';
 import { listVms } from './gather.js';
 import { scanMedium } from './medium-scan.js';
+import { linkOf, resolveChain } from '../plan/chain.js';
 import { readRunRecord, type RunRecord } from './run-record.js';
 
 export async function gatherStatus(host: Host, config: Config, now: Date, warn: Log): Promise<StatusRow[]> {
@@ -23,7 +24,7 @@ export async function gatherStatus(host: Host, config: Config, now: Date, warn: 
       const kept = record?.lastArchive[z.uuid];
       const seen = onMedium?.get(z.uuid);
       // The medium may hold a newer archive than the record (a manual save): the newer wins.
-      const best = seen && (!kept || Date.parse(seen.createdAt) > Date.parse(kept.createdAt)) ? { ...seen, verified: false, chainLength: 1 } : kept;
+      const best = seen && (!kept || Date.parse(seen.createdAt) > Date.parse(kept.createdAt)) ? { ...seen, verified: false } : kept;
       const outcome = record?.outcomes.find((o) => o.zone === z.uuid);
       rows.push({
         job: name,
@@ -51,17 +52,26 @@ function mediaOf(record: RunRecord | undefined, zone: string, now: Date): Pick<S
 }
 
 /** The newest archive of each zone in a medium directory, or undefined when it is not there (unplugged). */
-async function newestOnMedium(dir: string): Promise<Map<string, { path: string; createdAt: string }> | undefined> {
+async function newestOnMedium(dir: string): Promise<Map<string, { path: string; createdAt: string; chainLength: number }> | undefined> {
   try {
     if (!(await stat(dir)).isDirectory()) return undefined;
   } catch {
     return undefined;
   }
-  const newest = new Map<string, { path: string; createdAt: string }>();
-  for (const a of (await scanMedium(dir)).archives) {
+  const { archives } = await scanMedium(dir);
+  const links = archives.map((a) => linkOf(a.name, a.header));
+  const newest = new Map<string, { path: string; createdAt: string; chainLength: number }>();
+  archives.forEach((a, i) => {
     const had = newest.get(a.header.zone.uuid);
-    if (!had || Date.parse(a.header.createdAt) > Date.parse(had.createdAt)) newest.set(a.header.zone.uuid, { path: a.path, createdAt: a.header.createdAt });
-  }
+    if (had && Date.parse(a.header.createdAt) <= Date.parse(had.createdAt)) return;
+    let chainLength = 0; // 0: its chain is broken on this medium (a link is missing)
+    try {
+      chainLength = resolveChain(links[i]!, links).length;
+    } catch {
+      // reported as 0
+    }
+    newest.set(a.header.zone.uuid, { path: a.path, createdAt: a.header.createdAt, chainLength });
+  });
   return newest;
 }
 
