@@ -113,6 +113,17 @@ export async function writeArchive(path: string, datas: Buffer[], partSize: numb
 /** Files in `dir` (to assert nothing named *.zbak or leftover temp remains). */
 export const listDir = (dir: string): Promise<string[]> => readdir(dir).then((n) => n.sort());
 
+/** Every tar entry of a (small) archive, name and bytes, in order. */
+async function readEntries(path: string): Promise<Array<{ name: string; data: Buffer }>> {
+  const entries: Array<{ name: string; data: Buffer }> = [];
+  await scanTar(path, async (e) => {
+    const chunks: Buffer[] = [];
+    for await (const c of e.data) chunks.push(c);
+    entries.push({ name: e.name, data: Buffer.concat(chunks) });
+  });
+  return entries;
+}
+
 /**
  * Rewrites the JSON entries of a (small) archive the way someone with the file could:
  * `edit` gets each JSON entry's text by name and returns the new text; the trailer's
@@ -120,12 +131,7 @@ export const listDir = (dir: string): Promise<string[]> => readdir(dir).then((n)
  * checks can refuse it. Stream parts are copied unchanged.
  */
 export async function rewriteArchive(from: string, to: string, edit: (name: string, text: string) => string): Promise<void> {
-  const entries: Array<{ name: string; data: Buffer }> = [];
-  await scanTar(from, async (e) => {
-    const chunks: Buffer[] = [];
-    for await (const c of e.data) chunks.push(c);
-    entries.push({ name: e.name, data: Buffer.concat(chunks) });
-  });
+  const entries = await readEntries(from);
   const trailer = entries.pop()!;
   const t = JSON.parse(trailer.data.toString()) as { entries: Array<{ name: string; size: number; sha256: string }> };
   for (const e of entries) {
@@ -154,12 +160,7 @@ export function editJson(entry: string, edit: (doc: any) => unknown): (name: str
  * `streamSum` may replace that sum (to build a v1 archive whose stream sum is wrong).
  */
 export async function rewriteAsVersion1(from: string, to: string, streamSum?: (id: string, right: string) => string): Promise<void> {
-  const entries: Array<{ name: string; data: Buffer }> = [];
-  await scanTar(from, async (e) => {
-    const chunks: Buffer[] = [];
-    for await (const c of e.data) chunks.push(c);
-    entries.push({ name: e.name, data: Buffer.concat(chunks) });
-  });
+  const entries = await readEntries(from);
   const trailer = entries.pop()!;
   const t = JSON.parse(trailer.data.toString()) as {
     formatVersion: number; entries: Array<{ name: string; size: number; sha256: string }>;
