@@ -165,3 +165,11 @@ export type StreamSpec = z.infer<typeof StreamSchema>;
 export type ImageSpec = z.infer<typeof ImageSchema>;
 export type StreamKind = z.infer<typeof StreamKindSchema>;
 export type EntrySum = z.infer<typeof EntrySumSchema>;
+
+/**
+ * An incremental archive's stream that starts at its base archive's snapshot of its own
+ * dataset ("Chains"): its `from` is carried by the base, not by an earlier stream here.
+ */
+export function startsAtBase(header: Pick<Header, 'base'>, s: StreamSpec): boolean {
+  return header.base !== undefined && s.kind === 'incremental' && s.from?.dataset === s.dataset && s.from.snapshot === header.base.snapshotName;
+}

@@ -2,7 +2,7 @@
 // ancestry, and the GUID chain that makes every stream receivable in header order.
 import { ArchiveFormatError } from '../errors.js';
 import { roleFits } from '../model/ownership.js';
-import { HEADER_ENTRY, imageManifestEntry, type Header, type ImageSpec, type StreamSpec } from './format.js';
+import { HEADER_ENTRY, imageManifestEntry, startsAtBase, type Header, type ImageSpec, type StreamSpec } from './format.js';
 import { partSizeProblem } from '../model/part-size.js';
 
 function fail(message: string): never {
@@ -49,10 +49,6 @@ export function checkHeader(header: Header): void {
   }
   checkImages(header, streams);
   if (header.base && header.images.length > 0) fail('an incremental archive (with "base") carries no images: its chain\'s full archive does');
-  // An incremental archive's streams of datasets its base has start at the base's snapshot,
-  // which the base carries (restore checks the GUIDs across the chain: plan/chain.ts).
-  const fromBase = (s: StreamSpec): boolean =>
-    header.base !== undefined && s.kind === 'incremental' && s.from?.dataset === s.dataset && s.from.snapshot === header.base.snapshotName;
 
   // Receiving in header order must always find the incremental source already present:
   // the receiver holds exactly the snapshots carried by earlier streams.
@@ -74,7 +70,8 @@ export function checkHeader(header: Header): void {
             `(<uuid>, <uuid>/…, <uuid>-disk<N>, cores/<uuid>, each in its role)`,
         );
     }
-    if (s.from && !carried.has(s.from.guid) && !fromBase(s))
+    // A stream starting at the base's snapshot: the GUIDs across the chain are checked on restore (plan/chain.ts).
+    if (s.from && !carried.has(s.from.guid) && !startsAtBase(header, s))
       fail(`stream ${s.id}: ${s.kind} from ${snapText(s.from)}, which no earlier stream carries`);
     if (s.origin && s.origin.guid !== s.from?.guid)
       fail(`stream ${s.id}: origin ${snapText(s.origin)} is not the stream's "from" snapshot`);

@@ -3,7 +3,7 @@
 // newest archive of the same zone on the same medium, every dataset sent -I from the base's
 // zbak snapshot, checked by GUID. Both functions are pure; the caller reads the headers
 // (run/medium-scan.ts) and the host's `zfs list`.
-import type { Header } from '../archive/format.js';
+import { startsAtBase, type Header } from '../archive/format.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
 
 /** What an archive says about its place in a chain (from its header). */
@@ -117,7 +117,7 @@ export function linkOf(name: string, header: Header): ChainLink {
   for (const s of header.streams) {
     if (s.role === 'image') continue;
     if (s.to.snapshot === header.snapshotName) ends[s.dataset] = s.to.guid;
-    if (header.base && s.kind === 'incremental' && s.from?.dataset === s.dataset && s.from.snapshot === header.base.snapshotName) from[s.dataset] = s.from.guid;
+    if (startsAtBase(header, s)) from[s.dataset] = s.from!.guid;
   }
   return {
     name,
