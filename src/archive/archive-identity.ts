@@ -11,6 +11,7 @@ import { HEADER_ENTRY, TRAILER_ENTRY, type Header } from './format.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseTrailer } from './json-entry.js';
 import { openArchive } from './tar-scan.js';
 import { BLOCK, paddedSize, parseUstarHeader } from './tar-header.js';
+import { readFully } from './read-fully.js';
 
 const END_OF_ARCHIVE = 2 * BLOCK;
 /** The trailer grows with the part count (~130 bytes a part); this covers millions of parts. */
@@ -23,20 +24,10 @@ export type ArchiveIdentity =
   /** Starts like a zbak archive but cannot be confirmed as a complete one. */
   | { kind: 'unreadable'; reason: string };
 
-/**
- * `length` bytes at `position`, fewer only at the end of the file. One read(2) may return
- * less than asked on network and virtual file systems (9p, NFS, FUSE: the lab's scratch
- * share returned part of a 1 MiB tail), so read until done.
- */
+/** `length` bytes at `position`, fewer only at the end of the file. */
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
-  let got = 0;
-  while (got < length) {
-    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return buf.subarray(0, got);
+  return buf.subarray(0, await readFully(fh, buf, position));
 }
 
 /** Finds the trailer entry just before the end-of-archive zeros, reading backwards from the end. */

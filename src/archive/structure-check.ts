@@ -17,6 +17,7 @@ import { beginMismatch } from './stream-begin-check.js';
 import { MAX_JSON_ENTRY_SIZE, decodeText, maxTrailerSize, parseHeader, parseJsonEntry, parseTrailer } from './json-entry.js';
 import { recordRead } from './read-count.js';
 import { BLOCK, paddedSize, parseUstarHeader, type UstarHeader } from './tar-header.js';
+import { readFully } from './read-fully.js';
 import { openArchive } from './tar-scan.js';
 import { checkTrailerShape } from './trailer-check.js';
 import { parseArchivedImageRecord, parseArchivedVm, type ArchivedImageRecord } from './vmadm-schema.js';
@@ -41,14 +42,9 @@ class Walker {
     return this.offset;
   }
 
-  /** Exactly `buf.length` bytes at `position`; one read(2) may return fewer on 9p, NFS or FUSE. */
+  /** Exactly `buf.length` bytes at `position` (read-fully.ts), or the archive is truncated. */
   async readAt(buf: Buffer, position: number): Promise<void> {
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await this.fh.read(buf, got, buf.length - got, position + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
+    const got = await readFully(this.fh, buf, position);
     this.bytesRead += got;
     if (got !== buf.length) fail(TRAILER_ENTRY, `the archive is truncated at byte ${position + got}`);
   }
