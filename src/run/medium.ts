@@ -6,7 +6,7 @@ import { open, readFile, rename, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ZbakError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { readMedia, writeMedia } from './media-record.js';
+import { readMedia, writeMedia, type Media } from './media-record.js';
 import { MEDIUM_FILE, MediumIdentitySchema, mediumGate, type MediumFacts, type MediumIdentity, type MediumWant } from '../plan/medium-gate.js';
 import type { Log } from './commands.js';
 
@@ -59,12 +59,12 @@ export class MediumError extends ZbakError {
 /**
  * Checks the medium at `dir` against what the save wants; refuses with exit 13 naming the fix.
  * With `write` (a real save, not a dry run) a new medium's identity is written and the host's
- * record of the medium updated.
+ * record of the medium updated (and returned, so the save does not read it again).
  */
-export async function admitMedium(host: Host, dir: string, want: MediumWant, opts: { write: boolean; now: Date }, log: Log): Promise<MediumIdentity> {
+export async function admitMedium(host: Host, dir: string, want: MediumWant, opts: { write: boolean; now: Date }, log: Log): Promise<AdmittedMedium> {
   const decision = mediumGate(await mediumFacts(dir), want, { id: process.env.ZBAK_NEW_MEDIUM_ID ?? randomUUID(), now: opts.now.toISOString() });
   if (!decision.ok) throw new MediumError(decision.why);
-  if (!opts.write) return decision.identity;
+  if (!opts.write) return { identity: decision.identity };
   if (decision.create) {
     await writeIdentity(dir, decision.identity);
     log(`${dir} is now zbak medium ${decision.identity.label} (${decision.identity.id})`);
@@ -73,7 +73,14 @@ export async function admitMedium(host: Host, dir: string, want: MediumWant, opt
   const id = decision.identity;
   media[id.id] = { label: id.label, lastDir: dir, lastSeenAt: opts.now.toISOString(), ends: media[id.id]?.ends ?? {} };
   await writeMedia(host, media);
-  return id;
+  return { identity: id, media };
+}
+
+/** The medium a save may write to and, after a real save's update, the host's media record. */
+export interface AdmittedMedium {
+  identity: MediumIdentity;
+  /** /var/zbak/media.json as just written (absent for a dry run): the save plans with it. */
+  media?: Media;
 }
 
 async function writeIdentity(dir: string, identity: MediumIdentity): Promise<void> {

@@ -70,8 +70,9 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   const snapshotName = zbakSnapshotName(now);
   const path = join(opts.to, archiveFileName(inv.vm.alias, inv.vm.uuid, now));
   await checkTargetDir(opts.to);
-  const medium = opts.medium ? await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log) : undefined;
-  const media = await readMedia(host, log);
+  const admitted = opts.medium ? await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log) : undefined;
+  const medium = admitted?.identity;
+  const media = admitted?.media ?? (await readMedia(host, log));
   const base = opts.incremental ? await chooseChainBase(inv, opts.to, opts.incremental, now, log) : undefined;
   const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1, ...mediumTarget(media, medium?.id, inv.vm.uuid) }, base);
   const taken = plan.datasets.filter((d) => findRow(inv.rows, `${d.name}@${snapshotName}`));
@@ -184,6 +185,7 @@ function mediumTarget(media: Media, mediumId: string | undefined, zone: string):
 
 /** After the save: this medium's chain of the zone ends at the new snapshot (held by the plan's hold step). */
 async function recordChainEnd(host: Host, mediumId: string, zone: string, end: ChainEnd, log: Log): Promise<void> {
+  // Read again, not the copy the plan used: another zone's save may have written it since.
   const media = await readMedia(host, log);
   const m = media[mediumId];
   if (!m) return;
