@@ -31,7 +31,7 @@ export async function gatherStatus(host: Host, config: Config, now: Date, warn: 
         zone: z.uuid,
         ...(z.alias !== undefined ? { alias: z.alias } : {}),
         ...(best
-          ? { newest: { path: best.path, createdAt: best.createdAt, ageSeconds: Math.max(0, (now.getTime() - Date.parse(best.createdAt)) / 1000), verified: best.verified, chainLength: best.chainLength } }
+          ? { newest: { path: best.path, createdAt: best.createdAt, ageSeconds: ageSeconds(now, best.createdAt), verified: best.verified, chainLength: best.chainLength } }
           : {}),
         ...mediaOf(record, z.uuid, now),
         ...(record && outcome ? { lastRun: { at: record.startedAt, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}) } } : {}),
@@ -41,11 +41,14 @@ export async function gatherStatus(host: Host, config: Config, now: Date, warn: 
   return rows;
 }
 
+/** Seconds from an archive's createdAt to `now` (0 for a clock that is behind). */
+const ageSeconds = (now: Date, createdAt: string): number => Math.max(0, (now.getTime() - Date.parse(createdAt)) / 1000);
+
 function mediaOf(record: RunRecord | undefined, zone: string, now: Date): Pick<StatusRow, 'media'> {
   const media = Object.entries(record?.media ?? {})
     .flatMap(([id, m]) => {
       const a = m.zones[zone];
-      return a ? [{ id, label: m.label, createdAt: a.createdAt, ageSeconds: Math.max(0, (now.getTime() - Date.parse(a.createdAt)) / 1000), verified: a.verified, chainLength: a.chainLength }] : [];
+      return a ? [{ id, label: m.label, createdAt: a.createdAt, ageSeconds: ageSeconds(now, a.createdAt), verified: a.verified, chainLength: a.chainLength }] : [];
     })
     .sort((a, b) => a.ageSeconds - b.ageSeconds);
   return media.length > 0 ? { media } : {};
