@@ -62,6 +62,14 @@ export function parseNow(text: string): Date {
   return d;
 }
 
+/** The --keep-* retention flags of save and prune (as restic's forget). */
+export const KEEP_FLAGS = {
+  keepLast: z.number().int().min(1).optional(),
+  keepDaily: z.number().int().min(1).optional(),
+  keepWeekly: z.number().int().min(1).optional(),
+  keepMonthly: z.number().int().min(1).optional(),
+};
+
 const SaveArgs = z.object({
   zones: z.array(z.string().min(1)).default([]),
   all: z.boolean(),
@@ -70,10 +78,7 @@ const SaveArgs = z.object({
   partSize: z.string().optional(),
   keep: z.number().int().min(1, 'keep at least 1 (the snapshot this save takes)'),
   keepArchives: z.number().int().min(1, 'keep at least 1 (the archive this save writes)').optional(),
-  keepLast: z.number().int().min(1).optional(),
-  keepDaily: z.number().int().min(1).optional(),
-  keepWeekly: z.number().int().min(1).optional(),
-  keepMonthly: z.number().int().min(1).optional(),
+  ...KEEP_FLAGS,
   progress: z.boolean().optional(),
   medium: z.array(mediumLabel).optional(),
   newMedium: mediumLabel.optional(),

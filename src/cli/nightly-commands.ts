@@ -16,7 +16,7 @@ import { formatStatus, gatherStatus } from '../run/status.js';
 import { printable } from '../model/printable.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { interruptSignal } from './interrupt.js';
-import { out, outJson, parseNow, parseOpts, retentionOf } from './commands.js';
+import { KEEP_FLAGS, out, outJson, parseNow, parseOpts, retentionOf } from './commands.js';
 
 const now = (): Date => (process.env.ZBAK_NOW ? parseNow(process.env.ZBAK_NOW) : new Date());
 const configPath = z.string().min(1).default(DEFAULT_CONFIG_PATH);
@@ -140,10 +140,7 @@ export async function commandCron(host: Host, raw: unknown): Promise<number> {
 
 const PruneArgs = z.object({
   dir: z.string().min(1),
-  keepLast: z.number().int().min(1).optional(),
-  keepDaily: z.number().int().min(1).optional(),
-  keepWeekly: z.number().int().min(1).optional(),
-  keepMonthly: z.number().int().min(1).optional(),
+  ...KEEP_FLAGS,
   dryRun: z.boolean(),
 });
 
