@@ -7,6 +7,7 @@ import { isoUtc, uuid } from '../archive/grammar.js';
 import type { Host } from '../host/host.js';
 import { mediumLabel } from '../plan/medium-gate.js';
 import type { Log } from './commands.js';
+import { readHostRecord, writeHostRecord } from './host-record.js';
 
 export const MEDIA_RECORD = '/var/zbak/media.json';
 
@@ -29,16 +30,11 @@ export type Media = z.infer<typeof MediaSchema>;
 export { mediumHoldTag } from '../model/ownership.js';
 
 export async function readMedia(host: Host, log: Log): Promise<Media> {
-  const text = await host.readFile(MEDIA_RECORD);
-  if (text === undefined) return {};
-  try {
-    return MediaSchema.parse(JSON.parse(text));
-  } catch {
-    log(`warning: ${MEDIA_RECORD} is damaged; media chain ends are not known (an incremental save may write a full archive)`);
-    return {};
-  }
+  return (
+    (await readHostRecord(host, MEDIA_RECORD, MediaSchema, (line) => log(`warning: ${line}`), 'media chain ends are not known (an incremental save may write a full archive)')) ?? {}
+  );
 }
 
 export async function writeMedia(host: Host, media: Media): Promise<void> {
-  await host.writeFile(MEDIA_RECORD, `${JSON.stringify(media, null, 2)}\n`);
+  await writeHostRecord(host, MEDIA_RECORD, media);
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isoUtc, uuid } from '../archive/grammar.js';
 import type { Host } from '../host/host.js';
+import { readHostRecord, writeHostRecord } from './host-record.js';
 
 export const runRecordPath = (job: string): string => `/var/zbak/runs/${job}.json`;
 
@@ -50,16 +51,9 @@ export type LastArchive = z.infer<typeof LastArchiveSchema>;
 
 /** The job's record, or undefined when it never ran; a damaged record reads as none (and says so). */
 export async function readRunRecord(host: Host, job: string, warn: (line: string) => void): Promise<RunRecord | undefined> {
-  const text = await host.readFile(runRecordPath(job));
-  if (text === undefined) return undefined;
-  try {
-    return RunRecordSchema.parse(JSON.parse(text));
-  } catch {
-    warn(`${runRecordPath(job)} is damaged; treating job ${job} as never run`);
-    return undefined;
-  }
+  return readHostRecord(host, runRecordPath(job), RunRecordSchema, warn, `treating job ${job} as never run`);
 }
 
 export async function writeRunRecord(host: Host, record: RunRecord): Promise<void> {
-  await host.writeFile(runRecordPath(record.job), `${JSON.stringify(record, null, 2)}\n`);
+  await writeHostRecord(host, runRecordPath(record.job), record);
 }
