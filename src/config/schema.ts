@@ -2,7 +2,7 @@
 // verify what they wrote and prune it. A config file is operator input, validated with zod
 // like every boundary; what it names reaches argv and paths, so names keep to grammars.
 import { z } from 'zod';
-import { printable, UUID_RE } from '../archive/grammar.js';
+import { printable } from '../archive/grammar.js';
 import { mediumLabel } from '../plan/medium-gate.js';
 
 /** Where the config lives by default: /opt/custom survives a SmartOS reboot (/etc does not). */
@@ -72,5 +72,3 @@ export const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema>;
 export type Job = z.infer<typeof JobSchema>;
 export type Keep = z.infer<typeof KeepSchema>;
-
-export const isUuid = (s: string): boolean => UUID_RE.test(s);

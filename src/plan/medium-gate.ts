@@ -3,7 +3,7 @@
 // own disk (the USB disk is not plugged in) and a disk that is not one of its media, unless
 // told to take a new disk (--new-medium LABEL). Pure: the caller gathers the facts.
 import { z } from 'zod';
-import { isoUtc, printable, uuid } from '../archive/grammar.js';
+import { isoUtc, uuid } from '../archive/grammar.js';
 
 export const MEDIUM_FILE = '.zbak-medium.json';
 
@@ -57,6 +57,3 @@ export function mediumGate(f: MediumFacts, want: MediumWant, fresh: { id: string
   }
   return { ok: true, create: false, identity: id };
 }
-
-/** Terminal-safe text for a label read from a disk (the schema already bars controls). */
-export const labelText = printable(64);

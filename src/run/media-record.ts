@@ -27,7 +27,6 @@ export type MediumRecord = z.infer<typeof MediumRecordSchema>;
 export type ChainEnd = z.infer<typeof ChainEndSchema>;
 export type Media = z.infer<typeof MediaSchema>;
 
-export { mediumHoldTag } from '../model/ownership.js';
 
 export async function readMedia(host: Host, log: Log): Promise<Media> {
   return (
