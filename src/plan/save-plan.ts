@@ -142,7 +142,7 @@ function incrementalFromBase(inv: SaveInventory, d: ZoneDataset, snapshotName: s
     to: { snapshot: snapshotName, guid: newGuid },
     snapshots: [...all.slice(at + 1).map(toRef), { name: snapshotName, guid: newGuid }],
     withProperties: true,
-    sendArgv: ['zfs', 'send', '-p', '-I', `@${from.snapshot}`, newSnap],
+    sendArgv: zfs.send({ snapshot: newSnap, props: true, from: { kind: '-I', snapshot: `@${from.snapshot}` } }),
     ...recordedProps(inv.props?.[d.name]),
   };
 }

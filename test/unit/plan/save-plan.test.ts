@@ -145,6 +145,22 @@ describe('planSave: a nightly save after an earlier one', () => {
   });
 });
 
+describe('planSave: an incremental archive (chain base)', () => {
+  const OLD = 'zbak-20261121T050000Z';
+  const zone = [`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`];
+  const older = zone.map((d, i) => `${d}@${OLD}\tsnapshot\t-\t${6000 + i}\t${8000 + i}\t0\t0\t-\n`).join('');
+  const from = Object.fromEntries(zone.map((d, i) => [d, { snapshot: OLD, guid: String(6000 + i) }]));
+  const base = { archive: 'web01-old.zbak', createdAt: '2026-11-21T05:00:00.000Z', snapshotName: OLD, from, links: 1 };
+
+  it('carries no images, and sends every dataset -I from the base snapshot with the same flags as every send', () => {
+    const plan = planSave(hostAInventory(J, older), SNAP, { path: '-', keep: 1 }, base);
+    expect(plan.images).toEqual([]);
+    expect(plan.streams.map((s) => s.sendArgv)).toEqual(
+      zone.map((d) => ['zfs', 'send', '-L', '-e', '-c', '-p', '-I', `@${OLD}`, `${d}@${SNAP}`]),
+    );
+  });
+});
+
 describe('planSave: the properties set on each zone dataset go into the header', () => {
   it('records them per zone stream (both streams of a dataset), never on image streams; values the header cannot hold are left out', () => {
     const inv = hostAInventory(J, snapRows([`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`]));
