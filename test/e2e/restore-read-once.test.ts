@@ -93,7 +93,7 @@ describe('restore reads the archive once', () => {
     const entries = tarEntries(bytes);
     const lastPart = [...entries.keys()].filter((n) => n.startsWith('streams/')).pop()!;
     const e = entries.get(lastPart)!;
-    bytes[e.data + Math.floor(e.size / 2)] ^= 0x01;
+    bytes[e.data + Math.floor(e.size / 2)]! ^= 0x01;
     const bad = join(dir, 'bad-last-part.zbak');
     await writeFile(bad, bytes);
     const before = await b.stateSummary();

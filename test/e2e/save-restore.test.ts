@@ -251,13 +251,13 @@ describe('save -> delete -> restore on the fake host', () => {
     await saveZone(a, 'web01');
     await new Promise((r) => setTimeout(r, 1100)); // snapshot names have one-second resolution
     await saveZone(a, 'web01');
-    const names = (await a.snapshots(`zones/${uuid}`)).map((s) => s.name.split('@')[1]);
+    const names = (await a.snapshots(`zones/${uuid}`)).map((s) => s.name.split('@')[1] ?? '');
     expect(names.slice(0, 2)).toEqual(['before-upgrade', 'after-upgrade']);
     expect(names.filter((n) => n.startsWith('zbak-'))).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 1100));
     const r = await a.zbak(['save', 'web01', '--to', archives, '--keep', '2']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((await a.snapshots(`zones/${uuid}/data/pgdata`)).map((s) => s.name.split('@')[1]).filter((n) => n.startsWith('zbak-'))).toHaveLength(2);
+    expect((await a.snapshots(`zones/${uuid}/data/pgdata`)).map((s) => s.name.split('@')[1] ?? '').filter((n) => n.startsWith('zbak-'))).toHaveLength(2);
   });
 });
 

@@ -1,7 +1,7 @@
 // Runs the fake zfs/zpool (fakebin shims over dist/) in a private temp
 // state and root, the way zbak's LocalHost runs them: real processes, real
 // pipes, real exit codes.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,8 +49,8 @@ function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, input
     const p = spawn(join(FAKEBIN, cmd), args, { env, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let stderr = '';
-    p.stdout.on('data', (d: Buffer) => out.push(d));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.stdout!.on('data', (d: Buffer) => out.push(d));
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     if (input && p.stdin) {
       p.stdin.on('error', () => undefined);
       p.stdin.end(input);
@@ -81,7 +81,7 @@ export function makeHost(): FakeHost {
   const root = join(dir, 'root');
   const state = join(dir, 'state');
   mkdirSync(root);
-  const env = { ...process.env, PATH: `${FAKEBIN}:${process.env['PATH'] ?? ''}`, ZBAK_ROOT: root, ZBAK_FAKE_STATE: state };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${FAKEBIN}:${process.env['PATH'] ?? ''}`, ZBAK_ROOT: root, ZBAK_FAKE_STATE: state };
   delete env['ZBAK_FAKE_FAIL'];
   const text = async (cmd: string, args: readonly string[]): Promise<Result> => {
     const r = await run(cmd, args, env);
@@ -104,7 +104,7 @@ export function makeHost(): FakeHost {
         b.stdin.on('error', () => undefined);
         // As in a shell pipeline, the sender gets EPIPE once the receiver is gone.
         b.on('exit', () => a.stdout.destroy());
-        const collect = (p: typeof a) =>
+        const collect = (p: ChildProcess) =>
           new Promise<Result>((res) => {
             let stdout = '';
             let stderr = '';

@@ -57,11 +57,14 @@ interface Case {
   mutations: Mutation[];
 }
 
+/** true about once in n draws (fc.boolean takes no frequency: it ignored the one given here). */
+const oneIn = (n: number): fc.Arbitrary<boolean> => fc.integer({ min: 1, max: n }).map((k) => k === 1);
+
 const caseOf = (mutation: fc.Arbitrary<Mutation>): fc.Arbitrary<Case> =>
   fc.record({
     base: fc.nat({ max: 2 }),
     target: fc.constantFrom('deleted' as const, 'present' as const, 'fresh' as const),
-    opts: fc.record({ force: fc.boolean(), copy: fc.boolean({ freq: 8 }), allowGlobalReach: fc.boolean({ freq: 6 }) }),
+    opts: fc.record({ force: fc.boolean(), copy: oneIn(8), allowGlobalReach: oneIn(6) }),
     mutations: fc.array(mutation, { minLength: 1, maxLength: 3 }),
   });
 

@@ -88,7 +88,7 @@ describe('BEGIN records against the header', () => {
     await writeArchive(path, datas(), PART);
     const bytes = await readFile(path);
     const at = bytes.indexOf(Buffer.from('zones/8aa8dff0'));
-    bytes[at + 2] ^= 0x20;
+    bytes[at + 2]! ^= 0x20;
     await writeFile(path, bytes);
     const err = await verifyArchive(path).then(() => null, (e: unknown) => e);
     expect((err as Error).message).toMatch(/^streams\/s02\/000000: sha256 mismatch: archive has [0-9a-f]{64}, trailer says [0-9a-f]{64}$/);

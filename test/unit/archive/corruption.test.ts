@@ -92,7 +92,7 @@ describe('truncated archives', () => {
 describe('corrupted archives', () => {
   it('a flipped byte in a part names that part', async () => {
     const { path, bytes, at } = await sample();
-    bytes[at('streams/s02/000001').data + 17] ^= 0x01;
+    bytes[at('streams/s02/000001').data + 17]! ^= 0x01;
     await writeFile(path, bytes);
     const err = await verifyError(path);
     expect(err.message).toMatch(/^streams\/s02\/000001: sha256 mismatch: archive has [0-9a-f]{64}, trailer says [0-9a-f]{64}$/);
@@ -101,14 +101,14 @@ describe('corrupted archives', () => {
 
   it('a flipped byte in vmadm.json names vmadm.json', async () => {
     const { path, bytes, at } = await sample();
-    bytes[at('vmadm.json').data + 12] ^= 0x01; // inside the uuid string: still valid JSON
+    bytes[at('vmadm.json').data + 12]! ^= 0x01; // inside the uuid string: still valid JSON
     await writeFile(path, bytes);
     expect((await verifyError(path)).message).toMatch(/^vmadm\.json: sha256 mismatch/);
   });
 
   it('a corrupted tar header is reported after the entry before it', async () => {
     const { path, bytes, at } = await sample();
-    bytes[at('streams/s03/000000').header + 130] ^= 0x01; // size field: checksum no longer matches
+    bytes[at('streams/s03/000000').header + 130]! ^= 0x01; // size field: checksum no longer matches
     await writeFile(path, bytes);
     expect((await verifyError(path)).message).toMatch(/corrupt tar data after entry streams\/s02\/000002/);
   });

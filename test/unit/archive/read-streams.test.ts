@@ -58,7 +58,7 @@ describe('readStreams', () => {
     const v = await verifyArchive(path);
     const bytes = await readFile(path);
     const at = bytes.indexOf(datas[1]!.subarray(200_000, 200_064));
-    bytes[at] ^= 0xff; // inside streams/s02/000048
+    bytes[at]! ^= 0xff; // inside streams/s02/000048
     await writeFile(path, bytes);
     let handlerError: unknown = null;
     const err = await readStreams(path, v, async (_spec, data) => {

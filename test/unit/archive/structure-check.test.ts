@@ -9,7 +9,7 @@ import { readStreams, type CheckedArchive } from '../../../src/archive/reader.js
 import { checkStructure } from '../../../src/archive/structure-check.js';
 import { partListDigest } from '../../../src/archive/stream-digest.js';
 import { ArchiveFormatError } from '../../../src/errors.js';
-import { paxPath, rawTar } from '../../../scripts/make-hostile-archives.js';
+import { paxPath, rawTar, type RawEntry } from '../../../scripts/make-hostile-archives.js';
 import { scanTar } from '../../../src/archive/tar-scan.js';
 import { rewriteAsVersion1, sha, streamData, writeArchive } from './helpers.js';
 
@@ -89,7 +89,7 @@ describe('checkStructure', () => {
     await writeArchive(path, datas, PART);
     const list = await entriesOf(path);
     const at = (name: string): number => list.findIndex((e) => e.name === name);
-    const write = async (entries: typeof list, name: string): Promise<string> => {
+    const write = async (entries: RawEntry[], name: string): Promise<string> => {
       const p = join(tmp.path, name);
       await writeFile(p, rawTar(entries));
       return p;
@@ -108,7 +108,7 @@ describe('checkStructure', () => {
     expect((await refusal(await write(extra, 'extra.zbak'))).message).toMatch(/streams\/s03\/000001/);
     const resized = list.map((e) => (e.name === 'streams/s02/000007' ? { ...e, data: e.data.subarray(1) } : e));
     expect((await refusal(await write(resized, 'resized.zbak'))).message).toMatch(/streams\/s02\/000007: size mismatch/);
-    const pax = [...list];
+    const pax: RawEntry[] = [...list];
     pax.splice(1, 0, paxPath('vmadm.json'));
     expect((await refusal(await write(pax, 'pax.zbak'))).message).toMatch(/plain ustar file entry/);
   });
@@ -120,7 +120,7 @@ describe('the data pass after checkStructure', () => {
     await writeArchive(path, datas, PART);
     const c = await checkStructure(path);
     const bytes = await readFile(path);
-    bytes[bytes.indexOf(datas[2]!.subarray(1500, 1564)) + 10] ^= 1;
+    bytes[bytes.indexOf(datas[2]!.subarray(1500, 1564)) + 10]! ^= 1;
     await writeFile(path, bytes);
     const { got, err } = await dataPass(path, c);
     expect((err as Error).message).toMatch(/^streams\/s03\/000000: sha256 mismatch: archive has [0-9a-f]{64}, trailer says [0-9a-f]{64}$/);
@@ -157,7 +157,7 @@ describe('the data pass after checkStructure', () => {
     await writeArchive(path, datas, PART);
     const c = await checkStructure(path);
     const bytes = await readFile(path);
-    bytes[bytes.indexOf(datas[1]!.subarray(0, 64)) + 312 + datas[1]!.readUInt32LE(4) + 312 + 48] ^= 1;
+    bytes[bytes.indexOf(datas[1]!.subarray(0, 64)) + 312 + datas[1]!.readUInt32LE(4) + 312 + 48]! ^= 1;
     await writeFile(path, bytes);
     const { got, err } = await dataPass(path, c);
     expect((err as Error).message).toMatch(/^streams\/s02\/000000: sha256 mismatch/);

@@ -24,6 +24,7 @@ function memoryHost(failing: string[] = []): Host & { ran: string[]; files: Map<
     },
     readFile: async (p) => files.get(p),
     writeFile: async (p, d) => void files.set(p, d),
+    appendFile: async (p, d) => void files.set(p, (files.get(p) ?? '') + d),
     removeFile: async (p) => void files.delete(p),
     lock: async () => async () => undefined,
   };
