@@ -39,6 +39,8 @@ interface ZbakRun {
   processes: number;
   byName: Record<string, number>;
   traced: number;
+  /** Wall seconds of the stand-in host commands zbak waited for (their fixed cost, not the data's). */
+  standinSeconds: number;
 }
 
 class Bench {
@@ -80,13 +82,14 @@ class Bench {
     const usage = JSON.parse(await readFile(this.usage, 'utf8')) as { peakRss: number; cpuSeconds: number };
     const counted = countCommands(await readFile(this.cmdLog, 'utf8'));
     const traced = (await readFile(this.trace, 'utf8')).split('\n').filter((l) => l.trim() !== '').length;
-    return { seconds: r.seconds, ...usage, commands: counted.zbak, processes: counted.all, byName: counted.byName, traced };
+    return { seconds: r.seconds, ...usage, commands: counted.zbak, processes: counted.all, byName: counted.byName, traced, standinSeconds: counted.standinSeconds };
   }
 
   private record(m: Measured, z: ZbakRun, op: Operation): void {
     m.zbakSeconds.push(z.seconds);
     m.zbakPeakRss.push(z.peakRss);
     m.zbakCpuSeconds.push(z.cpuSeconds);
+    (m.standinSeconds ??= []).push(z.standinSeconds);
     if (op !== 'verify') {
       // The breakdown printed is the one of the run with the most commands.
       if (z.commands >= Math.max(0, ...(m.commands ?? []))) this.commandsByName[op] = z.byName;

@@ -41,17 +41,23 @@ export async function createBenchHost(dir: string): Promise<BenchHost> {
   return { fake, bin, env };
 }
 
-/** Counts the commands zbak itself started in a stand-in log ("zbak <cmd> <sub>" lines), by command and subcommand. */
-export function countCommands(log: string): { zbak: number; all: number; byName: Record<string, number> } {
+/**
+ * Counts the commands zbak itself started in a stand-in log ("zbak <cmd> <ms> <sub>" lines), by
+ * command and subcommand, and sums their milliseconds: the stand-in host's fixed cost inside a
+ * zbak run ("data" marks a call whose time is the data path's; "inner" lines ran inside another).
+ */
+export function countCommands(log: string): { zbak: number; all: number; byName: Record<string, number>; standinSeconds: number } {
   const lines = log.split('\n').filter((l) => l.trim() !== '');
   const byName: Record<string, number> = {};
   let zbak = 0;
+  let ms = 0;
   for (const line of lines) {
-    const [who, name, sub] = line.split(' ');
+    const [who, name, took, sub] = line.split(' ');
     if (who !== 'zbak' || !name) continue;
     zbak++;
+    if (took !== undefined && /^\d+$/.test(took)) ms += Number(took);
     const key = sub && !sub.startsWith('-') ? `${name} ${sub}` : name;
     byName[key] = (byName[key] ?? 0) + 1;
   }
-  return { zbak, all: lines.length, byName };
+  return { zbak, all: lines.length, byName, standinSeconds: ms / 1000 };
 }

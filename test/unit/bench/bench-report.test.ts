@@ -47,6 +47,14 @@ describe('summarize', () => {
     ]);
   });
 
+  it('takes each run\'s stand-in command time out of that run for the own ratio (median of the differences)', () => {
+    const s = summarize({ ...save, zbakSeconds: [4, 2, 3], standinSeconds: [2, 1, 2.5] });
+    expect(s.ownRatio).toBeCloseTo(1 / 1); // zbak less stand-ins: 2, 1, 0.5 -> median 1; raw median 1
+    expect(s.ratio).toBeCloseTo(1 / 3);
+    expect(summarize(save).ownRatio).toBeNull();
+    expect(formatTable([s], { save: 'cat', verify: 'openssl', restore: 'cat' }).split('\n')[1]).toMatch(/≥0\.50 MISS\s+1\.00\s+120 MiB/);
+  });
+
   it('passes at the targets themselves and has no command target for verify', () => {
     const verify = summarize({ ...save, op: 'verify', zbakSeconds: [10], rawSeconds: [9], zbakPeakRss: [100 * MiB], commands: undefined });
     expect(verify.checks.map((c) => c.pass)).toEqual([true, true]);
@@ -58,7 +66,15 @@ describe('summarize', () => {
   it('prints one line per row with median (min–max), the ratio and MISS', () => {
     expect(formatSpread({ median: 2, min: 1.234, max: 3 })).toBe('2.00 (1.23–3.00)');
     const table = formatTable([summarize(save)], { save: 'cat', verify: 'openssl', restore: 'cat' }).split('\n');
-    expect(table[1]).toMatch(/^save\s+256 MiB\s+3\.00 \(2\.00–4\.00\)\s+85\s+1\.00 \(0\.50–1\.50\)\s+256\s+0\.33\s+≥0\.50 MISS\s+120 MiB\s+≤100 MiB MISS\s+1\.00\s+11–13\s+≤12 MISS$/);
+    expect(table[1]).toMatch(/^save\s+256 MiB\s+3\.00 \(2\.00–4\.00\)\s+85\s+1\.00 \(0\.50–1\.50\)\s+256\s+0\.33\s+≥0\.50 MISS\s+-\s+120 MiB\s+≤100 MiB MISS\s+1\.00\s+11–13\s+≤12 MISS$/);
     expect(table).toContain('  raw verify: openssl');
+  });
+});
+
+describe('countCommands', () => {
+  it('counts and times only the commands zbak started; "data" calls and inner calls add no stand-in time', async () => {
+    const { countCommands } = await import('../../../scripts/lib/bench-host.js');
+    const log = ['zbak vmadm 900 get', 'inner zfs 300 list', 'zbak sysinfo 250 ', 'zbak zfs 120 send', 'zbak zfs data receive', ''].join('\n');
+    expect(countCommands(log)).toEqual({ zbak: 4, all: 5, byName: { 'vmadm get': 1, sysinfo: 1, 'zfs send': 1, 'zfs receive': 1 }, standinSeconds: 1.27 });
   });
 });
