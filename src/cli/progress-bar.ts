@@ -1,7 +1,8 @@
 // The terminal side of run/progress.ts: a cli-progress bar on stderr, redrawn
 // in place on a terminal. Off by default when stderr is not a terminal (cron
 // mail stays clean); --progress forces it, one line every few seconds.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { Progress } from '../run/progress.js';
 import { progressLine } from './progress-line.js';
 import { printableLines } from '../model/printable.js';
@@ -10,6 +11,9 @@ export interface ProgressDisplay extends Progress {
   /** Prints a log line without tearing the bar. */
   log(line: string): void;
 }
+
+// Loaded only when a bar is drawn (most runs are cron's, without one).
+const requireLazily = createRequire(import.meta.url);
 
 export function progressDisplay(out: NodeJS.WriteStream, wanted: boolean | undefined): ProgressDisplay {
   const tty = out.isTTY === true;
@@ -26,7 +30,8 @@ export function progressDisplay(out: NodeJS.WriteStream, wanted: boolean | undef
     start(l, t) {
       this.stop();
       [label, total, value, started] = [printableLines(l), t, 0, Date.now()];
-      bar = new cliProgress.SingleBar({
+      const bars = requireLazily('cli-progress') as typeof cliProgress;
+      bar = new bars.SingleBar({
         stream: out,
         format,
         fps: 5,
