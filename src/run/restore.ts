@@ -108,8 +108,8 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
 
 /** The target host's facts for the planner; with --force over an existing zone also its snapshots' holds. */
 async function restoreTarget(host: Host, pool: string, uuid: string, force: boolean): Promise<RestoreTarget> {
-  const vms = await listVms(host);
-  const { rows, available } = await listPoolWithSpace(host, pool);
+  // Side by side, started in this order (see gatherSaveInventory).
+  const [vms, { rows, available }] = await Promise.all([listVms(host), listPoolWithSpace(host, pool)]);
   const exists = vms.some((v) => v.uuid === uuid);
   // Every snapshot of a dataset the zone owns (the ownership rule), for their holds.
   const snapshots = rows.filter((r) => r.type === 'snapshot' && r.name.startsWith(`${pool}/`) && zoneRoleOf(r.name.slice(pool.length + 1).split('@')[0]!, uuid) !== null).map((r) => r.name);
