@@ -12,6 +12,8 @@ import { partListDigest } from './stream-digest.js';
 import { checkTrailer, checkTrailerShape, type SeenStream } from './trailer-check.js';
 import { parseArchivedImageRecord, parseArchivedVm, type ArchivedImageRecord, type ArchivedVm } from './vmadm-schema.js';
 import type { ScanResult, TarEntry } from './tar-scan.js';
+import { SignatureReader, TRAILER_SIG_ENTRY, maxSigEntrySize, type SignatureStatus } from './signature.js';
+import type { KeyObject } from 'node:crypto';
 
 /**
  * An archive's JSON entries and layout, checked: by the structure pass before a restore
@@ -28,6 +30,10 @@ export interface CheckedArchive {
   imageManifests: Map<string, string>;
   /** The imgadm records checked against header.images, by image uuid. */
   imageRecords: Map<string, ArchivedImageRecord>;
+  /** Whether it is signed, by which key, and whether that key is trusted (signature.ts). */
+  signature: SignatureStatus;
+  /** The signature entries as read (name, size, sha256), in archive order, for the data pass. */
+  sigSums: EntrySum[];
 }
 
 /** A CheckedArchive whose every byte was also matched against its checksums (verify). */
@@ -75,6 +81,12 @@ export class ArchiveChecker {
   private beginProblem: { entry: string; message: string } | null = null;
   private partCount = 0;
   private last: string | null = null;
+  private readonly sig: SignatureReader;
+
+  /** `trusted`: the --trust keys; the archive must then be signed by one of them. */
+  constructor(trusted: readonly KeyObject[] = [], private readonly label = 'the archive') {
+    this.sig = new SignatureReader(trusted);
+  }
 
   async onEntry(e: TarEntry): Promise<void> {
     // Type first: "streams/ is a directory" says more than "trailing slash".
@@ -88,7 +100,7 @@ export class ArchiveChecker {
     const name = e.name;
     if (this.names.has(name)) fail(name, 'duplicate entry');
     this.names.add(name);
-    if (this.trailer !== null) fail(name, `entry after ${TRAILER_ENTRY}`);
+    if (this.trailer !== null && name !== TRAILER_SIG_ENTRY) fail(name, `entry after ${TRAILER_ENTRY}`);
     const kind = classifyEntryName(name);
     if (kind === null) fail(name, 'unexpected entry name (not part of the .zbak format)');
     if (this.header === null && kind.kind !== 'header') fail(name, `archive does not start with ${HEADER_ENTRY}`);
@@ -112,7 +124,17 @@ export class ArchiveChecker {
         return this.onPart(e, name, kind.streamId, kind.index);
       case 'trailer':
         return this.onTrailer(e, name);
+      case 'sig':
+        return this.onSig(e, name);
     }
+  }
+
+  private async onSig(e: TarEntry, name: string): Promise<void> {
+    if (this.pendingJson.length > 0) fail(name, `out of order (expected ${this.pendingJson[0]} here)`);
+    if (this.streams.length > 0 || this.current !== null) {
+      if (this.trailer === null) fail(name, 'out of order (signature entries come before the stream parts, or after the trailer)');
+    }
+    this.sig.onEntry(name, await readSmall(e, name, maxSigEntrySize(name)), this.jsonSums);
   }
 
   private async onJson(e: TarEntry, name: string, kind: EntryKind): Promise<void> {
@@ -133,6 +155,7 @@ export class ArchiveChecker {
   private async onPart(e: TarEntry, name: string, streamId: string, index: number): Promise<void> {
     const header = this.header as Header;
     if (this.pendingJson.length > 0) fail(name, `out of order (expected ${this.pendingJson[0]} first)`);
+    if (this.current === null && this.streams.length === 0) this.sig.frontDone(this.label);
     const cur = this.current;
     if (cur !== null && cur.id === streamId) {
       if (index !== cur.parts.length) fail(name, `out of order (expected ${streamPartEntry(streamId, cur.parts.length)})`);
@@ -198,8 +221,10 @@ export class ArchiveChecker {
     this.closeStream();
     const missing = header.streams[this.streams.length];
     if (missing) fail(name, `out of order (stream ${missing.id} has no parts before the trailer)`);
+    this.sig.frontDone(this.label);
     const bytes = await readSmall(e, name, maxTrailerSize(this.partCount));
     const trailer = parseTrailer(bytes);
+    this.sig.onTrailer(bytes);
     checkTrailer(trailer, this.jsonSums, this.streams);
     checkTrailerShape(trailer, header);
     // Damage shows as a checksum mismatch above; a BEGIN record that disagrees with
@@ -215,6 +240,7 @@ export class ArchiveChecker {
       fail(TRAILER_ENTRY, `missing: the archive is incomplete (truncated after ${this.last ?? 'the start'})`);
     if (scan.bytesAfterLastEntry < END_OF_ARCHIVE_BYTES)
       fail(TRAILER_ENTRY, 'the archive is truncated: the end-of-archive blocks after the trailer are missing');
+    const signature = this.sig.finish();
     // After the checksums, so damage is reported as damage; what is left is content
     // that was written (or rewritten with fresh checksums) to be wrong.
     const header = this.header as Header;
@@ -231,6 +257,8 @@ export class ArchiveChecker {
       vm,
       imageManifests: this.imageManifests,
       imageRecords,
+      signature,
+      sigSums: this.sig.sums,
     };
   }
 }

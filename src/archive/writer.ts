@@ -21,6 +21,7 @@ import { splitIntoParts } from './part-splitter.js';
 import { partListDigest } from './stream-digest.js';
 import { tarEntryBytes, writeTarEntry } from './tar-entry-out.js';
 import { ArchiveWriteError, describeIoError } from './write-error.js';
+import type { ArchiveSigner } from './signature.js';
 
 export interface ArchiveWriter {
   /** Path of the hidden temp file being written (removed by abort). */
@@ -48,6 +49,8 @@ export interface ArchiveWriterOptions {
   openFile?: OpenArchiveFile;
   /** Bytes between background fdatasyncs (file-sink.ts WRITE_BACK_BYTES); for tests. */
   writeBackBytes?: number;
+  /** Sign the archive (signature.ts): the front entries and the trailer. */
+  signer?: ArchiveSigner;
 }
 
 /** Create the temp file and return a writer; fails at once if `finalPath` already exists. */
@@ -65,7 +68,7 @@ export async function createArchiveWriter(finalPath: string, opts: ArchiveWriter
   } catch (err) {
     throw new ArchiveWriteError(target, `cannot create ${tempPath}: ${describeIoError(err)}`, { cause: err });
   }
-  return new TarArchiveWriter(target, tempPath, partSize, file, opts.writeBackBytes);
+  return new TarArchiveWriter(target, tempPath, partSize, file, opts.writeBackBytes, opts.signer);
 }
 
 /** Hashing yields to the event loop this often, so the part's write is issued and proceeds. */
@@ -80,6 +83,8 @@ async function hashWhileWriting(data: Buffer): Promise<string> {
   }
   return hash.digest('hex');
 }
+
+const sha256Hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Part names have six digits, so a shell glob lists them in order. */
 const MAX_PARTS = 1_000_000;
@@ -109,6 +114,7 @@ class TarArchiveWriter implements ArchiveWriter {
     readonly partSize: number,
     private readonly file: ArchiveFile,
     writeBackBytes?: number,
+    private readonly signer?: ArchiveSigner,
   ) {
     const onError = (err: unknown): void => {
       this.fail(new ArchiveWriteError(finalPath, describeIoError(err), { cause: err }));
@@ -136,13 +142,16 @@ class TarArchiveWriter implements ArchiveWriter {
       }
       try {
         await this.entry(name, bytes);
+        // The last front entry: the signed list of them follows, before any stream part.
+        if (this.signer && this.pendingJson.length === 0)
+          for (const [n, b] of this.signer.front([...this.entrySums, { name, size: bytes.length, sha256: sha256Hex(bytes) }])) await this.entry(n, b);
       } catch (err) {
         // Part of the entry may be in the tar: the archive cannot be finished.
         const e = this.failure ?? new ArchiveWriteError(this.finalPath, describeIoError(err), { cause: err });
         this.fail(e);
         throw e;
       }
-      this.entrySums.push({ name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      this.entrySums.push({ name, size: bytes.length, sha256: sha256Hex(bytes) });
     });
   }
 
@@ -205,6 +214,7 @@ class TarArchiveWriter implements ArchiveWriter {
         });
         const bytes = Buffer.from(`${JSON.stringify(trailer, null, 2)}\n`, 'utf8');
         await this.entry(TRAILER_ENTRY, bytes);
+        if (this.signer) await this.entry(...this.signer.trailer(bytes));
         this.pack.finalize();
         await this.guard(this.sink.done);
         await this.sink.writeBackSettled();
