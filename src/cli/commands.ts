@@ -20,6 +20,10 @@ import { printable, printableJson, printableLines } from '../model/printable.js'
 import { mediumLabel } from '../plan/medium-gate.js';
 import { hasPolicy, type KeepPolicy } from '../plan/retention.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
+import type { KeyObject } from 'node:crypto';
+import { describeSignature, type ArchiveSigner } from '../archive/signature.js';
+import { loadRecipients, loadSigner, loadTrusted } from './crypto-flags.js';
+import { keygen } from './keygen.js';
 
 // Archive text (alias, hostname, names) reaches these: control characters are shown escaped.
 export const out = (line: string): void => {
@@ -70,6 +74,9 @@ export const KEEP_FLAGS = {
   keepMonthly: z.number().int().min(1).optional(),
 };
 
+/** --identity and --trust of verify, inspect and restore. */
+const READ_KEYS = { identity: z.array(z.string().min(1)).optional(), trust: z.array(z.string().min(1)).optional() };
+
 const SaveArgs = z.object({
   zones: z.array(z.string().min(1)).default([]),
   all: z.boolean(),
@@ -85,6 +92,9 @@ const SaveArgs = z.object({
   incremental: z.boolean().default(false),
   fullEvery: z.number().int().min(1).optional(),
   maxLinks: z.number().int().min(2).optional(),
+  sign: z.string().min(1).optional(),
+  encryptTo: z.array(z.string()).optional(),
+  recipientsFile: z.array(z.string().min(1)).optional(),
 });
 
 export async function commandSave(host: Host, raw: unknown): Promise<number> {
@@ -105,6 +115,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     ...(a.incremental ? { incremental: { ...(a.fullEvery ? { fullEveryDays: a.fullEvery } : {}), ...(a.maxLinks ? { maxLinks: a.maxLinks } : {}) } } : {}),
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
     ...(a.medium || a.newMedium ? { medium: { labels: a.medium ?? [], ...(a.newMedium ? { newLabel: a.newMedium } : {}) } } : {}),
+    ...keyOptions(a),
   };
   const log = a.dryRun ? out : progress.log;
   const zones = a.all ? (await listVms(host)).map((v) => v.uuid) : a.zones;
@@ -176,6 +187,7 @@ const RestoreArgs = z.object({
   allowGlobalReach: z.boolean().default(false),
   progress: z.boolean().optional(),
   from: z.string().min(1).optional(),
+  ...READ_KEYS,
 });
 
 export async function commandRestore(host: Host, raw: unknown): Promise<number> {
@@ -195,6 +207,7 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
     ...(a.newUuid ? { newUuid: a.copyUuid ?? randomUUID() } : {}),
     ...(a.alias !== undefined ? { alias: a.alias } : {}),
     ...(a.from !== undefined ? { from: a.from } : {}),
+    trusted: loadTrusted(a.trust),
   };
   const { plan } = await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
   // The dry run printed these with its plan; after a real restore say what was left out.
@@ -214,35 +227,50 @@ export async function commandRecover(host: Host, raw: unknown): Promise<number> 
   return EXIT.ok;
 }
 
-const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional() });
+const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional(), ...READ_KEYS });
 
-const VerifyArgs = z.object({ files: z.array(z.string().min(1)).min(1), progress: z.boolean().optional() });
+const VerifyArgs = z.object({ files: z.array(z.string().min(1)).min(1), progress: z.boolean().optional(), ...READ_KEYS });
 
 /** Verifies each file in turn; a bad one is reported and the next goes on; exit status of the first failure. */
 export async function commandVerify(raw: unknown): Promise<number> {
   const a = parseOpts(VerifyArgs, raw);
   const progress = progressDisplay(process.stderr, a.progress);
+  const trusted = loadTrusted(a.trust);
   if (a.files.length === 1) {
-    await verifyOne(a.files[0]!, progress);
+    await verifyOne(a.files[0]!, progress, trusted);
     return EXIT.ok;
   }
-  const { code, failed } = await eachReported(a.files, (file) => verifyOne(file, progress));
+  const { code, failed } = await eachReported(a.files, (file) => verifyOne(file, progress, trusted));
   const bad = failed.length;
   if (bad > 0) process.stderr.write(`zbak: ${a.files.length - bad} of ${a.files.length} archives verified; ${bad} failed\n`);
   return code;
 }
 
-async function verifyOne(file: string, progress: ProgressDisplay): Promise<void> {
-  const v = await verifyWithProgress(file, progress);
+async function verifyOne(file: string, progress: ProgressDisplay, trusted: KeyObject[]): Promise<void> {
+  const v = await verifyWithProgress(file, progress, trusted);
   const bytes = v.trailer.streams.reduce((n, s) => n + s.size, 0);
-  out(`${file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match)`);
+  out(`${file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match; ${describeSignature(v.signature, trusted.length > 0)})`);
 }
 
 export async function commandInspect(raw: unknown): Promise<number> {
   const a = parseOpts(FileArgs, raw);
-  const v = await verifyArchive(a.file);
+  const trusted = loadTrusted(a.trust);
+  const v = await verifyArchive(a.file, { trusted });
   if (a.json) outJson(inspectSummary(v));
   else out(formatInspect(v));
+  return EXIT.ok;
+}
+
+/** save's --sign, --encrypt-to and --recipients-file, read and checked before the save starts. */
+function keyOptions(a: { sign?: string | undefined; encryptTo?: string[] | undefined; recipientsFile?: string[] | undefined }): { signer?: ArchiveSigner; recipients?: string[] } {
+  const signer = loadSigner(a.sign);
+  const recipients = loadRecipients(a.encryptTo, a.recipientsFile);
+  return { ...(signer ? { signer } : {}), ...(recipients.length > 0 ? { recipients } : {}) };
+}
+
+export async function commandKeygen(raw: unknown): Promise<number> {
+  const a = parseOpts(z.object({ file: z.string().min(1).optional(), sign: z.boolean() }), raw);
+  for (const line of await keygen(a.file, a.sign, (l) => process.stderr.write(`${printable(l)}\n`))) out(line);
   return EXIT.ok;
 }
 

@@ -5,6 +5,7 @@
 // to zfs receive, and the plan commits only after the whole archive matched. --dry-run
 // prints the same steps.
 import type { Readable } from 'node:stream';
+import type { KeyObject } from 'node:crypto';
 import type { CheckedArchive } from '../archive/reader.js';
 import { checkStructure } from '../archive/structure-check.js';
 import type { Host } from '../host/host.js';
@@ -31,6 +32,8 @@ export interface RestoreRunOptions extends RestoreOptions {
   signal?: AbortSignal;
   /** Told the bytes of the verify pass and of each stream as they go by. */
   progress?: Progress;
+  /** --trust keys: the archive must be signed by one of them (archive/signature.ts). */
+  trusted?: readonly KeyObject[];
 }
 
 export interface RestoreResult {
@@ -45,24 +48,24 @@ export interface RestoreResult {
  * structure pass refuses, the full verify names what is wrong (or accepts an archive in a
  * tar form only it reads, e.g. with pax records, which is then read a second time).
  */
-async function checkArchive(file: string, force: boolean, progress: Progress, log: Log): Promise<CheckedArchive> {
+async function checkArchive(file: string, force: boolean, progress: Progress, log: Log, trusted: readonly KeyObject[]): Promise<CheckedArchive> {
   if (!force) {
     try {
-      const checked = await checkStructure(file);
+      const checked = await checkStructure(file, trusted);
       log(`checked ${file}: ${checked.header.streams.length} streams, every part present; their checksums are matched while they are received`);
       return checked;
     } catch (err) {
       if (!(err instanceof ArchiveFormatError)) throw err;
     }
   }
-  const verified = await verifyWithProgress(file, progress);
+  const verified = await verifyWithProgress(file, progress, trusted);
   log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
   return verified;
 }
 
 export async function runRestore(host: Host, file: string, opts: RestoreRunOptions, log: Log): Promise<RestoreResult> {
   const progress = opts.progress ?? silentProgress;
-  const check = (path: string): Promise<CheckedArchive> => checkArchive(path, opts.force === true, progress, log);
+  const check = (path: string): Promise<CheckedArchive> => checkArchive(path, opts.force === true, progress, log, opts.trusted ?? []);
   const verified = await check(file);
   // An incremental archive restores with its whole chain: one plan over every link's streams.
   const chain = verified.header.base ? await gatherChain(file, verified, opts.from, check, log) : undefined;

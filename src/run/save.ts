@@ -32,6 +32,7 @@ import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { estimateArgv, parseSendEstimate } from '../parse/zfs-send-estimate.js';
 import type { MediumIdentity, MediumWant } from '../plan/medium-gate.js';
 import { admitMedium } from './medium.js';
+import type { ArchiveSigner } from '../archive/signature.js';
 
 export interface SaveOptions {
   to: string;
@@ -50,6 +51,8 @@ export interface SaveOptions {
   incremental?: ChainPolicy;
   /** Write only to one of these media (plan/medium-gate.ts): refuses a bare folder or another disk. */
   medium?: MediumWant;
+  /** Sign the archive (archive/signature.ts). */
+  signer?: ArchiveSigner;
 }
 
 export interface SaveResult {
@@ -118,7 +121,7 @@ async function executeSave(
       header = buildHeader(inv, withNewGuids(plan, guids), { createdAt: opts.now, toolVersion: ZBAK_VERSION, partSize: opts.partSize });
     },
     beforeSend: async (streamId) => {
-      if (!writer) writer = await openArchive(path, header, inv, opts.partSize);
+      if (!writer) writer = await openArchive(path, header, inv, opts.partSize, opts.signer);
       const s = header?.streams.find((x) => x.id === streamId);
       estimate = progress.enabled && s ? await estimateSize(host, s.sendArgv) : undefined;
     },
@@ -131,7 +134,7 @@ async function executeSave(
       total += r.size;
     },
     publish: async () => {
-      if (!writer) writer = await openArchive(path, header, inv, opts.partSize);
+      if (!writer) writer = await openArchive(path, header, inv, opts.partSize, opts.signer);
       await writer.finish();
     },
   };
@@ -147,9 +150,9 @@ async function executeSave(
 }
 
 /** The archive's temp file with the header, vmadm JSON and image records; the streams follow. */
-async function openArchive(path: string, header: Header | undefined, inv: SaveInventory, partSize: number): Promise<ArchiveWriter> {
+async function openArchive(path: string, header: Header | undefined, inv: SaveInventory, partSize: number, signer?: ArchiveSigner): Promise<ArchiveWriter> {
   if (!header) throw new Error('the header is written after the snapshot GUIDs are read');
-  const writer = await createArchiveWriter(path, { partSize });
+  const writer = await createArchiveWriter(path, { partSize, ...(signer ? { signer } : {}) });
   try {
     await writer.addEntry(HEADER_ENTRY, `${JSON.stringify(header, null, 2)}\n`);
     await writer.addEntry(VMADM_ENTRY, inv.rawVmJson);
