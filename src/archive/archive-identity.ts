@@ -13,6 +13,7 @@ import { openArchive } from './tar-scan.js';
 import { BLOCK, paddedSize, parseUstarHeader } from './tar-header.js';
 import { readFully } from './read-fully.js';
 import { TRAILER_SIG_ENTRY } from './signature.js';
+import { isAgeFile } from './age-header.js';
 
 const END_OF_ARCHIVE = 2 * BLOCK;
 /** The trailer grows with the part count (~130 bytes a part); this covers millions of parts. */
@@ -22,6 +23,8 @@ export type ArchiveIdentity =
   | { kind: 'archive'; header: Header }
   /** Not a zbak archive at all (does not start with a zbak.json tar entry). */
   | { kind: 'other' }
+  /** An age-encrypted file (age-header.ts): its header cannot be read without a key. */
+  | { kind: 'encrypted' }
   /** Starts like a zbak archive but cannot be confirmed as a complete one. */
   | { kind: 'unreadable'; reason: string };
 
@@ -63,7 +66,9 @@ export async function readArchiveIdentity(path: string): Promise<ArchiveIdentity
   }
   try {
     const size = (await fh.stat()).size;
-    const first = parseUstarHeader(await readAt(fh, 0, BLOCK));
+    const start = await readAt(fh, 0, BLOCK);
+    if (isAgeFile(start)) return { kind: 'encrypted' };
+    const first = parseUstarHeader(start);
     if (!first || first.name !== HEADER_ENTRY || !first.isFile || first.size > MAX_JSON_ENTRY_SIZE) return { kind: 'other' };
     const headerBytes = await readAt(fh, BLOCK, first.size);
     if (headerBytes.length !== first.size) return { kind: 'unreadable', reason: 'truncated in zbak.json' };

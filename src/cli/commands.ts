@@ -22,7 +22,7 @@ import { hasPolicy, type KeepPolicy } from '../plan/retention.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
 import type { KeyObject } from 'node:crypto';
 import { describeSignature, type ArchiveSigner } from '../archive/signature.js';
-import { loadRecipients, loadSigner, loadTrusted } from './crypto-flags.js';
+import { loadRecipients, loadSigner, loadTrusted } from '../run/keys.js';
 import { keygen } from './keygen.js';
 
 // Archive text (alias, hostname, names) reaches these: control characters are shown escaped.

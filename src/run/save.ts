@@ -3,7 +3,9 @@
 // temp file that is renamed only when complete. On failure the snapshot this
 // run made is destroyed and no *.zbak file is left.
 import { basename, join } from 'node:path';
-import { createArchiveWriter, type ArchiveWriter } from '../archive/writer.js';
+import { createArchiveWriter, createArchiveWriterTo, type ArchiveWriter } from '../archive/writer.js';
+import { createFileSink } from '../archive/file-sink.js';
+import { AgeArchiveSink } from '../archive/age-sink.js';
 import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
 import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
@@ -51,8 +53,24 @@ export interface SaveOptions {
   incremental?: ChainPolicy;
   /** Write only to one of these media (plan/medium-gate.ts): refuses a bare folder or another disk. */
   medium?: MediumWant;
-  /** Sign the archive (archive/signature.ts). */
+  /** Sign the archive (archive/signature.ts), and encrypt it to these age recipients (archive/age-sink.ts). */
   signer?: ArchiveSigner;
+  recipients?: readonly string[];
+}
+
+type ArchiveKeys = Pick<SaveOptions, 'signer' | 'recipients'>;
+
+/** The archive file's writer: signed when asked, and encrypted to the recipients (sign, then encrypt). */
+async function createKeyedWriter(path: string, partSize: number, keys: ArchiveKeys): Promise<ArchiveWriter> {
+  const signer = keys.signer ? { signer: keys.signer } : {};
+  if (!keys.recipients?.length) return createArchiveWriter(path, { partSize, ...signer });
+  const file = await createFileSink(path);
+  try {
+    return createArchiveWriterTo(await AgeArchiveSink.create(file, keys.recipients), { partSize, ...signer });
+  } catch (e) {
+    await file.abort();
+    throw e;
+  }
 }
 
 export interface SaveResult {
@@ -77,7 +95,9 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   const admitted = opts.medium ? await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log) : undefined;
   const medium = admitted?.identity;
   const media = admitted?.media ?? (await readMedia(host, log));
-  const base = opts.incremental ? await chooseChainBase(inv, opts.to, opts.incremental, now, log) : undefined;
+  // An encrypted archive's header is unreadable here (no key on this host), so it cannot be continued.
+  if (opts.incremental && opts.recipients?.length) log(`full archive of ${inv.vm.uuid}: encrypted archives are always full (this host holds no key to read the last one)`);
+  const base = opts.incremental && !opts.recipients?.length ? await chooseChainBase(inv, opts.to, opts.incremental, now, log) : undefined;
   const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1, ...mediumTarget(media, medium?.id, inv.vm.uuid) }, base);
   const taken = plan.datasets.filter((d) => findRow(inv.rows, `${d.name}@${snapshotName}`));
   if (taken.length > 0) {
@@ -121,7 +141,7 @@ async function executeSave(
       header = buildHeader(inv, withNewGuids(plan, guids), { createdAt: opts.now, toolVersion: ZBAK_VERSION, partSize: opts.partSize });
     },
     beforeSend: async (streamId) => {
-      if (!writer) writer = await openArchive(path, header, inv, opts.partSize, opts.signer);
+      if (!writer) writer = await openArchive(path, header, inv, opts.partSize, opts);
       const s = header?.streams.find((x) => x.id === streamId);
       estimate = progress.enabled && s ? await estimateSize(host, s.sendArgv) : undefined;
     },
@@ -134,7 +154,7 @@ async function executeSave(
       total += r.size;
     },
     publish: async () => {
-      if (!writer) writer = await openArchive(path, header, inv, opts.partSize, opts.signer);
+      if (!writer) writer = await openArchive(path, header, inv, opts.partSize, opts);
       await writer.finish();
     },
   };
@@ -150,9 +170,9 @@ async function executeSave(
 }
 
 /** The archive's temp file with the header, vmadm JSON and image records; the streams follow. */
-async function openArchive(path: string, header: Header | undefined, inv: SaveInventory, partSize: number, signer?: ArchiveSigner): Promise<ArchiveWriter> {
+async function openArchive(path: string, header: Header | undefined, inv: SaveInventory, partSize: number, keys: ArchiveKeys): Promise<ArchiveWriter> {
   if (!header) throw new Error('the header is written after the snapshot GUIDs are read');
-  const writer = await createArchiveWriter(path, { partSize, ...(signer ? { signer } : {}) });
+  const writer = await createKeyedWriter(path, partSize, keys);
   try {
     await writer.addEntry(HEADER_ENTRY, `${JSON.stringify(header, null, 2)}\n`);
     await writer.addEntry(VMADM_ENTRY, inv.rawVmJson);

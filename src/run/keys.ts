@@ -1,9 +1,10 @@
-// The key flags: --sign KEYFILE, --trust PUBKEY, --identity FILE, --encrypt-to RECIPIENT and
+// The key flags and config keys: --sign KEYFILE, --trust PUBKEY, --identity FILE, --encrypt-to RECIPIENT and
 // --recipients-file FILE (and their config keys), read and checked before anything runs, so a
 // bad key file is a usage error (exit 2) or missing (exit 4) with no change to the host.
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { NotFoundError, UsageError } from '../errors.js';
+import { ConfigError, NotFoundError, UsageError } from '../errors.js';
+import type { Host } from '../host/host.js';
 import { ArchiveSigner, parseSigningKey, parseTrustedKey } from '../archive/signature.js';
 import { checkRecipient, parseIdentityFile, parseRecipientsFile } from '../archive/age-header.js';
 import { printable } from '../model/printable.js';
@@ -39,5 +40,35 @@ export function loadRecipients(encryptTo: readonly string[] | undefined, files: 
   ];
 }
 
-/** yargs gives a repeated string option as a string or an array. */
-export const manyStrings = (v: unknown): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v.map(String) : [String(v)]);
+/**
+ * A job's sign/encrypt_to/recipients_file/trust (docs/CONFIG.md). The files are host paths,
+ * read through the Host like the config itself (so ZBAK_ROOT maps them in tests).
+ */
+export async function configKeys(
+  host: Host,
+  job: { sign?: string | undefined; encrypt_to?: string[] | undefined; recipients_file?: string | undefined },
+): Promise<{ signer?: ArchiveSigner; recipients?: string[] }> {
+  const read = async (path: string, key: string): Promise<string> => {
+    const text = await host.readFile(path);
+    if (text === undefined) throw new ConfigError(`config ${key}: ${printable(path)} does not exist`);
+    return text;
+  };
+  const signer = job.sign ? new ArchiveSigner(parseSigningKey(await read(job.sign, 'sign'), printable(job.sign))) : undefined;
+  const recipients = [
+    ...(job.encrypt_to ?? []).map((r) => checkRecipient(r, 'config encrypt_to')),
+    ...(job.recipients_file ? parseRecipientsFile(await read(job.recipients_file, 'recipients_file'), printable(job.recipients_file)) : []),
+  ];
+  return { ...(signer ? { signer } : {}), ...(recipients.length > 0 ? { recipients } : {}) };
+}
+
+/** The config's trust: files, read through the Host. */
+export async function configTrust(host: Host, paths: readonly string[] | undefined): Promise<KeyObject[]> {
+  const keys: KeyObject[] = [];
+  for (const p of paths ?? []) {
+    const text = await host.readFile(p);
+    if (text === undefined) throw new ConfigError(`config trust: ${printable(p)} does not exist`);
+    keys.push(parseTrustedKey(text, printable(p)));
+  }
+  return keys;
+}
+
