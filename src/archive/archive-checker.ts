@@ -30,6 +30,9 @@ export interface CheckedArchive {
   imageRecords: Map<string, ArchivedImageRecord>;
 }
 
+/** The entries before the streams, checked (a restore from a pipe plans with these). */
+export type ArchiveFront = Omit<CheckedArchive, 'trailer'>;
+
 /** A CheckedArchive whose every byte was also matched against its checksums (verify). */
 export type VerifiedArchive = CheckedArchive;
 
@@ -208,6 +211,26 @@ export class ArchiveChecker {
     this.trailer = trailer;
   }
 
+  /**
+   * Once the header, vmadm.json and every image manifest were read: those entries, checked
+   * against their grammar and the header exactly as finish() checks them; null before.
+   * (Their checksums are matched against the trailer only when it arrives.)
+   */
+  front(): ArchiveFront | null {
+    if (this.header === null || this.pendingJson.length > 0 || this.vmadmJson === null) return null;
+    return this.checkedFront(this.header);
+  }
+
+  private checkedFront(header: Header): ArchiveFront {
+    const vm = parseArchivedVm(this.vmadmJson as string, header);
+    const imageRecords = new Map<string, ArchivedImageRecord>();
+    for (const image of header.images) {
+      const text = this.imageManifests.get(image.uuid) as string;
+      imageRecords.set(image.uuid, parseArchivedImageRecord(image.manifestEntry, text, image));
+    }
+    return { header, vmadmJson: this.vmadmJson as string, vm, imageManifests: this.imageManifests, imageRecords };
+  }
+
   /** After the last entry: the trailer and the end-of-archive blocks must be there. */
   finish(scan: ScanResult): VerifiedArchive {
     if (this.header === null) fail(HEADER_ENTRY, 'missing: the archive has no entries (empty, or truncated at the start)');
@@ -217,20 +240,6 @@ export class ArchiveChecker {
       fail(TRAILER_ENTRY, 'the archive is truncated: the end-of-archive blocks after the trailer are missing');
     // After the checksums, so damage is reported as damage; what is left is content
     // that was written (or rewritten with fresh checksums) to be wrong.
-    const header = this.header as Header;
-    const vm = parseArchivedVm(this.vmadmJson as string, header);
-    const imageRecords = new Map<string, ArchivedImageRecord>();
-    for (const image of header.images) {
-      const text = this.imageManifests.get(image.uuid) as string;
-      imageRecords.set(image.uuid, parseArchivedImageRecord(image.manifestEntry, text, image));
-    }
-    return {
-      header,
-      trailer: this.trailer as Trailer,
-      vmadmJson: this.vmadmJson as string,
-      vm,
-      imageManifests: this.imageManifests,
-      imageRecords,
-    };
+    return { ...this.checkedFront(this.header as Header), trailer: this.trailer as Trailer };
   }
 }

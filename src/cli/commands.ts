@@ -2,13 +2,14 @@
 // call run/, print results. Each returns an exit code.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { verifyWithProgress } from '../run/verify.js';
+import { verifyStreamWithProgress, verifyWithProgress } from '../run/verify.js';
 import { verifyArchive } from '../archive/reader.js';
 import { progressDisplay, type ProgressDisplay } from './progress-bar.js';
 import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { checkTargetDir, runSave } from '../run/save.js';
-import { runRecover, runRestore } from '../run/restore.js';
+import { STDOUT_TARGET, checkTargetDir, runSave } from '../run/save.js';
+import { runRecover, runRestore, runRestoreStream } from '../run/restore.js';
+import type { Readable } from 'node:stream';
 import { ISO_UTC_RE, uuid } from '../archive/grammar.js';
 import { globalReachLines } from '../run/restore-print.js';
 import { runList, formatList } from '../run/list.js';
@@ -20,6 +21,12 @@ import { printable, printableJson, printableLines } from '../model/printable.js'
 import { mediumLabel } from '../plan/medium-gate.js';
 import { hasPolicy, type KeepPolicy } from '../plan/retention.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
+
+/**
+ * A lone '-' argument (standard input or output). yargs turns '-' into an empty string, so
+ * main() hands it over as this, which no real argument can be (argv cannot hold a NUL).
+ */
+export const STDIO_ARG = '\u0000-';
 
 // Archive text (alias, hostname, names) reaches these: control characters are shown escaped.
 export const out = (line: string): void => {
@@ -92,6 +99,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
   if (a.all && a.zones.length > 0) throw new UsageError('give zones or --all, not both');
   if (!a.incremental && (a.fullEvery !== undefined || a.maxLinks !== undefined)) throw new UsageError('--full-every and --max-links apply to --incremental; add it');
   if (!a.all && a.zones.length === 0) throw new UsageError("name a zone to save (uuid or alias), or --all; run 'zbak list' to see the zones");
+  if (a.to === STDIO_ARG) return saveToStdout(host, a);
   const progress = progressDisplay(process.stderr, a.dryRun ? false : a.progress);
   const signal = interruptSignal();
   const opts = {
@@ -124,6 +132,35 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     process.stderr.write(`zbak: saved ${zones.length - failed.length} of ${zones.length} zones; failed: ${which}\n`);
   }
   return code;
+}
+
+/** Options that need a directory to write into, refused with `--to -`. */
+const DIRECTORY_FLAGS = ['all', 'incremental', 'medium', 'newMedium', 'keepArchives', 'keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly'] as const;
+
+/**
+ * `save ZONE --to -`: one zone's archive on standard output, every log line on stderr. A
+ * failed save ends the stream without its trailer (the reader refuses it) and exits non-zero.
+ */
+async function saveToStdout(host: Host, a: z.infer<typeof SaveArgs>): Promise<number> {
+  const flag = DIRECTORY_FLAGS.find((f) => a[f] !== undefined && a[f] !== false);
+  if (flag) throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs a directory; it does not apply to --to - (standard output)`);
+  if (a.zones.length !== 1) throw new UsageError('--to - (standard output) takes one zone; save several to a directory');
+  if (!a.dryRun && process.stdout.isTTY)
+    throw new UsageError("--to - writes the archive to standard output, which is a terminal; pipe it (e.g. '| ssh hostb zbak restore -') or redirect it");
+  const progress = progressDisplay(process.stderr, a.dryRun ? false : a.progress);
+  const opts = {
+    to: STDOUT_TARGET,
+    ...(a.dryRun ? {} : { stream: process.stdout }),
+    dryRun: a.dryRun,
+    ...(process.env.ZBAK_NOW ? { now: parseNow(process.env.ZBAK_NOW) } : {}),
+    keep: a.keep,
+    signal: interruptSignal(),
+    progress,
+    ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
+  };
+  // The dry run writes no archive: its plan goes to stdout like any dry run's.
+  await runSave(host, a.zones[0]!, opts, a.dryRun ? out : progress.log);
+  return EXIT.ok;
 }
 
 /** The --keep-* flags as one retention policy (--keep-archives N is --keep-last N); none: keep all. */
@@ -196,7 +233,10 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
     ...(a.alias !== undefined ? { alias: a.alias } : {}),
     ...(a.from !== undefined ? { from: a.from } : {}),
   };
-  const { plan } = await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
+  const log = a.dryRun ? out : progress.log;
+  const plan = a.file === STDIN_SOURCE
+    ? await runRestoreStream(host, stdinArchive(), 'standard input', opts, log)
+    : (await runRestore(host, a.file, opts, log)).plan;
   // The dry run printed these with its plan; after a real restore say what was left out.
   if (!a.dryRun) for (const line of globalReachLines(plan)) progress.log(line);
   return EXIT.ok;
@@ -218,9 +258,19 @@ const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional(
 
 const VerifyArgs = z.object({ files: z.array(z.string().min(1)).min(1), progress: z.boolean().optional() });
 
+/** `restore -`, `verify -`: the archive comes from standard input. */
+const STDIN_SOURCE = STDIO_ARG;
+
+/** Standard input as the archive; refused when it is a terminal (nobody types an archive). */
+function stdinArchive(): Readable {
+  if (process.stdin.isTTY) throw new UsageError("'-' reads the archive from standard input, which is a terminal; pipe an archive in (e.g. 'zbak save web01 --to - | zbak restore -')");
+  return process.stdin;
+}
+
 /** Verifies each file in turn; a bad one is reported and the next goes on; exit status of the first failure. */
 export async function commandVerify(raw: unknown): Promise<number> {
   const a = parseOpts(VerifyArgs, raw);
+  if (a.files.includes(STDIN_SOURCE) && a.files.length > 1) throw new UsageError("verify - reads one archive from standard input; give '-' alone");
   const progress = progressDisplay(process.stderr, a.progress);
   if (a.files.length === 1) {
     await verifyOne(a.files[0]!, progress);
@@ -233,9 +283,9 @@ export async function commandVerify(raw: unknown): Promise<number> {
 }
 
 async function verifyOne(file: string, progress: ProgressDisplay): Promise<void> {
-  const v = await verifyWithProgress(file, progress);
+  const v = file === STDIN_SOURCE ? await verifyStreamWithProgress(stdinArchive(), 'standard input', progress) : await verifyWithProgress(file, progress);
   const bytes = v.trailer.streams.reduce((n, s) => n + s.size, 0);
-  out(`${file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match)`);
+  out(`${file === STDIN_SOURCE ? '-' : file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match)`);
 }
 
 export async function commandInspect(raw: unknown): Promise<number> {

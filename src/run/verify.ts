@@ -2,6 +2,8 @@
 // with the bytes read shown against the file's size when someone is watching.
 import { stat } from 'node:fs/promises';
 import { verifyArchive, type VerifiedArchive } from '../archive/reader.js';
+import type { Readable } from 'node:stream';
+import { verifyStream } from '../archive/sequential-reader.js';
 import { tracked, type Progress } from './progress.js';
 
 /** verifyArchive, showing the bytes read against the file's size. */
@@ -11,3 +13,9 @@ export async function verifyWithProgress(file: string, progress: Progress): Prom
   return tracked(progress, 'verify', size, () => verifyArchive(file, { onRead: (n) => progress.add(n) }));
 }
 
+
+/** `verify -`: the same checks over a stream (standard input), read once. */
+export async function verifyStreamWithProgress(input: Readable, label: string, progress: Progress): Promise<VerifiedArchive> {
+  if (!progress.enabled) return verifyStream(input, label);
+  return tracked(progress, 'verify', undefined, () => verifyStream(input, label, { onRead: (n) => progress.add(n) }));
+}
