@@ -36,6 +36,9 @@ export interface CheckedArchive {
   sigSums: EntrySum[];
 }
 
+/** The entries before the streams, checked (a restore from a pipe plans with these). */
+export type ArchiveFront = Omit<CheckedArchive, 'trailer'>;
+
 /** A CheckedArchive whose every byte was also matched against its checksums (verify). */
 export type VerifiedArchive = CheckedArchive;
 
@@ -233,6 +236,29 @@ export class ArchiveChecker {
     this.trailer = trailer;
   }
 
+  /**
+   * Once the header, vmadm.json and every image manifest were read: those entries, checked
+   * against their grammar and the header exactly as finish() checks them; null before.
+   * (Their checksums are matched against the trailer only when it arrives.)
+   */
+  front(): ArchiveFront | null {
+    if (this.header === null || this.pendingJson.length > 0 || this.vmadmJson === null) return null;
+    // Asked when the first part arrives: the front signature entries are read by then, and
+    // with --trust an unsigned archive is refused here, before anything is planned.
+    this.sig.frontDone(this.label);
+    return this.checkedFront(this.header);
+  }
+
+  private checkedFront(header: Header): ArchiveFront {
+    const vm = parseArchivedVm(this.vmadmJson as string, header);
+    const imageRecords = new Map<string, ArchivedImageRecord>();
+    for (const image of header.images) {
+      const text = this.imageManifests.get(image.uuid) as string;
+      imageRecords.set(image.uuid, parseArchivedImageRecord(image.manifestEntry, text, image));
+    }
+    return { header, vmadmJson: this.vmadmJson as string, vm, imageManifests: this.imageManifests, imageRecords, signature: this.sig.status(), sigSums: this.sig.sums };
+  }
+
   /** After the last entry: the trailer and the end-of-archive blocks must be there. */
   finish(scan: ScanResult): VerifiedArchive {
     if (this.header === null) fail(HEADER_ENTRY, 'missing: the archive has no entries (empty, or truncated at the start)');
@@ -243,22 +269,6 @@ export class ArchiveChecker {
     const signature = this.sig.finish();
     // After the checksums, so damage is reported as damage; what is left is content
     // that was written (or rewritten with fresh checksums) to be wrong.
-    const header = this.header as Header;
-    const vm = parseArchivedVm(this.vmadmJson as string, header);
-    const imageRecords = new Map<string, ArchivedImageRecord>();
-    for (const image of header.images) {
-      const text = this.imageManifests.get(image.uuid) as string;
-      imageRecords.set(image.uuid, parseArchivedImageRecord(image.manifestEntry, text, image));
-    }
-    return {
-      header,
-      trailer: this.trailer as Trailer,
-      vmadmJson: this.vmadmJson as string,
-      vm,
-      imageManifests: this.imageManifests,
-      imageRecords,
-      signature,
-      sigSums: this.sig.sums,
-    };
+    return { ...this.checkedFront(this.header as Header), trailer: this.trailer as Trailer, signature, sigSums: this.sig.sums };
   }
 }

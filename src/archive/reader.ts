@@ -68,15 +68,15 @@ function expectedLayout(v: CheckedArchive): Expected[] {
   return [...json, ...parts];
 }
 
-/** A stream handed to onStream, and how its handler ended. */
-interface Active {
+/** A stream handed to onStream, and how its handler ended (also used by sequential-reader.ts). */
+export interface Active {
   spec: StreamSpec;
   out: PassThrough;
   settled: Promise<void>;
   outcome: { done: boolean; error: unknown };
 }
 
-function start(spec: StreamSpec, onStream: (spec: StreamSpec, data: Readable) => Promise<void>): Active {
+export function start(spec: StreamSpec, onStream: (spec: StreamSpec, data: Readable) => Promise<void>): Active {
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   // The handler sees errors through its own reads; this listener only keeps an
   // unobserved destroy(err) from crashing the process.
@@ -111,7 +111,7 @@ async function forward(a: Active, chunk: Buffer): Promise<void> {
  * parsed and matches the header (`zfs receive` acts on that record); a version 1 archive
  * also needs `whole`, the hash of the stream's bytes.
  */
-interface Reading {
+export interface Reading {
   active: Active;
   imageType: string | undefined;
   begin: SendBeginParser | null;
@@ -120,7 +120,7 @@ interface Reading {
   whole: Hash | null;
 }
 
-async function onChunk(r: Reading, part: string, chunk: Buffer): Promise<void> {
+export async function onChunk(r: Reading, part: string, chunk: Buffer): Promise<void> {
   r.whole?.update(chunk);
   if (r.problem !== null) return;
   if (r.begin === null) return forward(r.active, chunk);
@@ -220,8 +220,11 @@ export async function readStreams(
   }
 }
 
-/** The last part of a stream: a BEGIN record that never completed, the version 1 stream sum, then end of data. */
-async function endStream(r: Reading, part: string, listedDigest: string): Promise<void> {
+/**
+ * The last part of a stream: a BEGIN record that never completed, the version 1 stream sum
+ * (when the trailer is known already), then end of data.
+ */
+export async function endStream(r: Reading, part: string, listedDigest?: string): Promise<void> {
   if (r.begin !== null) {
     try {
       r.begin.end();
@@ -231,7 +234,7 @@ async function endStream(r: Reading, part: string, listedDigest: string): Promis
     }
   }
   const id = r.active.spec.id;
-  if (r.whole !== null) {
+  if (r.whole !== null && listedDigest !== undefined) {
     const actual = r.whole.digest('hex');
     if (actual !== listedDigest)
       throw new ArchiveFormatError(`stream ${id}: sha256 mismatch: archive has ${actual}, trailer says ${listedDigest}`, `stream ${id}`);

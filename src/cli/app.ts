@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { EXIT, EXIT_STATUS_HELP } from './exit-codes.js';
 import { LocalHost } from '../host/local-host.js';
 import { ZBAK_VERSION } from '../model/version.js';
-import { commandSave, commandRestore, commandVerify, commandInspect, commandList, commandRecover, commandKeygen, reportError } from './commands.js';
+import { STDIO_ARG, commandSave, commandRestore, commandVerify, commandInspect, commandList, commandRecover, commandKeygen, reportError } from './commands.js';
 import { UsageError } from '../errors.js';
 import { commandCron, commandPrune, commandRun, commandStatus } from './nightly-commands.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
       code = reportError(e);
     }
   };
-  const parser = yargs(argv)
+  const parser = yargs(argv.map((arg) => (arg === '-' ? STDIO_ARG : arg)))
     .scriptName('zbak')
     .version(ZBAK_VERSION)
     .strict()

@@ -3,6 +3,8 @@
 import { stat } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import { verifyArchive, type VerifiedArchive } from '../archive/reader.js';
+import type { Readable } from 'node:stream';
+import { verifyStream } from '../archive/sequential-reader.js';
 import { tracked, type Progress } from './progress.js';
 
 /** verifyArchive, showing the bytes read against the file's size. */
@@ -12,3 +14,9 @@ export async function verifyWithProgress(file: string, progress: Progress, trust
   return tracked(progress, 'verify', size, () => verifyArchive(file, { onRead: (n) => progress.add(n), trusted }));
 }
 
+
+/** `verify -`: the same checks over a stream (standard input), read once. */
+export async function verifyStreamWithProgress(input: Readable, label: string, progress: Progress, trusted: readonly KeyObject[] = []): Promise<VerifiedArchive> {
+  if (!progress.enabled) return verifyStream(input, label, { trusted });
+  return tracked(progress, 'verify', undefined, () => verifyStream(input, label, { onRead: (n) => progress.add(n), trusted }));
+}
