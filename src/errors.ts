@@ -14,6 +14,8 @@ export type ZbakErrorCode =
   | 'no-space'
   | 'config'
   | 'medium'
+  | 'identity'
+  | 'untrusted'
   | 'interrupted';
 
 /** Base class: a ZbakError prints as its one-line message, no stack. */

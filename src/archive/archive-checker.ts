@@ -12,6 +12,8 @@ import { partListDigest } from './stream-digest.js';
 import { checkTrailer, checkTrailerShape, type SeenStream } from './trailer-check.js';
 import { parseArchivedImageRecord, parseArchivedVm, type ArchivedImageRecord, type ArchivedVm } from './vmadm-schema.js';
 import type { ScanResult, TarEntry } from './tar-scan.js';
+import { SignatureReader, TRAILER_SIG_ENTRY, maxSigEntrySize, type SignatureStatus } from './signature.js';
+import type { KeyObject } from 'node:crypto';
 
 /**
  * An archive's JSON entries and layout, checked: by the structure pass before a restore
@@ -28,7 +30,14 @@ export interface CheckedArchive {
   imageManifests: Map<string, string>;
   /** The imgadm records checked against header.images, by image uuid. */
   imageRecords: Map<string, ArchivedImageRecord>;
+  /** Whether it is signed, by which key, and whether that key is trusted (signature.ts). */
+  signature: SignatureStatus;
+  /** The signature entries as read (name, size, sha256), in archive order, for the data pass. */
+  sigSums: EntrySum[];
 }
+
+/** The entries before the streams, checked (a restore from a pipe plans with these). */
+export type ArchiveFront = Omit<CheckedArchive, 'trailer'>;
 
 /** A CheckedArchive whose every byte was also matched against its checksums (verify). */
 export type VerifiedArchive = CheckedArchive;
@@ -75,6 +84,12 @@ export class ArchiveChecker {
   private beginProblem: { entry: string; message: string } | null = null;
   private partCount = 0;
   private last: string | null = null;
+  private readonly sig: SignatureReader;
+
+  /** `trusted`: the --trust keys; the archive must then be signed by one of them. */
+  constructor(trusted: readonly KeyObject[] = [], private readonly label = 'the archive') {
+    this.sig = new SignatureReader(trusted);
+  }
 
   async onEntry(e: TarEntry): Promise<void> {
     // Type first: "streams/ is a directory" says more than "trailing slash".
@@ -88,7 +103,7 @@ export class ArchiveChecker {
     const name = e.name;
     if (this.names.has(name)) fail(name, 'duplicate entry');
     this.names.add(name);
-    if (this.trailer !== null) fail(name, `entry after ${TRAILER_ENTRY}`);
+    if (this.trailer !== null && name !== TRAILER_SIG_ENTRY) fail(name, `entry after ${TRAILER_ENTRY}`);
     const kind = classifyEntryName(name);
     if (kind === null) fail(name, 'unexpected entry name (not part of the .zbak format)');
     if (this.header === null && kind.kind !== 'header') fail(name, `archive does not start with ${HEADER_ENTRY}`);
@@ -112,7 +127,17 @@ export class ArchiveChecker {
         return this.onPart(e, name, kind.streamId, kind.index);
       case 'trailer':
         return this.onTrailer(e, name);
+      case 'sig':
+        return this.onSig(e, name);
     }
+  }
+
+  private async onSig(e: TarEntry, name: string): Promise<void> {
+    if (this.pendingJson.length > 0) fail(name, `out of order (expected ${this.pendingJson[0]} here)`);
+    if (this.streams.length > 0 || this.current !== null) {
+      if (this.trailer === null) fail(name, 'out of order (signature entries come before the stream parts, or after the trailer)');
+    }
+    this.sig.onEntry(name, await readSmall(e, name, maxSigEntrySize(name)), this.jsonSums);
   }
 
   private async onJson(e: TarEntry, name: string, kind: EntryKind): Promise<void> {
@@ -133,6 +158,7 @@ export class ArchiveChecker {
   private async onPart(e: TarEntry, name: string, streamId: string, index: number): Promise<void> {
     const header = this.header as Header;
     if (this.pendingJson.length > 0) fail(name, `out of order (expected ${this.pendingJson[0]} first)`);
+    if (this.current === null && this.streams.length === 0) this.sig.frontDone(this.label);
     const cur = this.current;
     if (cur !== null && cur.id === streamId) {
       if (index !== cur.parts.length) fail(name, `out of order (expected ${streamPartEntry(streamId, cur.parts.length)})`);
@@ -198,14 +224,39 @@ export class ArchiveChecker {
     this.closeStream();
     const missing = header.streams[this.streams.length];
     if (missing) fail(name, `out of order (stream ${missing.id} has no parts before the trailer)`);
+    this.sig.frontDone(this.label);
     const bytes = await readSmall(e, name, maxTrailerSize(this.partCount));
     const trailer = parseTrailer(bytes);
+    this.sig.onTrailer(bytes);
     checkTrailer(trailer, this.jsonSums, this.streams);
     checkTrailerShape(trailer, header);
     // Damage shows as a checksum mismatch above; a BEGIN record that disagrees with
     // intact checksums was written that way (a rewritten archive).
     if (this.beginProblem !== null) fail(this.beginProblem.entry, this.beginProblem.message);
     this.trailer = trailer;
+  }
+
+  /**
+   * Once the header, vmadm.json and every image manifest were read: those entries, checked
+   * against their grammar and the header exactly as finish() checks them; null before.
+   * (Their checksums are matched against the trailer only when it arrives.)
+   */
+  front(): ArchiveFront | null {
+    if (this.header === null || this.pendingJson.length > 0 || this.vmadmJson === null) return null;
+    // Asked when the first part arrives: the front signature entries are read by then, and
+    // with --trust an unsigned archive is refused here, before anything is planned.
+    this.sig.frontDone(this.label);
+    return this.checkedFront(this.header);
+  }
+
+  private checkedFront(header: Header): ArchiveFront {
+    const vm = parseArchivedVm(this.vmadmJson as string, header);
+    const imageRecords = new Map<string, ArchivedImageRecord>();
+    for (const image of header.images) {
+      const text = this.imageManifests.get(image.uuid) as string;
+      imageRecords.set(image.uuid, parseArchivedImageRecord(image.manifestEntry, text, image));
+    }
+    return { header, vmadmJson: this.vmadmJson as string, vm, imageManifests: this.imageManifests, imageRecords, signature: this.sig.status(), sigSums: this.sig.sums };
   }
 
   /** After the last entry: the trailer and the end-of-archive blocks must be there. */
@@ -215,22 +266,9 @@ export class ArchiveChecker {
       fail(TRAILER_ENTRY, `missing: the archive is incomplete (truncated after ${this.last ?? 'the start'})`);
     if (scan.bytesAfterLastEntry < END_OF_ARCHIVE_BYTES)
       fail(TRAILER_ENTRY, 'the archive is truncated: the end-of-archive blocks after the trailer are missing');
+    const signature = this.sig.finish();
     // After the checksums, so damage is reported as damage; what is left is content
     // that was written (or rewritten with fresh checksums) to be wrong.
-    const header = this.header as Header;
-    const vm = parseArchivedVm(this.vmadmJson as string, header);
-    const imageRecords = new Map<string, ArchivedImageRecord>();
-    for (const image of header.images) {
-      const text = this.imageManifests.get(image.uuid) as string;
-      imageRecords.set(image.uuid, parseArchivedImageRecord(image.manifestEntry, text, image));
-    }
-    return {
-      header,
-      trailer: this.trailer as Trailer,
-      vmadmJson: this.vmadmJson as string,
-      vm,
-      imageManifests: this.imageManifests,
-      imageRecords,
-    };
+    return { ...this.checkedFront(this.header as Header), trailer: this.trailer as Trailer, signature, sigSums: this.sig.sums };
   }
 }

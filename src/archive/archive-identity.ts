@@ -12,6 +12,8 @@ import { MAX_JSON_ENTRY_SIZE, parseHeader, parseTrailer } from './json-entry.js'
 import { openArchive } from './tar-scan.js';
 import { BLOCK, paddedSize, parseUstarHeader } from './tar-header.js';
 import { readFully } from './read-fully.js';
+import { TRAILER_SIG_ENTRY } from './signature.js';
+import { isAgeFile } from './age-header.js';
 
 const END_OF_ARCHIVE = 2 * BLOCK;
 /** The trailer grows with the part count (~130 bytes a part); this covers millions of parts. */
@@ -21,6 +23,8 @@ export type ArchiveIdentity =
   | { kind: 'archive'; header: Header }
   /** Not a zbak archive at all (does not start with a zbak.json tar entry). */
   | { kind: 'other' }
+  /** An age-encrypted file (age-header.ts): its header cannot be read without a key. */
+  | { kind: 'encrypted' }
   /** Starts like a zbak archive but cannot be confirmed as a complete one. */
   | { kind: 'unreadable'; reason: string };
 
@@ -40,8 +44,12 @@ async function readTrailerBytes(fh: FileHandle, fileSize: number): Promise<Buffe
       const h = parseUstarHeader(buf.subarray(off - start, off - start + BLOCK));
       if (!h || h.name !== TRAILER_ENTRY || !h.isFile) continue;
       const dataEnd = off + BLOCK + h.size;
-      if (off + BLOCK + paddedSize(h.size) + END_OF_ARCHIVE > fileSize) continue;
-      if (buf.subarray(paddedSize(dataEnd) - start).some((b) => b !== 0)) continue; // something follows the trailer
+      let after = paddedSize(dataEnd);
+      // A signed archive's trailer is followed by its signature (signature.ts), then the end.
+      const sig = after + BLOCK <= fileSize ? parseUstarHeader(buf.subarray(after - start, after - start + BLOCK)) : undefined;
+      if (sig?.name === TRAILER_SIG_ENTRY && sig.isFile && sig.size <= 64) after += BLOCK + paddedSize(sig.size);
+      if (after + END_OF_ARCHIVE > fileSize) continue;
+      if (buf.subarray(after - start).some((b) => b !== 0)) continue; // something follows the trailer
       return buf.subarray(off + BLOCK - start, dataEnd - start);
     }
     if (tail >= fileSize || tail >= MAX_TAIL) throw new ArchiveFormatError(`${TRAILER_ENTRY}: not found at the end of the archive (incomplete?)`, TRAILER_ENTRY);
@@ -58,7 +66,9 @@ export async function readArchiveIdentity(path: string): Promise<ArchiveIdentity
   }
   try {
     const size = (await fh.stat()).size;
-    const first = parseUstarHeader(await readAt(fh, 0, BLOCK));
+    const start = await readAt(fh, 0, BLOCK);
+    if (isAgeFile(start)) return { kind: 'encrypted' };
+    const first = parseUstarHeader(start);
     if (!first || first.name !== HEADER_ENTRY || !first.isFile || first.size > MAX_JSON_ENTRY_SIZE) return { kind: 'other' };
     const headerBytes = await readAt(fh, BLOCK, first.size);
     if (headerBytes.length !== first.size) return { kind: 'unreadable', reason: 'truncated in zbak.json' };

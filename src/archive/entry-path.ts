@@ -1,13 +1,16 @@
 // Tar entry names are untrusted input: check them before anything else looks at them,
 // then classify them into the handful of names a .zbak may contain.
 import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY } from './format.js';
+import { FRONT_SIG_ENTRIES, TRAILER_SIG_ENTRY } from './signature.js';
 
 export type EntryKind =
   | { kind: 'header' }
   | { kind: 'vmadm' }
   | { kind: 'image'; imageUuid: string }
   | { kind: 'part'; streamId: string; index: number }
-  | { kind: 'trailer' };
+  | { kind: 'trailer' }
+  /** sig/signer.pub, sig/front.txt, sig/front.sig, sig/trailer.sig (signature.ts) */
+  | { kind: 'sig' };
 
 const MAX_NAME_LENGTH = 255;
 const IMAGE_RE = /^images\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
@@ -44,6 +47,7 @@ export function classifyEntryName(name: string): EntryKind | null {
   if (name === HEADER_ENTRY) return { kind: 'header' };
   if (name === VMADM_ENTRY) return { kind: 'vmadm' };
   if (name === TRAILER_ENTRY) return { kind: 'trailer' };
+  if ((FRONT_SIG_ENTRIES as readonly string[]).includes(name) || name === TRAILER_SIG_ENTRY) return { kind: 'sig' };
   const image = IMAGE_RE.exec(name);
   if (image?.[1]) return { kind: 'image', imageUuid: image[1] };
   const part = PART_RE.exec(name);

@@ -1,9 +1,15 @@
-// The bottom of the writer: pull bytes out of the tar packer and write them to the temp
-// file in batches. Pulling (rather than piping) keeps backpressure and errors explicit,
-// and lets the writer wait until a part's bytes are in the file before reusing its buffer.
-import { open } from 'node:fs/promises';
+// An archive file: written under a hidden temp name next to the final one, written back to
+// disk in the background as it grows, fsynced and linked into place (never over an
+// existing file) only by finish().
+import { randomBytes } from 'node:crypto';
+import { open, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { exists, fsyncDir, ignoreEnoent, linkNoReplace } from './publish.js';
+import type { ArchiveSink } from './sink.js';
+import { tempArchiveName } from './temp-name.js';
+import { ArchiveWriteError, describeIoError } from './write-error.js';
 
-/** The few file operations the writer needs; tests substitute failing ones. */
+/** The few file operations the sink needs; tests substitute failing ones. */
 export interface ArchiveFile {
   writev(buffers: Buffer[]): Promise<{ bytesWritten: number }>;
   /** fdatasync: the written data on disk (the background write-back while streaming). */
@@ -17,10 +23,6 @@ export type OpenArchiveFile = (path: string) => Promise<ArchiveFile>;
 /** Create the temp file exclusively (never reuse a leftover) and private to root. */
 export const openExclusive: OpenArchiveFile = (path) => open(path, 'wx', 0o600);
 
-/** Batches up to this size go to the kernel in one writev. */
-const BATCH_BYTES = 1024 * 1024;
-/** writev takes at most IOV_MAX (1024 on Linux and illumos) buffers. */
-const BATCH_BUFFERS = 512;
 /**
  * After this many more bytes are written, an fdatasync starts in the background (one at a
  * time) while writing goes on: the data reaches the disk during the save instead of in one
@@ -28,9 +30,16 @@ const BATCH_BUFFERS = 512;
  */
 export const WRITE_BACK_BYTES = 64 * 1024 * 1024;
 
+export interface FileSinkOptions {
+  /** Fault injection for tests (ENOSPC, EIO); defaults to an exclusive fs open. */
+  openFile?: OpenArchiveFile;
+  /** Bytes between background fdatasyncs (WRITE_BACK_BYTES); for tests. */
+  writeBackBytes?: number;
+}
+
 /** writev until everything is written: a short write (disk filling up) is retried so the error surfaces. */
-export async function writeFully(file: ArchiveFile, buffers: Buffer[]): Promise<void> {
-  let rest = buffers;
+export async function writeFully(file: ArchiveFile, buffers: readonly Buffer[]): Promise<void> {
+  let rest = [...buffers];
   while (rest.length > 0) {
     const { bytesWritten } = await file.writev(rest);
     // Callers never pass empty buffers, so no progress at all means the device is stuck.
@@ -48,86 +57,47 @@ export async function writeFully(file: ArchiveFile, buffers: Buffer[]): Promise<
   }
 }
 
-interface Waiter {
-  offset: number;
-  resolve: () => void;
-  reject: (err: unknown) => void;
+/** Create the temp file; fails at once if `finalPath` already exists. */
+export async function createFileSink(finalPath: string, opts: FileSinkOptions = {}): Promise<FileArchiveSink> {
+  const target = resolve(finalPath);
+  if (await exists(target)) throw new ArchiveWriteError(target, 'file exists (refusing to overwrite)');
+  // Hidden, not ending in .zbak, and naming this pid (the next save sweeps it if this process dies).
+  const tempPath = join(dirname(target), tempArchiveName(basename(target), process.pid, randomBytes(4).toString('hex')));
+  let file: ArchiveFile;
+  try {
+    file = await (opts.openFile ?? openExclusive)(tempPath);
+  } catch (err) {
+    throw new ArchiveWriteError(target, `cannot create ${tempPath}: ${describeIoError(err)}`, { cause: err });
+  }
+  return new FileArchiveSink(target, tempPath, file, opts.writeBackBytes ?? WRITE_BACK_BYTES);
 }
 
-/**
- * Copies everything `source` yields into `file`. `onError` hears the first write error
- * (before any waiter is rejected); `done` settles when the source ends or writing failed.
- */
-export class FileSink {
-  readonly done: Promise<void>;
-  private received = 0;
+export class FileArchiveSink implements ArchiveSink {
   private written = 0;
-  private batch: Buffer[] = [];
-  private batched = 0;
-  private writing: Promise<void> = Promise.resolve();
-  private waiters: Waiter[] = [];
-  private failure: { err: unknown } | null = null;
   /** Bytes written when the last background fdatasync started, and that sync while it runs. */
   private syncedFrom = 0;
   private writeBack: Promise<void> | null = null;
+  private failure: { err: unknown } | null = null;
+  private state: 'open' | 'finished' | 'aborted' = 'open';
 
   constructor(
-    source: AsyncIterable<Buffer>,
+    readonly label: string,
+    /** The hidden temp file being written (removed by abort). */
+    readonly tempPath: string,
     private readonly file: ArchiveFile,
-    private readonly onError: (err: unknown) => void,
-    private readonly writeBackBytes = WRITE_BACK_BYTES,
-  ) {
-    this.done = this.run(source).then(
-      () => this.settle(true),
-      (err: unknown) => {
-        this.setFailure(err);
-        throw err;
-      },
-    );
-    this.done.catch(() => undefined); // observed through onError and the writer's own calls
-  }
+    private readonly writeBackBytes: number,
+  ) {}
 
-  /** Resolves once the first `offset` bytes of the tar are in the file (rejects if writing failed). */
-  writtenUpTo(offset: number): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure.err);
-    if (this.written >= offset) return Promise.resolve();
-    const p = new Promise<void>((resolve, reject) => this.waiters.push({ offset, resolve, reject }));
-    // The packer may have handed over these bytes already and have nothing more to give.
-    if (this.received >= offset) this.flush().catch(() => undefined);
-    return p;
-  }
-
-  private async run(source: AsyncIterable<Buffer>): Promise<void> {
-    for await (const chunk of source) {
-      if (chunk.length === 0) continue;
-      this.batch.push(chunk);
-      this.batched += chunk.length;
-      this.received += chunk.length;
-      const wanted = this.waiters.some((w) => w.offset <= this.received);
-      if (this.batched >= BATCH_BYTES || this.batch.length >= BATCH_BUFFERS || wanted) await this.flush();
+  async write(chunks: readonly Buffer[]): Promise<void> {
+    if (this.failure) throw this.failure.err;
+    try {
+      await writeFully(this.file, chunks);
+    } catch (err) {
+      this.failure ??= { err };
+      throw this.failure.err;
     }
-    await this.flush();
-  }
-
-  /** Write the current batch after any write in progress (writes stay in order). */
-  private flush(): Promise<void> {
-    if (this.batch.length === 0) return this.writing;
-    const out = this.batch;
-    const upTo = this.received;
-    this.batch = [];
-    this.batched = 0;
-    this.writing = this.writing.then(async () => {
-      try {
-        await writeFully(this.file, out);
-      } catch (err) {
-        this.setFailure(err);
-        throw err;
-      }
-      this.written = upTo;
-      this.settle();
-      this.startWriteBack();
-    });
-    return this.writing;
+    for (const c of chunks) this.written += c.length;
+    this.startWriteBack();
   }
 
   private startWriteBack(): void {
@@ -137,31 +107,40 @@ export class FileSink {
       () => void (this.writeBack = null),
       (err: unknown) => {
         this.writeBack = null;
-        this.setFailure(err); // EIO on write-back: the archive would not be durable
+        this.failure ??= { err }; // EIO on write-back: the archive would not be durable
       },
     );
   }
 
   /** Waits for a background fdatasync still running (before the final fsync or close). */
-  async writeBackSettled(): Promise<void> {
+  private async writeBackSettled(): Promise<void> {
     while (this.writeBack !== null) await this.writeBack;
   }
 
-  private setFailure(err: unknown): void {
-    if (this.failure) return;
-    this.failure = { err };
-    this.onError(err);
-    this.settle();
+  async finish(): Promise<string> {
+    await this.writeBackSettled();
+    if (this.failure) throw this.failure.err;
+    // Most of the data is on disk already (written back while streaming).
+    await this.file.sync();
+    await this.file.close();
+    await linkNoReplace(this.tempPath, this.label);
+    this.state = 'finished';
+    try {
+      await unlink(this.tempPath).catch(ignoreEnoent); // gone already after the rename fallback
+      await fsyncDir(dirname(this.label));
+    } catch (err) {
+      throw new ArchiveWriteError(this.label, `written, but: ${describeIoError(err)}`, { cause: err });
+    }
+    return this.label;
   }
 
-  private settle(ended = false): void {
-    const keep: Waiter[] = [];
-    for (const w of this.waiters) {
-      if (this.failure) w.reject(this.failure.err);
-      else if (this.written >= w.offset) w.resolve();
-      else if (ended) w.reject(new Error(`internal error: tar ended at byte ${this.written}, before ${w.offset}`));
-      else keep.push(w);
-    }
-    this.waiters = keep;
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    await this.writeBackSettled();
+    await this.file.close().catch(() => undefined); // already closed after a failed finish
+    await unlink(this.tempPath).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw new ArchiveWriteError(this.label, `cannot remove ${this.tempPath}: ${describeIoError(err)}`);
+    });
   }
 }

@@ -14,6 +14,8 @@ import { beginMismatch } from './stream-begin-check.js';
 import { scanTar, type ScanOptions } from './tar-scan.js';
 import { NotPlainTarError, scanPlainTar } from './plain-tar-scan.js';
 import { waitForDrain } from './stream-wait.js';
+import { TRAILER_SIG_ENTRY } from './signature.js';
+import type { KeyObject } from 'node:crypto';
 
 export type { CheckedArchive, VerifiedArchive } from './archive-checker.js';
 
@@ -21,11 +23,11 @@ export type { CheckedArchive, VerifiedArchive } from './archive-checker.js';
 const END_OF_ARCHIVE_BYTES = 1024;
 
 /** Read the whole archive once (streaming) and check everything; throws ArchiveFormatError naming the bad entry. */
-export async function verifyArchive(path: string, opts: ScanOptions = {}): Promise<VerifiedArchive> {
+export async function verifyArchive(path: string, opts: ScanOptions & { trusted?: readonly KeyObject[] } = {}): Promise<VerifiedArchive> {
   const counted = countingReads(opts);
   try {
     const check = async (scan: typeof scanTar): Promise<VerifiedArchive> => {
-      const checker = new ArchiveChecker();
+      const checker = new ArchiveChecker(opts.trusted, path);
       return checker.finish(await scan(path, (entry) => checker.onEntry(entry), counted.opts));
     };
     try {
@@ -58,22 +60,23 @@ interface Expected {
 
 // The checked trailer fixes the whole layout, so the data pass only has to match it.
 function expectedLayout(v: CheckedArchive): Expected[] {
-  const json = v.trailer.entries.map((e) => ({ ...e, stream: -1, first: false, last: false }));
+  const front = [...v.trailer.entries, ...v.sigSums.filter((e) => e.name !== TRAILER_SIG_ENTRY)];
+  const json = front.map((e) => ({ ...e, stream: -1, first: false, last: false }));
   const parts = v.trailer.streams.flatMap((s, i) =>
     s.parts.map((p, j) => ({ ...p, stream: i, first: j === 0, last: j === s.parts.length - 1 })),
   );
   return [...json, ...parts];
 }
 
-/** A stream handed to onStream, and how its handler ended. */
-interface Active {
+/** A stream handed to onStream, and how its handler ended (also used by sequential-reader.ts). */
+export interface Active {
   spec: StreamSpec;
   out: PassThrough;
   settled: Promise<void>;
   outcome: { done: boolean; error: unknown };
 }
 
-function start(spec: StreamSpec, onStream: (spec: StreamSpec, data: Readable) => Promise<void>): Active {
+export function start(spec: StreamSpec, onStream: (spec: StreamSpec, data: Readable) => Promise<void>): Active {
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   // The handler sees errors through its own reads; this listener only keeps an
   // unobserved destroy(err) from crashing the process.
@@ -108,7 +111,7 @@ async function forward(a: Active, chunk: Buffer): Promise<void> {
  * parsed and matches the header (`zfs receive` acts on that record); a version 1 archive
  * also needs `whole`, the hash of the stream's bytes.
  */
-interface Reading {
+export interface Reading {
   active: Active;
   imageType: string | undefined;
   begin: SendBeginParser | null;
@@ -117,7 +120,7 @@ interface Reading {
   whole: Hash | null;
 }
 
-async function onChunk(r: Reading, part: string, chunk: Buffer): Promise<void> {
+export async function onChunk(r: Reading, part: string, chunk: Buffer): Promise<void> {
   r.whole?.update(chunk);
   if (r.problem !== null) return;
   if (r.begin === null) return forward(r.active, chunk);
@@ -158,6 +161,7 @@ export async function readStreams(
 ): Promise<void> {
   const { header, trailer } = archive;
   const layout = expectedLayout(archive);
+  const trailerSig = archive.sigSums.find((e) => e.name === TRAILER_SIG_ENTRY);
   let index = 0;
   let reading: Reading | null = null;
   const counted = countingReads(opts);
@@ -166,6 +170,12 @@ export async function readStreams(
       const exp = layout[index++];
       if (!exp) {
         if (entry.name === TRAILER_ENTRY && index === layout.length + 1) return;
+        // The trailer's signature, checked with the trailer by the structure pass: the same bytes.
+        if (trailerSig && entry.name === TRAILER_SIG_ENTRY && index === layout.length + 2) {
+          const hash = createHash('sha256');
+          for await (const chunk of entry.data) hash.update(chunk);
+          return matchSum({ ...trailerSig, stream: -1, first: false, last: false }, hash);
+        }
         throw changed(entry.name, 'unexpected entry');
       }
       if (entry.name !== exp.name || entry.size !== exp.size || entry.type !== 'file')
@@ -194,6 +204,7 @@ export async function readStreams(
     }, counted.opts);
     if (index < layout.length) throw changed(layout[index]?.name ?? TRAILER_ENTRY, 'missing');
     if (index === layout.length) throw changed(TRAILER_ENTRY, 'missing');
+    if (trailerSig && index === layout.length + 1) throw changed(TRAILER_SIG_ENTRY, 'missing');
     if (scan.bytesAfterLastEntry < END_OF_ARCHIVE_BYTES)
       throw new ArchiveFormatError(`${TRAILER_ENTRY}: the archive is truncated: the end-of-archive blocks after the trailer are missing`, TRAILER_ENTRY);
   } catch (err) {
@@ -209,8 +220,11 @@ export async function readStreams(
   }
 }
 
-/** The last part of a stream: a BEGIN record that never completed, the version 1 stream sum, then end of data. */
-async function endStream(r: Reading, part: string, listedDigest: string): Promise<void> {
+/**
+ * The last part of a stream: a BEGIN record that never completed, the version 1 stream sum
+ * (when the trailer is known already), then end of data.
+ */
+export async function endStream(r: Reading, part: string, listedDigest?: string): Promise<void> {
   if (r.begin !== null) {
     try {
       r.begin.end();
@@ -220,7 +234,7 @@ async function endStream(r: Reading, part: string, listedDigest: string): Promis
     }
   }
   const id = r.active.spec.id;
-  if (r.whole !== null) {
+  if (r.whole !== null && listedDigest !== undefined) {
     const actual = r.whole.digest('hex');
     if (actual !== listedDigest)
       throw new ArchiveFormatError(`stream ${id}: sha256 mismatch: archive has ${actual}, trailer says ${listedDigest}`, `stream ${id}`);

@@ -21,6 +21,8 @@ import { readFully } from './read-fully.js';
 import { openArchive } from './tar-scan.js';
 import { checkTrailerShape } from './trailer-check.js';
 import { parseArchivedImageRecord, parseArchivedVm, type ArchivedImageRecord } from './vmadm-schema.js';
+import { FRONT_SIG_ENTRIES, SIGNER_ENTRY, SignatureReader, TRAILER_SIG_ENTRY, maxSigEntrySize } from './signature.js';
+import type { KeyObject } from 'node:crypto';
 
 /** After the trailer: the two zero blocks, and at most this much zero padding in all. */
 const END_OF_ARCHIVE = 2 * BLOCK;
@@ -66,6 +68,15 @@ class Walker {
     await this.readAt(buf, this.offset + BLOCK);
     this.skip(h);
     return buf;
+  }
+
+  /** The next header if it is a plain file entry named `name`, else undefined (nothing consumed). */
+  async peek(name: string): Promise<UstarHeader | undefined> {
+    if (this.offset + BLOCK > this.fileSize) return undefined;
+    const block = Buffer.alloc(BLOCK);
+    await this.readAt(block, this.offset);
+    const h = parseUstarHeader(block);
+    return h?.name === name ? h : undefined;
   }
 
   skip(h: UstarHeader): void {
@@ -124,11 +135,11 @@ async function checkBegin(w: Walker, header: Header, spec: StreamSpec, parts: re
 }
 
 /** The structure pass; throws ArchiveFormatError on anything but a plain, complete zbak archive. */
-export async function checkStructure(path: string): Promise<CheckedArchive> {
+export async function checkStructure(path: string, trusted: readonly KeyObject[] = []): Promise<CheckedArchive> {
   const fh = await openArchive(path);
   const walker = new Walker(fh, (await fh.stat()).size);
   try {
-    return await walk(walker);
+    return await walk(walker, new SignatureReader(trusted), path);
   } finally {
     recordRead('structure', walker.bytesRead);
     await fh.close().catch(() => undefined);
@@ -143,7 +154,7 @@ async function jsonEntry(w: Walker, name: string, sums: EntrySum[]): Promise<Buf
   return bytes;
 }
 
-async function walk(w: Walker): Promise<CheckedArchive> {
+async function walk(w: Walker, sig: SignatureReader, label: string): Promise<CheckedArchive> {
   const jsonSums: EntrySum[] = [];
   const header: Header = parseHeader(await jsonEntry(w, HEADER_ENTRY, jsonSums));
   const vmadmBytes = await jsonEntry(w, VMADM_ENTRY, jsonSums);
@@ -155,6 +166,15 @@ async function walk(w: Walker): Promise<CheckedArchive> {
     parseJsonEntry(image.manifestEntry, bytes);
     imageManifests.set(image.uuid, decodeText(image.manifestEntry, bytes));
   }
+  // The front signature (signature.ts): checked, and with --trust required, before any planning.
+  if (await w.peek(SIGNER_ENTRY)) {
+    for (const name of FRONT_SIG_ENTRIES) {
+      const h = await w.next(name);
+      if (h.name !== name) fail(h.name, `out of order (expected ${name} here)`);
+      sig.onEntry(name, await w.data(h, maxSigEntrySize(name)), jsonSums);
+    }
+  }
+  sig.frontDone(label);
   // Parts: names and sizes here; the trailer must list exactly these.
   const seen: Array<{ id: string; parts: SeenPart[] }> = [];
   let h = await w.next(TRAILER_ENTRY);
@@ -171,7 +191,11 @@ async function walk(w: Walker): Promise<CheckedArchive> {
   }
   if (h.name !== TRAILER_ENTRY) fail(h.name, `out of order (expected ${TRAILER_ENTRY} here)`);
   const partCount = seen.reduce((n, s) => n + s.parts.length, 0);
-  const trailer = parseTrailer(await w.data(h, maxTrailerSize(partCount)));
+  const trailerBytes = await w.data(h, maxTrailerSize(partCount));
+  const trailer = parseTrailer(trailerBytes);
+  sig.onTrailer(trailerBytes);
+  const trailerSig = await w.peek(TRAILER_SIG_ENTRY);
+  if (trailerSig) sig.onEntry(TRAILER_SIG_ENTRY, await w.data(trailerSig, maxSigEntrySize(TRAILER_SIG_ENTRY)), jsonSums);
   await w.end();
   checkTrailerShape(trailer, header);
   checkListed(trailer.entries, jsonSums, true);
@@ -191,7 +215,8 @@ async function walk(w: Walker): Promise<CheckedArchive> {
   for (const image of header.images) {
     imageRecords.set(image.uuid, parseArchivedImageRecord(image.manifestEntry, imageManifests.get(image.uuid)!, image));
   }
-  return { header, trailer, vmadmJson, vm, imageManifests, imageRecords };
+  const signature = sig.finish();
+  return { header, trailer, vmadmJson, vm, imageManifests, imageRecords, signature, sigSums: sig.sums };
 }
 
 /** The archive's entries against the trailer's list: same names in order, same sizes (and sums when known). */

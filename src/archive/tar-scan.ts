@@ -2,6 +2,7 @@
 // bad header checksum) become ArchiveFormatError; I/O errors become ArchiveUnreadableError.
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { ArchiveFormatError, ArchiveUnreadableError, type ZbakError } from '../errors.js';
 import { displayName } from './entry-path.js';
@@ -76,19 +77,41 @@ export interface ScanOptions {
 export async function scanTar(path: string, onEntry: (entry: TarEntry) => Promise<void>, opts: ScanOptions = {}): Promise<ScanResult> {
   const fh = await openArchive(path);
   const file = fh.createReadStream({ highWaterMark: READ_CHUNK, autoClose: false });
+  try {
+    return await scanTarStream(file, path, onEntry, opts);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/**
+ * scanTar over any byte stream (standard input, a decrypting stream): one sequential pass,
+ * `label` names the archive in messages. The input is destroyed when the scan ends.
+ */
+export async function scanTarStream(
+  input: Readable,
+  label: string,
+  onEntry: (entry: TarEntry) => Promise<void>,
+  opts: ScanOptions = {},
+): Promise<ScanResult> {
   const extract = tar.extract();
   let fed = 0;
   let readError: unknown = null;
   let stopped = false;
-  // Feed the file into the parser by hand so a read error is told apart from a tar error.
+  let inputEnded = false;
+  // tar-stream's own error ("Unexpected end of data"); an entry's reader only sees "Stream was destroyed".
+  let parseError: Error | null = null;
+  extract.on('error', (err: Error) => void (parseError ??= err));
+  // Feed the input into the parser by hand so a read error is told apart from a tar error.
   const feeding = (async () => {
     try {
-      for await (const chunk of file) {
+      for await (const chunk of input) {
         if (stopped || extract.destroying) return;
         fed += (chunk as Buffer).length;
         opts.onRead?.((chunk as Buffer).length);
         if (!extract.write(chunk)) await waitForDrainOrClose(extract);
       }
+      inputEnded = true;
       if (!extract.destroying) extract.end(undefined);
     } catch (err) {
       if (stopped) return;
@@ -118,15 +141,16 @@ export async function scanTar(path: string, onEntry: (entry: TarEntry) => Promis
     // The callback's own errors (a bad entry, a failed restore) pass through untouched.
     if (callbackError !== null && err === callbackError) throw err;
     if (readError !== null)
-      throw new ArchiveUnreadableError(`cannot read archive ${path}: ${describeIoError(readError)}`, { cause: readError });
-    const cause = err instanceof TarDataError ? err.cause : err;
-    throw tarError(path, cause instanceof Error ? cause : new Error(String(cause)), current);
+      throw new ArchiveUnreadableError(`cannot read archive ${label}: ${describeIoError(readError)}`, { cause: readError });
+    const cause = parseError ?? (err instanceof TarDataError ? err.cause : err);
+    // The input ended and the parser stopped inside an entry: a cut file or pipe.
+    if (inputEnded && err instanceof TarDataError && parseError === null) throw tarError(label, new Error('unexpected end of data'), current);
+    throw tarError(label, cause instanceof Error ? cause : new Error(String(cause)), current);
   } finally {
     stopped = true;
     extract.destroy();
-    file.destroy();
+    input.destroy();
     await feeding;
-    await fh.close().catch(() => undefined);
   }
   return { bytesAfterLastEntry: fed - dataEnd };
 }

@@ -1,38 +1,35 @@
-// Streaming .zbak writer: entries go through tar-stream into a hidden temp file next to
-// the archive, written back to disk in the background as it grows (file-sink.ts); finish()
-// fsyncs what is left and only then links it into place. See docs/FORMAT.md.
-import { createHash, randomBytes } from 'node:crypto';
+// Streaming .zbak writer: entries go through tar-stream into an ArchiveSink (sink.ts): a
+// hidden temp file next to the archive that finish() fsyncs and links into place
+// (file-sink.ts), or a stream (stream-sink.ts). See docs/FORMAT.md.
+import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import { unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { ArchiveFormatError, ZbakError } from '../errors.js';
-import { exists, fsyncDir, ignoreEnoent, linkNoReplace } from './publish.js';
-import { FileSink, openExclusive, type ArchiveFile, type OpenArchiveFile } from './file-sink.js';
+import { createFileSink, type FileSinkOptions } from './file-sink.js';
+import type { ArchiveSink } from './sink.js';
+import { SinkPump } from './sink-pump.js';
 import {
   DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, HEADER_ENTRY, TRAILER_ENTRY, TrailerSchema, VMADM_ENTRY,
   streamPartEntry, type EntrySum, type Header, type Trailer,
 } from './format.js';
 import { partSizeProblem } from '../model/part-size.js';
-import { tempArchiveName } from './temp-name.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseJsonEntry } from './json-entry.js';
 import { splitIntoParts } from './part-splitter.js';
 import { partListDigest } from './stream-digest.js';
 import { tarEntryBytes, writeTarEntry } from './tar-entry-out.js';
 import { ArchiveWriteError, describeIoError } from './write-error.js';
+import type { ArchiveSigner } from './signature.js';
 
 export interface ArchiveWriter {
-  /** Path of the hidden temp file being written (removed by abort). */
-  readonly tempPath: string;
   readonly partSize: number;
   /** zbak.json first (must be schema-valid and use this writer's partSize), then vmadm.json, then image manifests. */
   addEntry(name: string, data: string | Buffer): Promise<void>;
   /** The next stream of the header, split into parts; rejects if the source fails or the signal aborts. */
   addStream(id: string, source: Readable, opts?: { signal?: AbortSignal }): Promise<StreamSum>;
-  /** Trailer, end of archive, fsync, link into place (never overwrites), fsync the directory. */
-  finish(): Promise<string>;
-  /** Stop and remove the temp file; idempotent, safe after any error, a no-op after finish. */
+  /** Trailer, end of archive, then the sink's finish: the published path, or undefined for a stream. */
+  finish(): Promise<string | undefined>;
+  /** Stop and abort the sink (a file's temp is removed); idempotent, safe after any error, a no-op after finish. */
   abort(): Promise<void>;
 }
 
@@ -42,30 +39,29 @@ export interface StreamSum {
   parts: EntrySum[];
 }
 
-export interface ArchiveWriterOptions {
+export interface ArchiveWriterOptions extends FileSinkOptions {
   partSize?: number;
-  /** Fault injection for tests (ENOSPC, EIO); defaults to an exclusive fs open. */
-  openFile?: OpenArchiveFile;
-  /** Bytes between background fdatasyncs (file-sink.ts WRITE_BACK_BYTES); for tests. */
-  writeBackBytes?: number;
+  /** Sign the archive (signature.ts): the front entries and the trailer. */
+  signer?: ArchiveSigner;
+}
+
+/** The part size, checked before any file is made. */
+function checkedPartSize(partSize = DEFAULT_PART_SIZE): number {
+  const problem = partSizeProblem(partSize);
+  if (problem !== null) throw new ZbakError(`archive part size ${problem}`, 'usage');
+  return partSize;
 }
 
 /** Create the temp file and return a writer; fails at once if `finalPath` already exists. */
-export async function createArchiveWriter(finalPath: string, opts: ArchiveWriterOptions = {}): Promise<ArchiveWriter> {
-  const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
-  const problem = partSizeProblem(partSize);
-  if (problem !== null) throw new ZbakError(`archive part size ${problem}`, 'usage');
-  const target = resolve(finalPath);
-  if (await exists(target)) throw new ArchiveWriteError(target, 'file exists (refusing to overwrite)');
-  // Hidden, not ending in .zbak, and naming this pid (the next save sweeps it if this process dies).
-  const tempPath = join(dirname(target), tempArchiveName(basename(target), process.pid, randomBytes(4).toString('hex')));
-  let file: ArchiveFile;
-  try {
-    file = await (opts.openFile ?? openExclusive)(tempPath);
-  } catch (err) {
-    throw new ArchiveWriteError(target, `cannot create ${tempPath}: ${describeIoError(err)}`, { cause: err });
-  }
-  return new TarArchiveWriter(target, tempPath, partSize, file, opts.writeBackBytes);
+export async function createArchiveWriter(finalPath: string, opts: ArchiveWriterOptions = {}): Promise<ArchiveWriter & { tempPath: string }> {
+  const partSize = checkedPartSize(opts.partSize);
+  const sink = await createFileSink(finalPath, opts);
+  return Object.assign(new TarArchiveWriter(sink, partSize, opts.signer), { tempPath: sink.tempPath });
+}
+
+/** A writer into any sink (standard output, an encrypting sink…); abort() aborts the sink. */
+export function createArchiveWriterTo(sink: ArchiveSink, opts: { partSize?: number; signer?: ArchiveSigner } = {}): ArchiveWriter {
+  return new TarArchiveWriter(sink, checkedPartSize(opts.partSize), opts.signer);
 }
 
 /** Hashing yields to the event loop this often, so the part's write is issued and proceeds. */
@@ -81,6 +77,8 @@ async function hashWhileWriting(data: Buffer): Promise<string> {
   return hash.digest('hex');
 }
 
+const sha256Hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
 /** Part names have six digits, so a shell glob lists them in order. */
 const MAX_PARTS = 1_000_000;
 
@@ -88,7 +86,8 @@ type State = 'open' | 'failed' | 'finished' | 'aborted';
 
 class TarArchiveWriter implements ArchiveWriter {
   private readonly pack = tar.pack();
-  private readonly sink: FileSink;
+  private readonly pump: SinkPump;
+  private readonly finalPath: string;
   /** Tar bytes handed to the packer so far (headers, data, padding). */
   private tarBytes = 0;
   private partBuffer: Buffer | null = null;
@@ -104,17 +103,21 @@ class TarArchiveWriter implements ArchiveWriter {
   private readonly streamSums: Trailer['streams'] = [];
 
   constructor(
-    private readonly finalPath: string,
-    readonly tempPath: string,
+    private readonly sink: ArchiveSink,
     readonly partSize: number,
-    private readonly file: ArchiveFile,
-    writeBackBytes?: number,
+    private readonly signer?: ArchiveSigner,
   ) {
+    this.finalPath = sink.label;
     const onError = (err: unknown): void => {
-      this.fail(new ArchiveWriteError(finalPath, describeIoError(err), { cause: err }));
+      this.fail(this.sinkError(err));
       this.pack.destroy();
     };
-    this.sink = new FileSink(this.pack as AsyncIterable<Buffer>, file, onError, writeBackBytes);
+    this.pump = new SinkPump(this.pack as AsyncIterable<Buffer>, sink, onError);
+  }
+
+  /** A sink's ZbakError as it is; an errno as "cannot write archive <label>: …". */
+  private sinkError(err: unknown): ZbakError {
+    return err instanceof ZbakError ? err : new ArchiveWriteError(this.finalPath, describeIoError(err), { cause: err });
   }
 
   addEntry(name: string, data: string | Buffer): Promise<void> {
@@ -136,13 +139,16 @@ class TarArchiveWriter implements ArchiveWriter {
       }
       try {
         await this.entry(name, bytes);
+        // The last front entry: the signed list of them follows, before any stream part.
+        if (this.signer && this.pendingJson.length === 0)
+          for (const [n, b] of this.signer.front([...this.entrySums, { name, size: bytes.length, sha256: sha256Hex(bytes) }])) await this.entry(n, b);
       } catch (err) {
         // Part of the entry may be in the tar: the archive cannot be finished.
-        const e = this.failure ?? new ArchiveWriteError(this.finalPath, describeIoError(err), { cause: err });
+        const e = this.failure ?? this.sinkError(err);
         this.fail(e);
         throw e;
       }
-      this.entrySums.push({ name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      this.entrySums.push({ name, size: bytes.length, sha256: sha256Hex(bytes) });
     });
   }
 
@@ -169,7 +175,7 @@ class TarArchiveWriter implements ArchiveWriter {
           // splitter refills the same buffer next, so wait for both.
           const writing = (async () => {
             await this.entry(name, part.data);
-            await this.guard(this.sink.writtenUpTo(this.tarBytes));
+            await this.guard(this.pump.writtenUpTo(this.tarBytes));
           })();
           writing.catch(() => undefined); // awaited below, after the hashing
           const sha256 = await hashWhileWriting(part.data);
@@ -195,7 +201,7 @@ class TarArchiveWriter implements ArchiveWriter {
     });
   }
 
-  finish(): Promise<string> {
+  finish(): Promise<string | undefined> {
     return this.exclusive(async () => {
       const missing = this.header === null ? HEADER_ENTRY : (this.pendingJson[0] ?? this.header.streams[this.nextStream]?.id);
       if (missing !== undefined) throw new ZbakError(`cannot finish archive ${this.finalPath}: ${missing} was not written`);
@@ -205,21 +211,15 @@ class TarArchiveWriter implements ArchiveWriter {
         });
         const bytes = Buffer.from(`${JSON.stringify(trailer, null, 2)}\n`, 'utf8');
         await this.entry(TRAILER_ENTRY, bytes);
+        if (this.signer) await this.entry(...this.signer.trailer(bytes));
         this.pack.finalize();
-        await this.guard(this.sink.done);
-        await this.sink.writeBackSettled();
+        await this.guard(this.pump.done);
         if (this.failure) throw this.failure;
-        // Most of the data is on disk already (file-sink.ts writes back while streaming).
-        await this.file.sync();
-        await this.file.close();
-        await linkNoReplace(this.tempPath, this.finalPath);
+        const name = await this.sink.finish();
         this.state = 'finished';
-        await unlink(this.tempPath).catch(ignoreEnoent); // gone already after the rename fallback
-        await fsyncDir(dirname(this.finalPath));
-        return this.finalPath;
+        return name;
       } catch (err) {
-        if (this.state === 'finished') throw new ArchiveWriteError(this.finalPath, `written, but: ${describeIoError(err)}`, { cause: err });
-        const e = this.failure ?? (err instanceof ZbakError ? err : new ArchiveWriteError(this.finalPath, describeIoError(err), { cause: err }));
+        const e = this.failure ?? this.sinkError(err);
         this.fail(e);
         throw e;
       }
@@ -231,12 +231,8 @@ class TarArchiveWriter implements ArchiveWriter {
     this.state = 'aborted';
     this.fail(new ZbakError(`archive ${this.finalPath} was aborted`, 'interrupted'));
     this.pack.destroy();
-    await this.sink.done.catch(() => undefined);
-    await this.sink.writeBackSettled();
-    await this.file.close().catch(() => undefined); // already closed after a failed finish
-    await unlink(this.tempPath).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw new ArchiveWriteError(this.finalPath, `cannot remove ${this.tempPath}: ${describeIoError(err)}`);
-    });
+    await this.pump.done.catch(() => undefined);
+    await this.sink.abort();
   }
 
   // One call at a time: entries are sequential in a tar, so concurrent calls are a bug.

@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { EXIT, EXIT_STATUS_HELP } from './exit-codes.js';
 import { LocalHost } from '../host/local-host.js';
 import { ZBAK_VERSION } from '../model/version.js';
-import { commandSave, commandRestore, commandVerify, commandInspect, commandList, commandRecover, reportError } from './commands.js';
+import { STDIO_ARG, commandSave, commandRestore, commandVerify, commandInspect, commandList, commandRecover, commandKeygen, reportError } from './commands.js';
 import { UsageError } from '../errors.js';
 import { commandCron, commandPrune, commandRun, commandStatus } from './nightly-commands.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
       code = reportError(e);
     }
   };
-  const parser = yargs(argv)
+  const parser = yargs(argv.map((arg) => (arg === '-' ? STDIO_ARG : arg)))
     .scriptName('zbak')
     .version(ZBAK_VERSION)
     .strict()
@@ -47,6 +47,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('incremental', { type: 'boolean', default: false, describe: "continue the zone's newest archive in --to (every dataset sent -I from its snapshot, no images); full when it cannot, saying why" })
           .option('full-every', { type: 'number', describe: 'with --incremental: a full archive when the chain\'s full one is N days old' })
           .option('max-links', { type: 'number', describe: 'with --incremental: at most N archives in a chain, the full one included' })
+          .option('sign', { type: 'string', describe: 'sign the archive with this Ed25519 key (zbak keygen --sign FILE); restore --trust FILE.pub checks it' })
+          .option('encrypt-to', { type: 'string', array: true, describe: 'encrypt the archive (age) to this recipient, age1… (repeatable); needs no secret on this host' })
+          .option('recipients-file', { type: 'string', array: true, describe: "encrypt to the recipients in this file (age's format: one per line, # comments)" })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandSave(host, a))(),
     )
@@ -67,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('from', { type: 'string', describe: "an incremental archive: the directory holding the rest of its chain (default: the archive's own)" })
           .option('allow-global-reach', { type: 'boolean', default: false, describe: 'also restore properties that reach into the global zone (filesystems, fs_allowed, added limit_priv privileges, nic spoofing flags, pci_devices); withheld by default' })
           .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
+          .option('identity', { type: 'string', array: true, describe: 'an encrypted archive: the age identity file that opens it (zbak keygen FILE; repeatable)' })
+          .option('trust', { type: 'string', array: true, describe: 'accept only an archive signed by this key (the FILE.pub of zbak keygen --sign; repeatable); unsigned or other keys: exit 15' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandRestore(host, a))(),
     )
@@ -77,13 +82,21 @@ export async function main(argv: string[]): Promise<number> {
         y
           .positional('files', { type: 'string', array: true, demandOption: true })
           .option('progress', { type: 'boolean', describe: 'show a progress bar on stderr (default: when stderr is a terminal; --no-progress to hide)' })
+          .option('identity', { type: 'string', array: true, describe: 'an encrypted archive: the age identity file that opens it (zbak keygen FILE; repeatable)' })
+          .option('trust', { type: 'string', array: true, describe: 'accept only an archive signed by this key (the FILE.pub of zbak keygen --sign; repeatable); unsigned or other keys: exit 15' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandVerify(a))(),
     )
     .command(
       'inspect <file>',
       'show what an archive holds',
-      (y) => y.positional('file', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }).epilogue(EXIT_STATUS_HELP),
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('json', { type: 'boolean', default: false })
+          .option('identity', { type: 'string', array: true, describe: 'an encrypted archive: the age identity file that opens it (zbak keygen FILE; repeatable)' })
+          .option('trust', { type: 'string', array: true, describe: 'accept only an archive signed by this key (the FILE.pub of zbak keygen --sign; repeatable); unsigned or other keys: exit 15' })
+          .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandInspect(a))(),
     )
     .command(
@@ -146,7 +159,17 @@ export async function main(argv: string[]): Promise<number> {
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandCron(host, a))(),
     )
-    .demandCommand(1, 'name a command: save, restore, verify, inspect, list, recover, prune, run, status or cron')
+    .command(
+      'keygen [file]',
+      'make an age identity for encrypted archives (FILE, mode 0600; prints its recipient age1…), or with --sign an Ed25519 signing key FILE and FILE.pub',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'where to write the private key (never overwritten); without it the identity goes to stdout' })
+          .option('sign', { type: 'boolean', default: false, describe: 'make a signing key (save --sign FILE, restore --trust FILE.pub) instead' })
+          .epilogue(EXIT_STATUS_HELP),
+      (a) => run(() => commandKeygen(a))(),
+    )
+    .demandCommand(1, 'name a command: save, restore, verify, inspect, list, recover, prune, run, status, cron or keygen')
     .fail((msg, err) => {
       // Throwing stops yargs from running the command after a validation failure.
       throw err ?? new UsageError(`${msg}; run 'zbak --help' for usage`);

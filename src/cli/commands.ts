@@ -2,13 +2,14 @@
 // call run/, print results. Each returns an exit code.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { verifyWithProgress } from '../run/verify.js';
+import { verifyStreamWithProgress, verifyWithProgress } from '../run/verify.js';
 import { verifyArchive } from '../archive/reader.js';
 import { progressDisplay, type ProgressDisplay } from './progress-bar.js';
 import { ZbakError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { checkTargetDir, runSave } from '../run/save.js';
-import { runRecover, runRestore } from '../run/restore.js';
+import { STDOUT_TARGET, checkTargetDir, runSave } from '../run/save.js';
+import { runRecover, runRestore, runRestoreStream } from '../run/restore.js';
+import type { Readable } from 'node:stream';
 import { ISO_UTC_RE, uuid } from '../archive/grammar.js';
 import { globalReachLines } from '../run/restore-print.js';
 import { runList, formatList } from '../run/list.js';
@@ -20,6 +21,19 @@ import { printable, printableJson, printableLines } from '../model/printable.js'
 import { mediumLabel } from '../plan/medium-gate.js';
 import { hasPolicy, type KeepPolicy } from '../plan/retention.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-size.js';
+import type { KeyObject } from 'node:crypto';
+import { describeSignature, type ArchiveSigner } from '../archive/signature.js';
+import { loadIdentities, loadRecipients, loadSigner, loadTrusted } from '../run/keys.js';
+import { archiveInput, runRestoreEncrypted } from '../run/archive-input.js';
+import { isEncryptedFile } from '../archive/age-input.js';
+import { verifyStream } from '../archive/sequential-reader.js';
+import { keygen } from './keygen.js';
+
+/**
+ * A lone '-' argument (standard input or output). yargs turns '-' into an empty string, so
+ * main() hands it over as this, which no real argument can be (argv cannot hold a NUL).
+ */
+export const STDIO_ARG = '\u0000-';
 
 // Archive text (alias, hostname, names) reaches these: control characters are shown escaped.
 export const out = (line: string): void => {
@@ -70,6 +84,9 @@ export const KEEP_FLAGS = {
   keepMonthly: z.number().int().min(1).optional(),
 };
 
+/** --identity and --trust of verify, inspect and restore. */
+const READ_KEYS = { identity: z.array(z.string().min(1)).optional(), trust: z.array(z.string().min(1)).optional() };
+
 const SaveArgs = z.object({
   zones: z.array(z.string().min(1)).default([]),
   all: z.boolean(),
@@ -85,6 +102,9 @@ const SaveArgs = z.object({
   incremental: z.boolean().default(false),
   fullEvery: z.number().int().min(1).optional(),
   maxLinks: z.number().int().min(2).optional(),
+  sign: z.string().min(1).optional(),
+  encryptTo: z.array(z.string()).optional(),
+  recipientsFile: z.array(z.string().min(1)).optional(),
 });
 
 export async function commandSave(host: Host, raw: unknown): Promise<number> {
@@ -92,6 +112,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
   if (a.all && a.zones.length > 0) throw new UsageError('give zones or --all, not both');
   if (!a.incremental && (a.fullEvery !== undefined || a.maxLinks !== undefined)) throw new UsageError('--full-every and --max-links apply to --incremental; add it');
   if (!a.all && a.zones.length === 0) throw new UsageError("name a zone to save (uuid or alias), or --all; run 'zbak list' to see the zones");
+  if (a.to === STDIO_ARG) return saveToStdout(host, a);
   const progress = progressDisplay(process.stderr, a.dryRun ? false : a.progress);
   const signal = interruptSignal();
   const opts = {
@@ -105,6 +126,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     ...(a.incremental ? { incremental: { ...(a.fullEvery ? { fullEveryDays: a.fullEvery } : {}), ...(a.maxLinks ? { maxLinks: a.maxLinks } : {}) } } : {}),
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
     ...(a.medium || a.newMedium ? { medium: { labels: a.medium ?? [], ...(a.newMedium ? { newLabel: a.newMedium } : {}) } } : {}),
+    ...keyOptions(a),
   };
   const log = a.dryRun ? out : progress.log;
   const zones = a.all ? (await listVms(host)).map((v) => v.uuid) : a.zones;
@@ -124,6 +146,35 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     process.stderr.write(`zbak: saved ${zones.length - failed.length} of ${zones.length} zones; failed: ${which}\n`);
   }
   return code;
+}
+
+/** Options that need a directory to write into, refused with `--to -`. */
+const DIRECTORY_FLAGS = ['all', 'incremental', 'medium', 'newMedium', 'keepArchives', 'keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly'] as const;
+
+/**
+ * `save ZONE --to -`: one zone's archive on standard output, every log line on stderr. A
+ * failed save ends the stream without its trailer (the reader refuses it) and exits non-zero.
+ */
+async function saveToStdout(host: Host, a: z.infer<typeof SaveArgs>): Promise<number> {
+  const flag = DIRECTORY_FLAGS.find((f) => a[f] !== undefined && a[f] !== false);
+  if (flag) throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs a directory; it does not apply to --to - (standard output)`);
+  if (a.zones.length !== 1) throw new UsageError('--to - (standard output) takes one zone; save several to a directory');
+  if (!a.dryRun && process.stdout.isTTY)
+    throw new UsageError("--to - writes the archive to standard output, which is a terminal; pipe it (e.g. '| ssh hostb zbak restore -') or redirect it");
+  const progress = progressDisplay(process.stderr, a.dryRun ? false : a.progress);
+  const opts = {
+    to: STDOUT_TARGET,
+    ...(a.dryRun ? {} : { stream: process.stdout }),
+    dryRun: a.dryRun,
+    ...(process.env.ZBAK_NOW ? { now: parseNow(process.env.ZBAK_NOW) } : {}),
+    keep: a.keep,
+    signal: interruptSignal(),
+    progress,
+    ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
+  };
+  // The dry run writes no archive: its plan goes to stdout like any dry run's.
+  await runSave(host, a.zones[0]!, opts, a.dryRun ? out : progress.log);
+  return EXIT.ok;
 }
 
 /** The --keep-* flags as one retention policy (--keep-archives N is --keep-last N); none: keep all. */
@@ -176,6 +227,7 @@ const RestoreArgs = z.object({
   allowGlobalReach: z.boolean().default(false),
   progress: z.boolean().optional(),
   from: z.string().min(1).optional(),
+  ...READ_KEYS,
 });
 
 export async function commandRestore(host: Host, raw: unknown): Promise<number> {
@@ -195,8 +247,16 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
     ...(a.newUuid ? { newUuid: a.copyUuid ?? randomUUID() } : {}),
     ...(a.alias !== undefined ? { alias: a.alias } : {}),
     ...(a.from !== undefined ? { from: a.from } : {}),
+    trusted: loadTrusted(a.trust),
   };
-  const { plan } = await runRestore(host, a.file, opts, a.dryRun ? out : progress.log);
+  const log = a.dryRun ? out : progress.log;
+  const identities = loadIdentities(a.identity);
+  const encryptedFile = a.file !== STDIN_SOURCE && (await isEncryptedFile(a.file));
+  const plan = a.file === STDIN_SOURCE
+    ? await runRestoreStream(host, (await archiveInput(a.file, identities, stdinArchive)).stream!, 'standard input', opts, log)
+    : encryptedFile
+      ? await runRestoreEncrypted(host, a.file, identities, opts, log)
+      : (await runRestore(host, a.file, opts, log)).plan;
   // The dry run printed these with its plan; after a real restore say what was left out.
   if (!a.dryRun) for (const line of globalReachLines(plan)) progress.log(line);
   return EXIT.ok;
@@ -214,35 +274,70 @@ export async function commandRecover(host: Host, raw: unknown): Promise<number> 
   return EXIT.ok;
 }
 
-const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional() });
+const FileArgs = z.object({ file: z.string().min(1), json: z.boolean().optional(), ...READ_KEYS });
 
-const VerifyArgs = z.object({ files: z.array(z.string().min(1)).min(1), progress: z.boolean().optional() });
+const VerifyArgs = z.object({ files: z.array(z.string().min(1)).min(1), progress: z.boolean().optional(), ...READ_KEYS });
+
+/** `restore -`, `verify -`: the archive comes from standard input. */
+const STDIN_SOURCE = STDIO_ARG;
+
+/** Standard input as the archive; refused when it is a terminal (nobody types an archive). */
+function stdinArchive(): Readable {
+  if (process.stdin.isTTY) throw new UsageError("'-' reads the archive from standard input, which is a terminal; pipe an archive in (e.g. 'zbak save web01 --to - | zbak restore -')");
+  return process.stdin;
+}
 
 /** Verifies each file in turn; a bad one is reported and the next goes on; exit status of the first failure. */
 export async function commandVerify(raw: unknown): Promise<number> {
   const a = parseOpts(VerifyArgs, raw);
+  if (a.files.includes(STDIN_SOURCE) && a.files.length > 1) throw new UsageError("verify - reads one archive from standard input; give '-' alone");
   const progress = progressDisplay(process.stderr, a.progress);
+  const keys = { trusted: loadTrusted(a.trust), identities: loadIdentities(a.identity) };
   if (a.files.length === 1) {
-    await verifyOne(a.files[0]!, progress);
+    await verifyOne(a.files[0]!, progress, keys);
     return EXIT.ok;
   }
-  const { code, failed } = await eachReported(a.files, (file) => verifyOne(file, progress));
+  const { code, failed } = await eachReported(a.files, (file) => verifyOne(file, progress, keys));
   const bad = failed.length;
   if (bad > 0) process.stderr.write(`zbak: ${a.files.length - bad} of ${a.files.length} archives verified; ${bad} failed\n`);
   return code;
 }
 
-async function verifyOne(file: string, progress: ProgressDisplay): Promise<void> {
-  const v = await verifyWithProgress(file, progress);
+interface ReadKeys {
+  trusted: KeyObject[];
+  identities: string[];
+}
+
+async function verifyOne(file: string, progress: ProgressDisplay, keys: ReadKeys): Promise<void> {
+  const input = await archiveInput(file, keys.identities, file === STDIN_SOURCE ? stdinArchive : undefined);
+  const v = input.stream
+    ? await verifyStreamWithProgress(input.stream, input.label, progress, keys.trusted)
+    : await verifyWithProgress(file, progress, keys.trusted);
   const bytes = v.trailer.streams.reduce((n, s) => n + s.size, 0);
-  out(`${file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, all checksums match)`);
+  const what = `${input.encrypted ? 'decrypted, ' : ''}all checksums match; ${describeSignature(v.signature, keys.trusted.length > 0)}`;
+  out(`${file === STDIN_SOURCE ? '-' : file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, ${what})`);
 }
 
 export async function commandInspect(raw: unknown): Promise<number> {
   const a = parseOpts(FileArgs, raw);
-  const v = await verifyArchive(a.file);
+  const trusted = loadTrusted(a.trust);
+  const input = await archiveInput(a.file, loadIdentities(a.identity), a.file === STDIN_SOURCE ? stdinArchive : undefined);
+  const v = input.stream ? await verifyStream(input.stream, input.label, { trusted }) : await verifyArchive(a.file, { trusted });
   if (a.json) outJson(inspectSummary(v));
   else out(formatInspect(v));
+  return EXIT.ok;
+}
+
+/** save's --sign, --encrypt-to and --recipients-file, read and checked before the save starts. */
+function keyOptions(a: { sign?: string | undefined; encryptTo?: string[] | undefined; recipientsFile?: string[] | undefined }): { signer?: ArchiveSigner; recipients?: string[] } {
+  const signer = loadSigner(a.sign);
+  const recipients = loadRecipients(a.encryptTo, a.recipientsFile);
+  return { ...(signer ? { signer } : {}), ...(recipients.length > 0 ? { recipients } : {}) };
+}
+
+export async function commandKeygen(raw: unknown): Promise<number> {
+  const a = parseOpts(z.object({ file: z.string().min(1).optional(), sign: z.boolean() }), raw);
+  for (const line of await keygen(a.file, a.sign, (l) => process.stderr.write(`${printable(l)}\n`))) out(line);
   return EXIT.ok;
 }
 

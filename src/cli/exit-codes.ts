@@ -13,6 +13,8 @@ export const EXIT = {
   locked: 11,
   archiveInvalid: 12,
   medium: 13,
+  identity: 14,
+  untrusted: 15,
   interrupted: 130,
 } as const;
 
@@ -38,6 +40,10 @@ export function exitCodeFor(code: ZbakErrorCode): number {
       return EXIT.config;
     case 'medium':
       return EXIT.medium;
+    case 'identity':
+      return EXIT.identity;
+    case 'untrusted':
+      return EXIT.untrusted;
     case 'failure':
     case 'host-command':
     case 'parse':
@@ -57,4 +63,6 @@ export const EXIT_STATUS_HELP = `EXIT STATUS
   11  target busy or locked
   12  archive invalid or verify failed
   13  not the expected medium (folder not mounted, unknown or new disk: --new-medium LABEL)
+  14  encrypted archive: no --identity given, or none of them opens it
+  15  signature refused: unsigned, signed by a key not given with --trust, or not matching
   130 interrupted`;

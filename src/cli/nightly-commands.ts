@@ -11,6 +11,7 @@ import { CRON_BOOT_SCRIPT, CRON_FILE, SMF_MANIFEST, cronBootScript, crontabLines
 import { mediumLabel } from '../plan/medium-gate.js';
 import { judgeStatus, NAGIOS, parseAge } from '../plan/status-check.js';
 import { outcomeLine, runJob, selectJobs } from '../run/nightly.js';
+import { configTrust } from '../run/keys.js';
 import { runPrune } from '../run/prune-medium.js';
 import { formatStatus, gatherStatus } from '../run/status.js';
 import { printable } from '../model/printable.js';
@@ -50,13 +51,14 @@ export async function commandRun(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(RunArgs, raw);
   const config = await loadConfig(host, a.config);
   const jobs = selectJobs(config, a.job);
+  const trusted = await configTrust(host, config.trust);
   const sink = logSink(host, config);
   const signal = interruptSignal();
   const failures: string[] = [];
   let code: number = EXIT.ok;
   try {
     for (const [name, job] of jobs) {
-      const record = await runJob(host, name, job, { now: now(), signal, ...(a.newMedium ? { newMedium: a.newMedium } : {}) }, sink.log);
+      const record = await runJob(host, name, job, { now: now(), signal, trusted, ...(a.newMedium ? { newMedium: a.newMedium } : {}) }, sink.log);
       for (const o of record.outcomes.filter((x) => !x.ok)) {
         failures.push(outcomeLine(name, o));
         if (code === EXIT.ok) code = exitCodeFor((o.code ?? 'failure') as ZbakErrorCode);

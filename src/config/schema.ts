@@ -53,6 +53,12 @@ export const JobSchema = z
     keep: KeepSchema.optional(),
     /** zbak snapshots kept per dataset on the host (save --keep). */
     snapshots: z.number().int().min(1).max(100).default(1),
+    /** Encrypt each archive (age) to these recipients, age1… (save --encrypt-to); the host needs no secret. */
+    encrypt_to: z.array(z.string().regex(/^age1[0-9a-z]+$/, 'not an age recipient (age1…)')).min(1).optional(),
+    /** ...and to the recipients in this file (save --recipients-file; age's format). */
+    recipients_file: absDir.optional(),
+    /** Sign each archive with this Ed25519 key file (save --sign; zbak keygen --sign). */
+    sign: absDir.optional(),
     /** When `zbak cron` runs this job: five cron fields. */
     schedule: z.string().regex(SCHEDULE_RE, 'not five cron fields like "30 2 * * *"').default('30 2 * * *'),
   })
@@ -62,6 +68,8 @@ export const ConfigSchema = z
   .object({
     /** A file the runs append to, or 'syslog' (logger -t zbak). */
     log: z.union([z.literal('syslog'), absDir]).default(DEFAULT_LOG),
+    /** Public keys (files, zbak keygen --sign's FILE.pub): a job's verify accepts only archives signed by one. */
+    trust: z.array(absDir).min(1).optional(),
     jobs: z.record(z.string().regex(JOB_NAME_RE, 'not a job name ([A-Za-z0-9_-], at most 64)'), JobSchema).refine(
       (j) => Object.keys(j).length > 0,
       'no jobs',

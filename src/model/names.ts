@@ -38,3 +38,19 @@ export function zbakSnapshotName(date: Date): string {
 export function compactUtcStamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
+
+const ARCHIVE_NAME_RE = /^(?:[A-Za-z0-9._-]+-)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.zbak$/;
+
+/**
+ * The zone and time of an archive named as zbak names them (`<alias>-<uuid>-<stamp>.zbak`),
+ * or undefined. Used only where the header cannot be read: an encrypted archive on a
+ * medium, which the nightly host holds no key for (docs/FORMAT.md "Encryption").
+ */
+export function parseArchiveFileName(name: string): { zoneUuid: string; createdAt: string } | undefined {
+  const m = ARCHIVE_NAME_RE.exec(name);
+  if (!m) return undefined;
+  const createdAt = `${m[2]}-${m[3]}-${m[4]}T${m[5]}:${m[6]}:${m[7]}.000Z`;
+  const t = new Date(createdAt);
+  if (Number.isNaN(t.getTime()) || t.toISOString() !== createdAt) return undefined;
+  return { zoneUuid: m[1]!, createdAt };
+}

@@ -46,7 +46,7 @@ export interface ChainBase {
 }
 
 export interface SaveTarget {
-  /** The archive's final path (written under a temporary name first). */
+  /** The archive's final path (written under a temporary name first), or '-': standard output. */
   path: string;
   /** zbak snapshots kept per dataset after the save, the new one included. */
   keep: number;
@@ -110,7 +110,13 @@ export function planSave(inv: SaveInventory, snapshotName: string, target: SaveT
     },
     { kind: 'read-guids', op: 'read', what: 'the new snapshots\' GUIDs, for the header', argv: zfs.listGuids(newSnaps) },
     ...streams.map((s): Step => ({ kind: 'send', op: 'send', what: `send ${s.dataset} (${s.id} ${s.role} ${s.kind})`, argv: s.sendArgv, streamId: s.id })),
-    { kind: 'publish', op: 'publish', what: 'trailer, flush, then the final name', path: target.path },
+    {
+      kind: 'publish',
+      op: 'publish',
+      // '-' is standard output (`save --to -`): nothing to name.
+      what: target.path === '-' ? 'trailer and end of archive, then end the stream' : 'trailer, flush, then the final name',
+      path: target.path,
+    },
     { kind: 'commit', op: 'commit', what: 'the archive is complete; the snapshot stays' },
     ...mediumHoldSteps(target.medium, newSnaps),
     // No -R: a clone someone made from an old zbak snapshot keeps it alive (then that command's

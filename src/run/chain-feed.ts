@@ -33,7 +33,7 @@ export class ChainFeed implements StreamSource {
       if (this.current) await this.current.feed.done();
       const next = this.current ? this.current.link + 1 : 0;
       const l = this.links[next]!;
-      this.current = { link: next, feed: new StreamFeed(l.file, l.verified) };
+      this.current = { link: next, feed: StreamFeed.ofFile(l.file, l.verified) };
     }
     return this.current.feed;
   }

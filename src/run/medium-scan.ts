@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readArchiveIdentity } from '../archive/archive-identity.js';
 import { parseTempArchiveName } from '../archive/temp-name.js';
 import type { Header } from '../archive/format.js';
+import { parseArchiveFileName } from '../model/names.js';
 
 export interface ArchiveOnMedium {
   name: string;
@@ -13,14 +14,28 @@ export interface ArchiveOnMedium {
   header: Header;
 }
 
+/**
+ * An age-encrypted archive (docs/FORMAT.md "Encryption"): without a key only its file name
+ * says whose and when it is. zbak never writes an encrypted incremental, so it is a full
+ * archive: it may be pruned by the same rules, and no chain link depends on it.
+ */
+export interface EncryptedOnMedium {
+  name: string;
+  path: string;
+  zoneUuid: string;
+  createdAt: string;
+}
+
 export interface MediumScan {
   archives: ArchiveOnMedium[];
+  encrypted: EncryptedOnMedium[];
   /** "<name> (<why>)" for .zbak files and zbak-looking files that are not readable archives. */
   unreadable: string[];
 }
 
 export async function scanMedium(dir: string, skip: readonly string[] = []): Promise<MediumScan> {
   const archives: ArchiveOnMedium[] = [];
+  const encrypted: EncryptedOnMedium[] = [];
   const unreadable: string[] = [];
   for (const name of (await readdir(dir)).sort()) {
     if (skip.includes(name) || parseTempArchiveName(name)) continue;
@@ -29,10 +44,15 @@ export async function scanMedium(dir: string, skip: readonly string[] = []): Pro
       if (!(await lstat(path)).isFile()) continue; // links and directories are never ours
       const id = await readArchiveIdentity(path);
       if (id.kind === 'archive') archives.push({ name, path, header: id.header });
+      else if (id.kind === 'encrypted') {
+        const named = parseArchiveFileName(name);
+        if (named) encrypted.push({ name, path, ...named });
+        else unreadable.push(`${name} (encrypted, and not named <alias>-<uuid>-<time>.zbak as zbak names archives)`);
+      }
       else if (id.kind === 'unreadable' || name.endsWith('.zbak')) unreadable.push(`${name} (${id.kind === 'unreadable' ? id.reason : 'not a zbak archive'})`);
     } catch (e) {
       unreadable.push(`${name} (${(e as Error).message})`);
     }
   }
-  return { archives, unreadable };
+  return { archives, encrypted, unreadable };
 }

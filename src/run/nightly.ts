@@ -17,11 +17,16 @@ import { readRunRecord, writeRunRecord, type RunRecord, type ZoneOutcome } from 
 import { checkTargetDir, runSave } from './save.js';
 import type { MediumIdentity } from '../plan/medium-gate.js';
 
+import type { KeyObject } from 'node:crypto';
+import { configKeys } from './keys.js';
+
 export interface JobRunOptions {
   now?: Date;
   signal?: AbortSignal;
   /** Accept a disk without identity as this medium (zbak run --new-medium). */
   newMedium?: string;
+  /** The config's trust: keys; the verify after a save accepts only archives signed by one. */
+  trusted?: readonly KeyObject[];
 }
 
 /** Runs one job; resolves with its record (also written to the host). Throws only on interrupt. */
@@ -87,13 +92,15 @@ async function saveOne(host: Host, uuid: string, job: Job, opts: JobRunOptions, 
     const medium = job.media ? { medium: { labels: job.media, ...(opts.newMedium ? { newLabel: opts.newMedium } : {}) } } : {};
     const inc = job.incremental;
     const incremental = inc === false ? {} : { incremental: inc === true ? {} : { ...(inc.full_every_days ? { fullEveryDays: inc.full_every_days } : {}), ...(inc.max_links ? { maxLinks: inc.max_links } : {}) } };
-    const r = await runSave(host, uuid, { to: job.to, keep: job.snapshots, ...medium, ...incremental, ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, log);
+    const keys = await configKeys(host, job);
+    const r = await runSave(host, uuid, { to: job.to, keep: job.snapshots, ...medium, ...incremental, ...keys, ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, log);
     const archive = r.path!;
     const bytes = (await stat(archive)).size;
     let verified = false;
-    if (job.verify) {
+    if (job.verify && keys.recipients) log(`${archive}: not verified: it is encrypted and this host holds no identity (verify it where the key is: zbak verify --identity)`);
+    else if (job.verify) {
       try {
-        await verifyArchive(archive);
+        await verifyArchive(archive, { trusted: opts.trusted ?? [] });
         verified = true;
       } catch (e) {
         if (!(e instanceof ZbakError)) throw e;

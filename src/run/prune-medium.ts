@@ -42,9 +42,13 @@ export async function runPrune(dir: string, policy: KeepPolicy, opts: PruneOptio
   if (!hasPolicy(policy)) throw new UsageError('give at least one of --keep-last, --keep-daily, --keep-weekly, --keep-monthly');
   await checkTargetDir(dir);
   const scan = await scanMedium(dir);
-  const archives = scan.archives.filter((a) => opts.zone === undefined || a.header.zone.uuid === opts.zone);
+  const candidates = [
+    ...scan.archives.map((a) => ({ name: a.name, zoneUuid: a.header.zone.uuid, createdAt: a.header.createdAt, ...(a.header.base ? { base: a.header.base.archive } : {}) })),
+    // Encrypted: full archives known by their file name (medium-scan.ts).
+    ...scan.encrypted.map((e) => ({ name: e.name, zoneUuid: e.zoneUuid, createdAt: e.createdAt })),
+  ];
   const decisions = planRetention(
-    archives.map((a) => ({ name: a.name, zoneUuid: a.header.zone.uuid, createdAt: a.header.createdAt, ...(a.header.base ? { base: a.header.base.archive } : {}) })),
+    candidates.filter((a) => opts.zone === undefined || a.zoneUuid === opts.zone),
     policy,
     opts.justWritten,
   );

@@ -6,7 +6,7 @@ import { stepLine } from './step-line.js';
 import { humanBytes } from '../model/bytes.js';
 import { printable } from '../model/printable.js';
 
-export function printRestorePlan(plan: RestorePlan, rawLog: Log): void {
+export function printRestorePlan(plan: RestorePlan, rawLog: Log, notes: readonly string[] = []): void {
   // Alias, image names and payload notes come from the archive.
   const log: Log = (line) => rawLog(printable(line));
   log(`plan: restore zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''} into pool ${plan.pool}`);
@@ -17,6 +17,7 @@ export function printRestorePlan(plan: RestorePlan, rawLog: Log): void {
   if (plan.payloadChanges.length > 0) log(`  vmadm create payload: ${plan.payloadChanges.join(', ')}`);
   for (const line of globalReachLines(plan)) log(`  ${line}`);
   log('  on any failure or interrupt before "commit", the undo steps of what was done run newest first');
+  for (const note of notes) log(`  ${note}`);
   plan.steps.forEach((step, i) => {
     log(`  ${i + 1}. ${stepLine(step)}`);
     for (const u of step.undo ?? []) log(`       undo: ${stepLine(u)}`);

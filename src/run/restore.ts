@@ -5,7 +5,9 @@
 // to zfs receive, and the plan commits only after the whole archive matched. --dry-run
 // prints the same steps.
 import type { Readable } from 'node:stream';
+import type { KeyObject } from 'node:crypto';
 import type { CheckedArchive } from '../archive/reader.js';
+import { openSequentialArchive, type ArchiveFront } from '../archive/sequential-reader.js';
 import { checkStructure } from '../archive/structure-check.js';
 import type { Host } from '../host/host.js';
 import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan, type RestoreTarget } from '../plan/restore-plan.js';
@@ -17,7 +19,7 @@ import type { Header } from '../archive/format.js';
 import { ChainFeed } from './chain-feed.js';
 import { gatherChain } from './chain-restore.js';
 import { Journal, journalPath } from './journal.js';
-import { ArchiveFormatError, ZbakError } from '../errors.js';
+import { ArchiveFormatError, UsageError, ZbakError } from '../errors.js';
 import { globalReachLines, printRestorePlan } from './restore-print.js';
 import { StreamFeed } from './stream-feed.js';
 import { counted, silentProgress, tracked, type Progress } from './progress.js';
@@ -31,6 +33,10 @@ export interface RestoreRunOptions extends RestoreOptions {
   signal?: AbortSignal;
   /** Told the bytes of the verify pass and of each stream as they go by. */
   progress?: Progress;
+  /** --trust keys: the archive must be signed by one of them (archive/signature.ts). */
+  trusted?: readonly KeyObject[];
+  /** A stream restore whose archive was verified whole just before (an encrypted file's --force). */
+  checkedWhole?: boolean;
 }
 
 export interface RestoreResult {
@@ -45,39 +51,104 @@ export interface RestoreResult {
  * structure pass refuses, the full verify names what is wrong (or accepts an archive in a
  * tar form only it reads, e.g. with pax records, which is then read a second time).
  */
-async function checkArchive(file: string, force: boolean, progress: Progress, log: Log): Promise<CheckedArchive> {
+async function checkArchive(file: string, force: boolean, progress: Progress, log: Log, trusted: readonly KeyObject[]): Promise<CheckedArchive> {
   if (!force) {
     try {
-      const checked = await checkStructure(file);
+      const checked = await checkStructure(file, trusted);
       log(`checked ${file}: ${checked.header.streams.length} streams, every part present; their checksums are matched while they are received`);
       return checked;
     } catch (err) {
       if (!(err instanceof ArchiveFormatError)) throw err;
     }
   }
-  const verified = await verifyWithProgress(file, progress);
+  const verified = await verifyWithProgress(file, progress, trusted);
   log(`verified ${file}: ${verified.header.streams.length} streams, checksums match`);
   return verified;
 }
 
 export async function runRestore(host: Host, file: string, opts: RestoreRunOptions, log: Log): Promise<RestoreResult> {
   const progress = opts.progress ?? silentProgress;
-  const check = (path: string): Promise<CheckedArchive> => checkArchive(path, opts.force === true, progress, log);
+  const check = (path: string): Promise<CheckedArchive> => checkArchive(path, opts.force === true, progress, log, opts.trusted ?? []);
   const verified = await check(file);
   // An incremental archive restores with its whole chain: one plan over every link's streams.
   const chain = verified.header.base ? await gatherChain(file, verified, opts.from, check, log) : undefined;
   const header = chain?.header ?? verified.header;
   const imageManifests = (chain?.links[0]!.verified ?? verified).imageManifests;
-  const vmJson = verified.vm as Record<string, unknown>;
+  const plan = await restoreArchive(host, {
+    header,
+    front: verified,
+    imageManifests,
+    source: (): Source => chain
+      ? { feed: new ChainFeed(chain.links), sizes: chain.sizes, header }
+      : { feed: StreamFeed.ofFile(file, verified), sizes: new Map(verified.trailer.streams.map((t) => [t.id, t.size])), header },
+  }, opts, log);
+  return { plan, verified };
+}
+
+/** Said with a pipe restore's plan (dry run and real): what a bad stream leads to. */
+export const PIPE_PLAN_NOTE =
+  'from a pipe: streams are received as they arrive and matched at the end; a bad stream (a checksum, the trailer or the end that does not match, a cut pipe, a sender that died) fails the run before "commit" and every step above is undone: nothing the host had is touched';
+
+/**
+ * `zbak restore -`: the archive from a stream (standard input), read once. Its front
+ * entries are checked and planned from like a file's; the streams are received as they
+ * arrive and everything is matched before the commit step, so a bad stream undoes the
+ * whole run. --force and an incremental archive need the archive whole first: refused
+ * before any change.
+ */
+export async function runRestoreStream(host: Host, input: Readable, label: string, opts: RestoreRunOptions, log: Log): Promise<RestorePlan> {
+  if (opts.force && !opts.checkedWhole)
+    throw new UsageError(`restore - --force: a zone cannot be replaced from a pipe (the archive must be checked whole before the old zone is put aside); save to a file first, then 'zbak restore FILE --force'`);
+  if (opts.from !== undefined) throw new UsageError('--from applies to an incremental archive in a file; restore the chain from its directory');
+  const seq = await openSequentialArchive(input, label, { trusted: opts.trusted ?? [] });
+  try {
+    const { front } = seq;
+    const base = front.header.base;
+    if (base)
+      throw new UsageError(`${label} holds an incremental archive (it continues ${base.archive}): restore the chain from its directory ('zbak restore FILE' with every link beside it)`);
+    log(`read the front of ${label}: zone ${front.header.zone.uuid}, ${front.header.streams.length} streams; every checksum is matched while they are received, before the commit`);
+    return await restoreArchive(host, {
+      header: front.header,
+      front,
+      imageManifests: front.imageManifests,
+      notes: [PIPE_PLAN_NOTE],
+      source: (): Source => {
+        const feed = new StreamFeed((onStream) => seq.readStreams(onStream));
+        return {
+          feed: { take: (id) => feed.take(id), done: () => feed.done(), close: async () => void (await Promise.all([seq.close(), feed.close()])) },
+          sizes: new Map(),
+          header: front.header,
+        };
+      },
+    }, opts, log);
+  } finally {
+    await seq.close();
+  }
+}
+
+/** What a restore needs from its archive (or chain) once its front entries are checked. */
+interface RestoreInput {
+  header: Header;
+  front: ArchiveFront;
+  imageManifests: Map<string, string>;
+  /** Lines the plan output adds (dry run and real run). */
+  notes?: readonly string[];
+  /** Where the receive steps' bytes come from; made after the locks are taken. */
+  source: () => Source;
+}
+
+async function restoreArchive(host: Host, input: RestoreInput, opts: RestoreRunOptions, log: Log): Promise<RestorePlan> {
+  const { header, front, imageManifests } = input;
+  const vmJson = front.vm as Record<string, unknown>;
   const pool = opts.pool ?? DEFAULT_POOL;
-  const uuid = opts.newUuid ?? verified.header.zone.uuid;
+  const uuid = opts.newUuid ?? front.header.zone.uuid;
   const makePlan = async (): Promise<RestorePlan> =>
     planRestore(header, vmJson, await restoreTarget(host, pool, uuid, opts.force === true), opts, imageManifests);
   if (opts.dryRun) {
     if (await Journal.load(host, uuid)) log(`note: an interrupted restore of ${uuid} is recorded; a real run first takes it back`);
     const plan = await makePlan();
-    printRestorePlan(plan, log);
-    return { plan, verified };
+    printRestorePlan(plan, log, input.notes);
+    return plan;
   }
 
   // Locks before looking at the host, so the plan (conflicts, images present)
@@ -94,13 +165,11 @@ export async function runRestore(host: Host, file: string, opts: RestoreRunOptio
       );
     }
     const plan = await makePlan();
-    const source: Source = chain
-      ? { feed: new ChainFeed(chain.links), sizes: chain.sizes, header }
-      : { feed: new StreamFeed(file, verified), sizes: new Map(verified.trailer.streams.map((t) => [t.id, t.size])), header };
-    await execute(host, source, plan, opts, log);
+    for (const note of input.notes ?? []) log(note);
+    await execute(host, input.source(), plan, opts, log);
     log(`restored zone ${plan.uuid}${plan.alias ? ` (${plan.alias})` : ''}${plan.start ? ', started' : ''}`);
     for (const line of globalReachLines(plan)) log(line);
-    return { plan, verified };
+    return plan;
   } finally {
     for (const unlock of unlocks.reverse()) await unlock();
   }

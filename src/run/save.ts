@@ -1,9 +1,15 @@
 // `zbak save`: snapshot every dataset of a zone in one command, then stream
 // the archive (header, vmadm JSON, image manifests, streams, trailer) into a
-// temp file that is renamed only when complete. On failure the snapshot this
-// run made is destroyed and no *.zbak file is left.
+// temp file that is renamed only when complete, or to a stream (`--to -`). On
+// failure the snapshot this run made is destroyed and no *.zbak file is left (a
+// stream ends without its trailer, so a reader refuses it).
 import { basename, join } from 'node:path';
-import { createArchiveWriter, type ArchiveWriter } from '../archive/writer.js';
+import type { Writable } from 'node:stream';
+import { StreamArchiveSink } from '../archive/stream-sink.js';
+import { createArchiveWriter, createArchiveWriterTo, type ArchiveWriter } from '../archive/writer.js';
+import { createFileSink } from '../archive/file-sink.js';
+import { AgeArchiveSink } from '../archive/age-sink.js';
+import type { ArchiveSink as ByteSink } from '../archive/sink.js';
 import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
 import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
@@ -32,9 +38,16 @@ import { counted, silentProgress, tracked, type Progress } from './progress.js';
 import { estimateArgv, parseSendEstimate } from '../parse/zfs-send-estimate.js';
 import type { MediumIdentity, MediumWant } from '../plan/medium-gate.js';
 import { admitMedium } from './medium.js';
+import type { ArchiveSigner } from '../archive/signature.js';
+
+/** `--to -`: the archive goes to standard output. */
+export const STDOUT_TARGET = '-';
 
 export interface SaveOptions {
+  /** A directory, or STDOUT_TARGET ('-'; `stream` is then where the archive goes, unless a dry run). */
   to: string;
+  /** Write the archive to this stream (standard output) instead of a file in `to`. */
+  stream?: Writable;
   dryRun?: boolean;
   partSize?: number;
   now?: Date;
@@ -50,11 +63,32 @@ export interface SaveOptions {
   incremental?: ChainPolicy;
   /** Write only to one of these media (plan/medium-gate.ts): refuses a bare folder or another disk. */
   medium?: MediumWant;
+  /** Sign the archive (archive/signature.ts), and encrypt it to these age recipients (archive/age-sink.ts). */
+  signer?: ArchiveSigner;
+  recipients?: readonly string[];
+}
+
+type ArchiveKeys = Pick<SaveOptions, 'signer' | 'recipients'>;
+
+/** The archive's writer (a file, or the stream): signed when asked, and encrypted to the recipients (sign, then encrypt). */
+async function createKeyedWriter(path: string, opts: { partSize: number; stream?: Writable } & ArchiveKeys): Promise<ArchiveWriter> {
+  const { partSize } = opts;
+  const signer = opts.signer ? { signer: opts.signer } : {};
+  if (!opts.recipients?.length) {
+    return opts.stream ? createArchiveWriterTo(new StreamArchiveSink(opts.stream), { partSize, ...signer }) : createArchiveWriter(path, { partSize, ...signer });
+  }
+  const inner: ByteSink = opts.stream ? new StreamArchiveSink(opts.stream) : await createFileSink(path);
+  try {
+    return createArchiveWriterTo(await AgeArchiveSink.create(inner, opts.recipients), { partSize, ...signer });
+  } catch (e) {
+    await inner.abort();
+    throw e;
+  }
 }
 
 export interface SaveResult {
   plan: SavePlan;
-  /** Archive path (undefined for a dry run). */
+  /** Archive path (undefined for a dry run and a save to a stream). */
   path?: string;
   header?: Header;
   bytes?: number;
@@ -69,12 +103,16 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
   const inv = await gatherSaveInventory(host, ref);
   const snapshotName = zbakSnapshotName(now);
-  const path = join(opts.to, archiveFileName(inv.vm.alias, inv.vm.uuid, now));
-  await checkTargetDir(opts.to);
+  const toStream = opts.to === STDOUT_TARGET;
+  if (toStream && !opts.dryRun && !opts.stream) throw new Error('internal error: a save to standard output without its stream');
+  const path = toStream ? STDOUT_TARGET : join(opts.to, archiveFileName(inv.vm.alias, inv.vm.uuid, now));
+  if (!toStream) await checkTargetDir(opts.to);
   const admitted = opts.medium ? await admitMedium(host, opts.to, opts.medium, { write: !opts.dryRun, now }, log) : undefined;
   const medium = admitted?.identity;
   const media = admitted?.media ?? (await readMedia(host, log));
-  const base = opts.incremental ? await chooseChainBase(inv, opts.to, opts.incremental, now, log) : undefined;
+  // An encrypted archive's header is unreadable here (no key on this host), so it cannot be continued.
+  if (opts.incremental && opts.recipients?.length) log(`full archive of ${inv.vm.uuid}: encrypted archives are always full (this host holds no key to read the last one)`);
+  const base = opts.incremental && !opts.recipients?.length ? await chooseChainBase(inv, opts.to, opts.incremental, now, log) : undefined;
   const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1, ...mediumTarget(media, medium?.id, inv.vm.uuid) }, base);
   const taken = plan.datasets.filter((d) => findRow(inv.rows, `${d.name}@${snapshotName}`));
   if (taken.length > 0) {
@@ -86,7 +124,7 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   }
 
   opts.signal?.throwIfAborted();
-  await sweepDeadTemps(opts.to, log);
+  if (!toStream) await sweepDeadTemps(opts.to, log);
   const unlock = await host.lock(inv.vm.uuid);
   try {
     const result = { ...(await executeSave(host, inv, plan, path, { ...opts, now, partSize }, log)), ...(medium ? { medium } : {}) };
@@ -118,7 +156,7 @@ async function executeSave(
       header = buildHeader(inv, withNewGuids(plan, guids), { createdAt: opts.now, toolVersion: ZBAK_VERSION, partSize: opts.partSize });
     },
     beforeSend: async (streamId) => {
-      if (!writer) writer = await openArchive(path, header, inv, opts.partSize);
+      if (!writer) writer = await openArchive(path, header, inv, opts);
       const s = header?.streams.find((x) => x.id === streamId);
       estimate = progress.enabled && s ? await estimateSize(host, s.sendArgv) : undefined;
     },
@@ -131,7 +169,7 @@ async function executeSave(
       total += r.size;
     },
     publish: async () => {
-      if (!writer) writer = await openArchive(path, header, inv, opts.partSize);
+      if (!writer) writer = await openArchive(path, header, inv, opts);
       await writer.finish();
     },
   };
@@ -142,14 +180,19 @@ async function executeSave(
     // Ctrl-C also reaches zfs send, which may fail first: report the interrupt.
     throw opts.signal?.aborted ? opts.signal.reason : e;
   }
-  log(`saved ${inv.vm.uuid} to ${path} (${total} bytes of streams, ${header!.streams.length} streams)`);
-  return { plan, path, header: header!, bytes: total, chainLength: plan.base ? plan.base.links + 1 : 1 };
+  log(`saved ${inv.vm.uuid} to ${opts.stream ? 'standard output' : path} (${total} bytes of streams, ${header!.streams.length} streams)`);
+  return { plan, ...(opts.stream ? {} : { path }), header: header!, bytes: total, chainLength: plan.base ? plan.base.links + 1 : 1 };
 }
 
-/** The archive's temp file with the header, vmadm JSON and image records; the streams follow. */
-async function openArchive(path: string, header: Header | undefined, inv: SaveInventory, partSize: number): Promise<ArchiveWriter> {
+/** The archive's temp file (or the stream) with the header, vmadm JSON and image records; the streams follow. */
+async function openArchive(
+  path: string,
+  header: Header | undefined,
+  inv: SaveInventory,
+  opts: { partSize: number; stream?: Writable } & ArchiveKeys,
+): Promise<ArchiveWriter> {
   if (!header) throw new Error('the header is written after the snapshot GUIDs are read');
-  const writer = await createArchiveWriter(path, { partSize });
+  const writer = await createKeyedWriter(path, opts);
   try {
     await writer.addEntry(HEADER_ENTRY, `${JSON.stringify(header, null, 2)}\n`);
     await writer.addEntry(VMADM_ENTRY, inv.rawVmJson);
@@ -214,9 +257,11 @@ export function archiveFileName(alias: string | undefined, uuid: string, now: Da
 }
 
 export function printSavePlan(plan: SavePlan, path: string, log: Log): void {
-  log(`plan: save to ${path}`);
+  log(`plan: save to ${path === STDOUT_TARGET ? 'standard output' : path}`);
   for (const n of plan.notes) log(`note: ${n}`);
-  log('  on any failure or interrupt before "commit", the snapshot is removed and no archive is left');
+  log(path === STDOUT_TARGET
+    ? '  on any failure or interrupt before "commit", the snapshot is removed and the stream ends without its trailer (a reader refuses it)'
+    : '  on any failure or interrupt before "commit", the snapshot is removed and no archive is left');
   plan.steps.forEach((step, i) => {
     const carried = step.op === 'send' ? plan.streams.find((s) => s.id === step.streamId)?.snapshots.map((x) => x.name).join(', ') : undefined;
     log(`  ${i + 1}. ${stepLine(step)}${carried ? `; snapshots: ${carried}` : ''}`);

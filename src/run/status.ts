@@ -61,7 +61,7 @@ async function newestOnMedium(dir: string): Promise<Map<string, { path: string; 
   } catch {
     return undefined;
   }
-  const { archives } = await scanMedium(dir);
+  const { archives, encrypted } = await scanMedium(dir);
   const links = archives.map((a) => linkOf(a.name, a.header));
   const newest = new Map<string, { path: string; createdAt: string; chainLength: number }>();
   archives.forEach((a, i) => {
@@ -75,6 +75,11 @@ async function newestOnMedium(dir: string): Promise<Map<string, { path: string; 
     }
     newest.set(a.header.zone.uuid, { path: a.path, createdAt: a.header.createdAt, chainLength });
   });
+  // Encrypted archives are full ones (a chain of 1), known by their file name.
+  for (const e of encrypted) {
+    const had = newest.get(e.zoneUuid);
+    if (!had || Date.parse(e.createdAt) > Date.parse(had.createdAt)) newest.set(e.zoneUuid, { path: e.path, createdAt: e.createdAt, chainLength: 1 });
+  }
   return newest;
 }
 

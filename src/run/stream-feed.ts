@@ -1,9 +1,11 @@
-// Turns the archive reader's push (readStreams, restore's one data pass, calls a
-// handler per stream in header order) into the pull the executor needs: take(id)
-// when a step wants a stream. The reader waits for each stream to be consumed
-// before the next; done() resolves once it has checked the end of the archive.
+// Turns the archive reader's push (readStreams, restore's one data pass, or a sequential
+// archive's readStreams from a pipe; both call a handler per stream in header order) into
+// the pull the executor needs: take(id) when a step wants a stream. The reader waits for
+// each stream to be consumed before the next; done() resolves once it has checked the end
+// of the archive.
 import type { Readable } from 'node:stream';
 import { readStreams, type CheckedArchive } from '../archive/reader.js';
+import type { StreamSpec } from '../archive/format.js';
 import { ZbakError } from '../errors.js';
 import type { StreamSource } from './execute.js';
 
@@ -21,8 +23,14 @@ export class StreamFeed implements StreamSource {
   private closed = false;
   private readonly reading: Promise<void>;
 
-  constructor(file: string, verified: CheckedArchive) {
-    this.reading = readStreams(file, verified, (spec, data) =>
+  /** A file's data pass. */
+  static ofFile(file: string, verified: CheckedArchive): StreamFeed {
+    return new StreamFeed((onStream) => readStreams(file, verified, onStream));
+  }
+
+  /** `read` runs the pass, calling its handler for each stream in order. */
+  constructor(read: (onStream: (spec: StreamSpec, data: Readable) => Promise<void>) => Promise<unknown>) {
+    this.reading = read((spec, data) =>
       // Closed before the reader offered anything (a step failed at once): stop it, or close() waits forever.
       this.closed ? Promise.reject(new ZbakError('restore stopped')) : new Promise<void>((resolve, reject) => {
         this.offered = { id: spec.id, data, consumed: resolve };

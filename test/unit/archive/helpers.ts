@@ -5,6 +5,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, imageManifestEntry, type Header, type StreamSpec } from '../../../src/archive/format.js';
 import { createArchiveWriter } from '../../../src/archive/writer.js';
+import type { ArchiveSigner } from '../../../src/archive/signature.js';
 import { compoundHeader, substreamBegin } from '../../../fakezfs/send-records.js';
 import { scanTar } from '../../../src/archive/tar-scan.js';
 import { rawTar } from '../../../scripts/make-hostile-archives.js';
@@ -94,9 +95,9 @@ export function chunked(data: Buffer, chunk: number): Readable {
 export const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Write an archive whose streams carry `datas` (one per stream). */
-export async function writeArchive(path: string, datas: Buffer[], partSize: number, chunk = 1000): Promise<Header> {
+export async function writeArchive(path: string, datas: Buffer[], partSize: number, chunk = 1000, signer?: ArchiveSigner): Promise<Header> {
   const header = makeHeader(datas.length, partSize);
-  const w = await createArchiveWriter(path, { partSize });
+  const w = await createArchiveWriter(path, { partSize, signer });
   try {
     await w.addEntry('zbak.json', `${JSON.stringify(header, null, 2)}\n`);
     await w.addEntry('vmadm.json', VMADM_JSON);

@@ -17,7 +17,7 @@ describe('StreamFeed.close', () => {
   it('settles when closed before the reader offered its first stream', async () => {
     const path = join(tmp.path, 'a.zbak');
     await writeArchive(path, [streamData(0, 10_000), streamData(1, 2000)], 4096);
-    const feed = new StreamFeed(path, await verifyArchive(path));
+    const feed = StreamFeed.ofFile(path, await verifyArchive(path));
     const closed = feed.close().then(() => 'closed');
     const timeout = new Promise((r) => setTimeout(() => r('hung'), 5_000));
     expect(await Promise.race([closed, timeout])).toBe('closed');
@@ -26,7 +26,7 @@ describe('StreamFeed.close', () => {
   it('settles after a stream was taken and left unread', async () => {
     const path = join(tmp.path, 'a.zbak');
     await writeArchive(path, [streamData(0, 10_000), streamData(1, 2000)], 4096);
-    const feed = new StreamFeed(path, await verifyArchive(path));
+    const feed = StreamFeed.ofFile(path, await verifyArchive(path));
     await feed.take('s01');
     await feed.close();
   });
