@@ -207,6 +207,23 @@ describe('a bad stream is refused and host B is left exactly as it was', () => {
   });
 });
 
+describe('an incremental archive through a pipe', () => {
+  it('is refused after its front, before any change, with the fix', async () => {
+    const archives = join(dir, 'chain');
+    await mkdir(archives);
+    const full = await a.zbak(['save', 'web01', '--to', archives], { ZBAK_PLAN_CHECK: '0', ZBAK_NOW: '2026-12-01T03:00:00Z' });
+    expect(full.exitCode, full.stderr).toBe(0);
+    const inc = await a.zbak(['save', 'web01', '--to', archives, '--incremental'], { ZBAK_PLAN_CHECK: '0', ZBAK_NOW: '2026-12-02T03:00:00Z' });
+    expect(inc.exitCode, inc.stderr).toBe(0);
+    expect(inc.stderr).toMatch(/incremental archive of/);
+    const state = await b.stateSummary();
+    const r = await fromBytes(['restore', '-'], await readFile(inc.stdout.trim()));
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^zbak: standard input holds an incremental archive \(it continues web01-\S+\.zbak\): restore the chain from its directory/m);
+    expect(await b.stateSummary()).toBe(state);
+  });
+});
+
 describe('save --to - refusals', () => {
   it('refuses the options that need a directory', async () => {
     for (const extra of [['--keep-last', '2'], ['--incremental'], ['--medium', 'usb1']]) {
