@@ -5,6 +5,10 @@
 // entries are inside the encrypted tar.
 import { AgeEncryptor } from './age-stream.js';
 import type { ArchiveSink } from './sink.js';
+import { CHUNK_SIZE } from './age-payload.js';
+
+/** Plaintext bytes sealed between two writes to the inner sink. */
+const BATCH = 1024 * 1024;
 
 export class AgeArchiveSink implements ArchiveSink {
   private started = false;
@@ -23,9 +27,19 @@ export class AgeArchiveSink implements ArchiveSink {
   }
 
   async write(chunks: readonly Buffer[]): Promise<void> {
-    const out: Buffer[] = this.started ? [] : [this.enc.head];
+    let out: Buffer[] = this.started ? [] : [this.enc.head];
     this.started = true;
-    for (const c of chunks) this.enc.update(c, out);
+    // A whole part may come in one call: hand the sealed chunks on a batch at a time, so
+    // no more than about BATCH of ciphertext is held (bounded memory whatever the part size).
+    for (const c of chunks) {
+      for (let off = 0; off < c.length; off += BATCH) {
+        this.enc.update(c.subarray(off, off + BATCH), out);
+        if (out.length >= 2 * (BATCH / CHUNK_SIZE)) {
+          await this.inner.write(out);
+          out = [];
+        }
+      }
+    }
     if (out.length > 0) await this.inner.write(out);
   }
 
