@@ -40,4 +40,28 @@ describe('AgeArchiveSink', () => {
     await sink.abort();
     expect(inner.aborted).toBe(true); // abort passes on (a no-op for a finished file sink)
   });
+
+  it.each([0, 1, 64 * 1024, 1024 * 1024, 1024 * 1024 + 1, 5 * 1024 * 1024])('%i bytes in odd pieces round-trip (batch and chunk boundaries)', async (n) => {
+    const identity = await generateX25519Identity();
+    const inner = new Collect();
+    const sink = await AgeArchiveSink.create(inner, [await identityToRecipient(identity)]);
+    const data = randomBytes(n);
+    for (let off = 0; off < n; off += 300_001) await sink.write([data.subarray(off, off + 100_000), data.subarray(off + 100_000, off + 300_001)]);
+    await sink.finish();
+    const d = new Decrypter();
+    d.addIdentity(identity);
+    expect(Buffer.from(await d.decrypt(Buffer.concat(inner.got))).equals(data)).toBe(true);
+  });
+
+  it('abort stops the worker and aborts the inner sink; nothing more is written', async () => {
+    const inner = new Collect();
+    const sink = await AgeArchiveSink.create(inner, [await identityToRecipient(await generateX25519Identity())]);
+    await sink.write([randomBytes(3 * 1024 * 1024)]);
+    await sink.abort();
+    const written = inner.got.length;
+    expect(inner.aborted).toBe(true);
+    expect(inner.finished).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(inner.got.length).toBe(written);
+  });
 });
