@@ -13,10 +13,11 @@ const { createCipheriv } = require('node:crypto');
 const key = Buffer.from(workerData.key);
 const CHUNK = ${CHUNK_SIZE};
 const nonce = Buffer.alloc(12);
-parentPort.on('message', ({ data, length, counter, last }) => {
+parentPort.on('message', ({ data, length, counter, last, spare }) => {
   const src = Buffer.from(data, 0, length);
   const n = Math.max(1, Math.ceil(length / CHUNK));
-  const out = Buffer.allocUnsafeSlow(length + 16 * n);
+  // The sealed batch goes into a buffer the main thread handed back once it was written.
+  const out = spare && spare.byteLength >= length + 16 * n ? Buffer.from(spare) : Buffer.allocUnsafeSlow(Math.max(length, ${16 * CHUNK_SIZE}) + 16 * Math.max(n, 16));
   let o = 0;
   for (let i = 0; i < n; i++) {
     const c = counter + i;
@@ -29,7 +30,8 @@ parentPort.on('message', ({ data, length, counter, last }) => {
     cipher.final();
     o += cipher.getAuthTag().copy(out, o);
   }
-  parentPort.postMessage({ sealed: out.buffer, length: o }, [out.buffer]);
+  // The plaintext buffer goes back too, for the next batch: no garbage per batch.
+  parentPort.postMessage({ sealed: out.buffer, length: o, plain: data }, [out.buffer, data]);
 });
 `;
 
@@ -43,10 +45,16 @@ export class SealWorker {
   private readonly waiting: Array<{ resolve: (b: Buffer) => void; reject: (e: unknown) => void }> = [];
   private failure: unknown = null;
   private counter = 0;
+  /** Plaintext batch buffers back from the worker, and sealed buffers already written, for reuse. */
+  readonly spareBatches: ArrayBuffer[] = [];
+  private readonly spareSealed: ArrayBuffer[] = [];
 
   constructor(payloadKey: Buffer) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { key: payloadKey } });
-    this.worker.on('message', (m: { sealed: ArrayBuffer; length: number }) => this.waiting.shift()?.resolve(Buffer.from(m.sealed, 0, m.length)));
+    this.worker.on('message', (m: { sealed: ArrayBuffer; length: number; plain: ArrayBuffer }) => {
+      this.spareBatches.push(m.plain);
+      this.waiting.shift()?.resolve(Buffer.from(m.sealed, 0, m.length));
+    });
     const fail = (err: unknown): void => {
       this.failure ??= err;
       for (const w of this.waiting.splice(0)) w.reject(err);
@@ -62,8 +70,14 @@ export class SealWorker {
     const counter = this.counter;
     this.counter += Math.max(1, Math.ceil(length / CHUNK_SIZE));
     const p = new Promise<Buffer>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    this.worker.postMessage({ data, length, counter, last }, [data]);
+    const spare = this.spareSealed.pop();
+    this.worker.postMessage({ data, length, counter, last, spare }, spare ? [data, spare] : [data]);
     return p;
+  }
+
+  /** A sealed batch's buffer once nothing refers to it any more (the inner sink wrote it). */
+  giveBack(sealed: Buffer): void {
+    if (sealed.byteOffset === 0) this.spareSealed.push(sealed.buffer as ArrayBuffer);
   }
 
   async close(): Promise<void> {

@@ -69,7 +69,7 @@ export class AgeArchiveSink implements ArchiveSink {
 
   private async send(last: boolean): Promise<void> {
     this.pending.push(this.worker.seal(this.batch, this.filled, last));
-    this.batch = new ArrayBuffer(BATCH);
+    this.batch = this.worker.spareBatches.pop() ?? new ArrayBuffer(BATCH);
     this.filled = 0;
     while (this.pending.length > IN_FLIGHT) await this.writeOldest();
   }
@@ -79,5 +79,6 @@ export class AgeArchiveSink implements ArchiveSink {
     const out = this.head ? [this.head, sealed] : [sealed];
     this.head = null;
     await this.inner.write(out);
+    this.worker.giveBack(sealed); // written: the worker may seal the next batch into it
   }
 }
