@@ -13,7 +13,7 @@ const TAG_SIZE = 16;
 export const SEALED_CHUNK_SIZE = CHUNK_SIZE + TAG_SIZE;
 const FILE_KEY_SIZE = 16;
 
-function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Buffer {
+export function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Buffer {
   if (fileKey.length !== FILE_KEY_SIZE) throw new Error(`age file key must be ${FILE_KEY_SIZE} bytes`);
   return Buffer.from(hkdfSync('sha256', fileKey, nonce, 'payload', 32));
 }

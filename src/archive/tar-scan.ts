@@ -4,7 +4,7 @@ import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { ArchiveFormatError, ArchiveUnreadableError, type ZbakError } from '../errors.js';
+import { ArchiveFormatError, ArchiveUnreadableError, ZbakError } from '../errors.js';
 import { displayName } from './entry-path.js';
 import { describeIoError } from './write-error.js';
 import { waitForDrainOrClose } from './stream-wait.js';
@@ -140,6 +140,8 @@ export async function scanTarStream(
   } catch (err) {
     // The callback's own errors (a bad entry, a failed restore) pass through untouched.
     if (callbackError !== null && err === callbackError) throw err;
+    // A decrypting input's own refusal (damaged, cut, trailing data) is reported as it is.
+    if (readError instanceof ZbakError) throw readError;
     if (readError !== null)
       throw new ArchiveUnreadableError(`cannot read archive ${label}: ${describeIoError(readError)}`, { cause: readError });
     const cause = parseError ?? (err instanceof TarDataError ? err.cause : err);

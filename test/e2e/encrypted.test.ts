@@ -3,10 +3,10 @@
 // zbak verifies; openssl checks the signatures), and prune/status without a key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtemp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
+import { FakeSmartOS, REPO, ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
 import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 import { byHandBlock } from '../../scripts/lib/by-hand.js';
 
@@ -66,6 +66,60 @@ describe('encrypted archives on the fake host', () => {
     expect(c.exitCode, c.stderr).toBe(0);
     expect(c.stdout.match(/Signature Verified Successfully/g)).toHaveLength(2);
     expect(c.stdout).toMatch(/sig\/signer.pub: OK/);
+  });
+
+  it('verify and inspect decrypt with --identity; without one, or with another, exit 14', async () => {
+    const v = await a.zbak(['verify', encrypted, '--identity', idFile(), '--trust', `${signKey()}.pub`]);
+    expect(v.exitCode, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/OK .*decrypted, all checksums match; signed by SHA256:\S+, trusted/);
+    const i = await a.zbak(['inspect', '--json', encrypted, '--identity', idFile()]);
+    expect(i.exitCode, i.stderr).toBe(0);
+    expect(JSON.parse(i.stdout).zone.uuid).toBe(uuid);
+    const none = await a.zbak(['verify', encrypted]);
+    expect(none.exitCode).toBe(14);
+    expect(none.stderr).toMatch(/is encrypted \(age\); give the key with --identity FILE/);
+    const other = join(dir, 'other.txt');
+    expect((await a.zbak(['keygen', other])).exitCode).toBe(0);
+    const wrong = await a.zbak(['inspect', encrypted, '--identity', other]);
+    expect(wrong.exitCode).toBe(14);
+    expect(wrong.stderr).toMatch(/encrypted to other keys/);
+  });
+
+  it('restore: refused with no or a wrong identity (host unchanged), restored with the right one, --force over the zone, and from stdin', async () => {
+    const before = await a.treeHash(`/zones/${uuid}/root`);
+    const forced = await a.zbak(['restore', encrypted, '--force', '--identity', idFile(), '--trust', `${signKey()}.pub`]);
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/verified .* \(decrypted\).*second pass/);
+    expect(await a.treeHash(`/zones/${uuid}/root`)).toBe(before);
+    await a.must(['vmadm', 'delete', uuid]);
+    const state = await a.stateSummary();
+    for (const args of [[], ['--identity', join(dir, 'other.txt')]]) {
+      const r = await a.zbak(['restore', encrypted, ...args]);
+      expect(r.exitCode, r.stderr).toBe(14);
+      expect(await a.stateSummary()).toBe(state);
+    }
+    // Signed by a key that is not trusted: refused before any change, also inside the encryption.
+    const other = join(dir, 'other-sign.pem');
+    expect((await a.zbak(['keygen', '--sign', other])).exitCode).toBe(0);
+    const untrusted = await a.zbak(['restore', encrypted, '--identity', idFile(), '--trust', `${other}.pub`]);
+    expect(untrusted.exitCode, untrusted.stderr).toBe(15);
+    expect(await a.stateSummary()).toBe(state);
+    // A flipped byte near the end of the ciphertext: the restore is undone.
+    const bytes = await readFile(encrypted);
+    bytes[bytes.length - 40]! ^= 1;
+    const flipped = join(dir, 'flipped.zbak');
+    await writeFile(flipped, bytes);
+    const bad = await a.zbak(['restore', flipped, '--identity', idFile()], { ZBAK_PLAN_CHECK: '0' });
+    expect(bad.exitCode, bad.stderr).toBe(12);
+    expect(bad.stderr).toMatch(/does not authenticate/);
+    expect(await a.stateSummary()).toBe(state);
+    const ok = await a.zbak(['restore', encrypted, '--identity', idFile(), '--trust', `${signKey()}.pub`]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(await a.treeHash(`/zones/${uuid}/root`)).toBe(before);
+    await a.must(['vmadm', 'delete', uuid]);
+    const piped = await execa('node', [ZBAK_MAIN, 'restore', '-', '--identity', idFile()], { env: a.env, inputFile: encrypted, reject: false });
+    expect(piped.exitCode, piped.stderr).toBe(0);
+    expect(await a.treeHash(`/zones/${uuid}/root`)).toBe(before);
   });
 
   it('prune and status without a key: the encrypted archive is a full archive of its zone and time', async () => {

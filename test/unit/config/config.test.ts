@@ -52,3 +52,16 @@ describe('config: incremental', () => {
     expect(() => job('{ every: 7 }')).toThrow(/jobs\.n\.incremental/);
   });
 });
+
+describe('config: keys', () => {
+  it('encrypt_to, recipients_file, sign and trust; a recipient that is not age1… is refused naming the key', () => {
+    const c = parseConfig(
+      'trust: [/k/sign.pem.pub]\njobs:\n  n:\n    zones: all\n    to: /a\n    encrypt_to: [age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq]\n    recipients_file: /k/r.txt\n    sign: /k/sign.pem\n',
+      'z.yaml',
+    );
+    expect(c.trust).toEqual(['/k/sign.pem.pub']);
+    expect(c.jobs.n).toMatchObject({ recipients_file: '/k/r.txt', sign: '/k/sign.pem' });
+    expect(() => parseConfig('jobs:\n  n:\n    zones: all\n    to: /a\n    encrypt_to: [ssh-ed25519 AAAA]\n', 'z.yaml')).toThrow(/jobs\.n\.encrypt_to\.0: not an age recipient/);
+    expect(() => parseConfig('jobs:\n  n:\n    zones: all\n    to: /a\n    sign: key.pem\n', 'z.yaml')).toThrow(/jobs\.n\.sign: not an absolute path/);
+  });
+});
