@@ -171,6 +171,7 @@ async function saveToStdout(host: Host, a: z.infer<typeof SaveArgs>): Promise<nu
     signal: interruptSignal(),
     progress,
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
+    ...keyOptions(a),
   };
   // The dry run writes no archive: its plan goes to stdout like any dry run's.
   await runSave(host, a.zones[0]!, opts, a.dryRun ? out : progress.log);
