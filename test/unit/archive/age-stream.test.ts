@@ -88,7 +88,7 @@ describe('age payload interop with the age-encryption package', () => {
 
 describe('refusals', () => {
   const plain = randomBytes(3 * CHUNK_SIZE + 100);
-  let file = Buffer.alloc(0);
+  let file: Buffer<ArrayBufferLike> = Buffer.alloc(0);
   beforeAll(async () => {
     file = await zbakEncrypt(plain);
   });
@@ -102,10 +102,10 @@ describe('refusals', () => {
 
   it('a flipped payload byte, a flipped header byte, truncation, trailing data', async () => {
     const flipped = Buffer.from(file);
-    flipped[headerEnd() + 16 + CHUNK_SIZE + 40] ^= 1;
+    flipped[headerEnd() + 16 + CHUNK_SIZE + 40]! ^= 1;
     await expect(zbakDecrypt(flipped)).rejects.toMatchObject({ code: 'archive-invalid', message: /chunk 1 .*does not authenticate/ });
     const header = Buffer.from(file);
-    header[headerEnd() - 5] ^= 1; // inside the MAC
+    header[headerEnd() - 5]! ^= 1; // inside the MAC
     await expect(zbakDecrypt(header)).rejects.toMatchObject({ code: 'archive-invalid' });
     // Cut at a chunk boundary: every chunk authenticates as not-last, but there is no last one.
     const atBoundary = file.subarray(0, headerEnd() + 16 + 2 * (CHUNK_SIZE + 16));
