@@ -2,8 +2,12 @@
 // age-encryption package (FiloSottile's typage), not by zbak: zbak only writes the payload
 // (age-payload.ts). The file key comes from a Recipient that sees it while the package
 // wraps it for the real recipients; on decrypt, Decrypter.decryptHeader returns it.
-import { Decrypter, Encrypter, identityToRecipient, type Recipient } from 'age-encryption';
+import type { Recipient } from 'age-encryption';
 import { ArchiveFormatError, ZbakError } from '../errors.js';
+
+// Loaded on first use: an unencrypted save or restore does not pay for the package and its
+// curves (about 7 MiB of start-up memory, issue 8).
+const age = (): Promise<typeof import('age-encryption')> => import('age-encryption');
 
 /** The first line of every age v1 file (its "magic"). */
 export const AGE_MAGIC = 'age-encryption.org/v1\n';
@@ -28,6 +32,7 @@ export function isAgeFile(start: Uint8Array): boolean {
 /** A new age header for `recipients` (age1… strings) and the file key it wraps. */
 export async function makeAgeHeader(recipients: readonly string[]): Promise<{ header: Buffer; fileKey: Uint8Array }> {
   if (recipients.length === 0) throw new ZbakError('internal error: encryption without recipients');
+  const { Encrypter } = await age();
   const encrypter = new Encrypter();
   for (const r of recipients) encrypter.addRecipient(r);
   let fileKey: Uint8Array | null = null;
@@ -44,14 +49,24 @@ export async function makeAgeHeader(recipients: readonly string[]): Promise<{ he
   return { header: Buffer.from(whole.subarray(0, whole.length - EMPTY_PAYLOAD_SIZE)), fileKey };
 }
 
-/** Refuses anything but a recipient the age package can encrypt to. */
+const notRecipient = (r: string, where: string): ZbakError =>
+  new ZbakError(`${where}: '${r.slice(0, 80)}' is not an age recipient (age1…, as zbak keygen or age-keygen -y prints)`, 'usage');
+
+/** Refuses what cannot be an age recipient by its form (the package's own check: confirmRecipients). */
 export function checkRecipient(r: string, where: string): string {
-  try {
-    new Encrypter().addRecipient(r);
-    if (!/^age1[0-9a-z]+$/.test(r)) throw new Error('not an age recipient');
-    return r;
-  } catch {
-    throw new ZbakError(`${where}: '${r.slice(0, 80)}' is not an age recipient (age1…, as zbak keygen or age-keygen -y prints)`, 'usage');
+  if (!/^age1[0-9a-z]+$/.test(r)) throw notRecipient(r, where);
+  return r;
+}
+
+/** Refuses any recipient the age package cannot encrypt to (before the save changes anything). */
+export async function confirmRecipients(recipients: readonly string[], where: string): Promise<void> {
+  const { Encrypter } = await age();
+  for (const r of recipients) {
+    try {
+      new Encrypter().addRecipient(r);
+    } catch {
+      throw notRecipient(r, where);
+    }
   }
 }
 
@@ -77,6 +92,7 @@ export function ageHeaderEnd(buf: Buffer): number {
 /** The file key of an age header, for one of `identities` (AGE-SECRET-KEY-1… strings). */
 export async function unwrapAgeHeader(header: Buffer, identities: readonly string[], label: string): Promise<Uint8Array> {
   if (identities.length === 0) throw new IdentityError(`${label} is encrypted (age); give the key with --identity FILE`);
+  const { Decrypter } = await age();
   const d = new Decrypter();
   for (const id of identities) d.addIdentity(id);
   try {
@@ -117,7 +133,7 @@ export function parseRecipientsFile(text: string, label: string): string[] {
 
 /** A new X25519 identity and its recipient. */
 export async function newAgeIdentity(): Promise<{ identity: string; recipient: string }> {
-  const { generateX25519Identity } = await import('age-encryption');
+  const { generateX25519Identity, identityToRecipient } = await age();
   const identity = await generateX25519Identity();
   return { identity, recipient: await identityToRecipient(identity) };
 }

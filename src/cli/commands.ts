@@ -126,7 +126,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     ...(a.incremental ? { incremental: { ...(a.fullEvery ? { fullEveryDays: a.fullEvery } : {}), ...(a.maxLinks ? { maxLinks: a.maxLinks } : {}) } } : {}),
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
     ...(a.medium || a.newMedium ? { medium: { labels: a.medium ?? [], ...(a.newMedium ? { newLabel: a.newMedium } : {}) } } : {}),
-    ...keyOptions(a),
+    ...(await keyOptions(a)),
   };
   const log = a.dryRun ? out : progress.log;
   const zones = a.all ? (await listVms(host)).map((v) => v.uuid) : a.zones;
@@ -171,7 +171,7 @@ async function saveToStdout(host: Host, a: z.infer<typeof SaveArgs>): Promise<nu
     signal: interruptSignal(),
     progress,
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
-    ...keyOptions(a),
+    ...(await keyOptions(a)),
   };
   // The dry run writes no archive: its plan goes to stdout like any dry run's.
   await runSave(host, a.zones[0]!, opts, a.dryRun ? out : progress.log);
@@ -330,9 +330,9 @@ export async function commandInspect(raw: unknown): Promise<number> {
 }
 
 /** save's --sign, --encrypt-to and --recipients-file, read and checked before the save starts. */
-function keyOptions(a: { sign?: string | undefined; encryptTo?: string[] | undefined; recipientsFile?: string[] | undefined }): { signer?: ArchiveSigner; recipients?: string[] } {
+async function keyOptions(a: { sign?: string | undefined; encryptTo?: string[] | undefined; recipientsFile?: string[] | undefined }): Promise<{ signer?: ArchiveSigner; recipients?: string[] }> {
   const signer = loadSigner(a.sign);
-  const recipients = loadRecipients(a.encryptTo, a.recipientsFile);
+  const recipients = await loadRecipients(a.encryptTo, a.recipientsFile);
   return { ...(signer ? { signer } : {}), ...(recipients.length > 0 ? { recipients } : {}) };
 }
 

@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { ConfigError, NotFoundError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { ArchiveSigner, parseSigningKey, parseTrustedKey } from '../archive/signature.js';
-import { checkRecipient, parseIdentityFile, parseRecipientsFile } from '../archive/age-header.js';
+import { checkRecipient, confirmRecipients, parseIdentityFile, parseRecipientsFile } from '../archive/age-header.js';
 import { printable } from '../model/printable.js';
 
 function readKeyFile(path: string, flag: string): string {
@@ -33,11 +33,13 @@ export function loadIdentities(paths: readonly string[] | undefined): string[] {
 }
 
 /** The recipients of --encrypt-to and --recipients-file together (none: not encrypted). */
-export function loadRecipients(encryptTo: readonly string[] | undefined, files: readonly string[] | undefined): string[] {
-  return [
+export async function loadRecipients(encryptTo: readonly string[] | undefined, files: readonly string[] | undefined): Promise<string[]> {
+  const recipients = [
     ...(encryptTo ?? []).map((r) => checkRecipient(r, '--encrypt-to')),
     ...(files ?? []).flatMap((f) => parseRecipientsFile(readKeyFile(f, '--recipients-file'), printable(f))),
   ];
+  if (recipients.length > 0) await confirmRecipients(recipients, '--encrypt-to/--recipients-file');
+  return recipients;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function configKeys(
     ...(job.encrypt_to ?? []).map((r) => checkRecipient(r, 'config encrypt_to')),
     ...(job.recipients_file ? parseRecipientsFile(await read(job.recipients_file, 'recipients_file'), printable(job.recipients_file)) : []),
   ];
+  if (recipients.length > 0) await confirmRecipients(recipients, 'config encrypt_to/recipients_file');
   return { ...(signer ? { signer } : {}), ...(recipients.length > 0 ? { recipients } : {}) };
 }
 
