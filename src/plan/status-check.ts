@@ -8,6 +8,12 @@ export interface StatusRow {
   /** The zone's newest good archive, from the job's record or the medium (chainLength 0: a link of its chain is missing). */
   newest?: { path: string; createdAt: string; ageSeconds: number; verified: boolean; chainLength: number };
   lastRun?: { at: string; ok: boolean; error?: string };
+  /**
+   * The zone's newest archive on the mounted medium when its chain is broken there (a link
+   * missing), even if another medium holds a newer good one: tonight's save to this disk falls
+   * back to full, and this disk cannot give the zone back as of its newest archive.
+   */
+  brokenOnMedium?: string;
   /** The newest archive on each medium the job has written to (rotated disks), newest first. */
   media?: Array<{ id: string; label: string; createdAt: string; ageSeconds: number; verified: boolean; chainLength: number }>;
 }
@@ -31,6 +37,7 @@ export function judgeRow(row: StatusRow, t: Thresholds): { severity: Severity; w
   if (!row.newest) return { severity: 'critical', why: `${who}: no archive${row.lastRun?.error ? ` (last run: ${row.lastRun.error})` : ''}` };
   const age = row.newest.ageSeconds;
   if (row.newest.chainLength === 0) return { severity: 'critical', why: `${who}: newest archive ${row.newest.path} cannot be restored: a link of its chain is missing on the medium` };
+  if (row.brokenOnMedium) return { severity: 'critical', why: `${who}: newest archive on the mounted medium ${row.brokenOnMedium} cannot be restored: a link of its chain is missing there` };
   if (age > t.critSeconds) return { severity: 'critical', why: `${who}: newest archive ${hours(age)} old (critical over ${hours(t.critSeconds)})` };
   if (age > t.warnSeconds) return { severity: 'warning', why: `${who}: newest archive ${hours(age)} old (warning over ${hours(t.warnSeconds)})` };
   if (row.lastRun && !row.lastRun.ok) return { severity: 'warning', why: `${who}: last run failed: ${row.lastRun.error ?? 'unknown error'}` };

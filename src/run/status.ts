@@ -33,6 +33,8 @@ export async function gatherStatus(host: Host, config: Config, now: Date, warn: 
         ...(best
           ? { newest: { path: best.path, createdAt: best.createdAt, ageSeconds: ageSeconds(now, best.createdAt), verified: best.verified, chainLength: best.chainLength } }
           : {}),
+        // Checked apart from `best`: the record's newest may be another disk's, or the same file.
+        ...(seen && seen.chainLength === 0 ? { brokenOnMedium: seen.path } : {}),
         ...mediaOf(record, z.uuid, now),
         ...(record && outcome ? { lastRun: { at: record.startedAt, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}) } } : {}),
       });

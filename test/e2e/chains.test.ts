@@ -82,6 +82,27 @@ describe('incremental chains', () => {
     expect(await zoneTree(b)).toBe(trees[1]);
   });
 
+  it('a mid-chain link restores as a copy (--new-uuid) beside its original on the same host, independent of it', async () => {
+    const r = await a.zbak(['restore', files[1]!, '--new-uuid', '--alias', 'chain-copy']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const copy = (JSON.parse(await a.must(['vmadm', 'lookup', '-j', 'alias=chain-copy'])) as Array<{ uuid: string }>)[0]!.uuid;
+    expect(copy).not.toBe(uuid);
+    expect(await a.treeHash(`/zones/${copy}/root`)).toBe(trees[1]);
+    // A clone of the same image as the original (not of the original's snapshots), naming nothing of it.
+    expect(await a.prop(`zones/${copy}`, 'origin')).toBe(await a.prop(`zones/${uuid}`, 'origin'));
+    const props = await a.must(['zfs', 'get', '-H', '-p', '-o', 'name,property,value', '-s', 'local,received', 'all', `zones/${copy}`, `zones/cores/${copy}`]);
+    expect(props).not.toContain(uuid);
+    // The copy carries the original's user snapshots with the same GUIDs.
+    const users = async (u: string): Promise<string[]> =>
+      (await a.snapshots(`zones/${u}`)).filter((s) => !s.name.includes('@zbak-')).map((s) => `${s.name.split('@')[1]} ${s.guid}`);
+    expect(await users(uuid)).not.toEqual([]);
+    expect(await users(copy)).toEqual(await users(uuid));
+    const before = await zoneTree(a);
+    await a.must(['vmadm', 'delete', copy]);
+    expect(await zoneTree(a)).toBe(before);
+    expect(await a.must(['zfs', 'list', '-H', '-o', 'name', '-r', 'zones'])).not.toContain(copy);
+  });
+
   it('a missing link is refused before any change, naming it (exit 12)', async () => {
     expect((await b.exec(['vmadm', 'delete', uuid])).exitCode).toBe(0);
     const before = await b.must(['zfs', 'list', '-H', '-t', 'all', '-o', 'name,guid', '-r', 'zones']);

@@ -118,6 +118,29 @@ describe('save --medium / --new-medium', () => {
     expect((await readdir(diskB)).filter((f) => f.endsWith('.zbak'))).toHaveLength(1);
   });
 
+  it('status --check: CRITICAL when the mounted disk\'s newest archive lost a link of its chain, though the record knows that archive as good', async () => {
+    const mount = join(dir, 'mnt');
+    const diskA = join(dir, 'disk-a');
+    const [full, newest] = (await readdir(diskA)).filter((f) => f.endsWith('.zbak')).sort();
+    const env = { ...NOW, ZBAK_NOW: '2026-11-14T03:30:00Z' };
+    await rename(join(diskA, full!), join(dir, 'away.zbak'));
+    await rename(diskA, mount);
+    try {
+      const c = await a.zbak(['status', '--check'], env);
+      expect([c.exitCode, c.stdout.split(' | ')[0]]).toEqual([2, `ZBAK CRITICAL - web01: newest archive on the mounted medium ${mount}/${newest} cannot be restored: a link of its chain is missing there`]);
+    } finally {
+      await rename(mount, diskA);
+      await rename(join(dir, 'away.zbak'), join(diskA, full!));
+    }
+    await rename(diskA, mount);
+    try {
+      const c = await a.zbak(['status', '--check'], env);
+      expect([c.exitCode, c.stdout.split(' | ')[0]]).toEqual([1, 'ZBAK WARNING - web01: newest archive was not verified after writing']);
+    } finally {
+      await rename(mount, diskA);
+    }
+  });
+
   it('restore --force over a zone whose snapshots are media chain ends: zbak\'s holds are released, a user\'s hold refuses first (exit 5)', async () => {
     const archive = join(dir, 'disk-a', (await readdir(join(dir, 'disk-a'))).filter((f) => f.endsWith('.zbak')).sort().pop()!);
     await a.must(['zfs', 'hold', 'keepme', `zones/${uuid}@before-upgrade`]);

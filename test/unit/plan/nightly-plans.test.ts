@@ -42,6 +42,7 @@ describe('status --check verdict', () => {
     [[row(2, { lastRun: { at: 'x', ok: false, error: 'disk full' } })], 1, 'ZBAK WARNING - web01: last run failed: disk full'],
     [[row(2, { newest: undefined })], 2, 'ZBAK CRITICAL - web01: no archive'],
     [[row(2, { newest: { path: '/a/x.zbak', createdAt: '2026-12-01T02:30:00Z', ageSeconds: 7200, verified: true, chainLength: 0 } })], 2, 'ZBAK CRITICAL - web01: newest archive /a/x.zbak cannot be restored: a link of its chain is missing on the medium'],
+    [[row(2, { brokenOnMedium: '/a/y.zbak' })], 2, 'ZBAK CRITICAL - web01: newest archive on the mounted medium /a/y.zbak cannot be restored: a link of its chain is missing there'],
     [[], 3, 'ZBAK UNKNOWN - the config names no zone on this host'],
   ])('%#', (rows, code, line) => {
     const v = judgeStatus(rows, t);
