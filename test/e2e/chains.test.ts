@@ -3,11 +3,10 @@
 // brings the zone back as of that night on another host; a missing link is refused before
 // any change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
-import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
+import { demoHostA, emptyHostB } from '../support/hosts.js';
 
 let dir: string;
 let a: FakeSmartOS;
@@ -27,13 +26,8 @@ async function save(n: number, extra: string[] = []): Promise<{ file: string; st
 const zoneTree = (h: FakeSmartOS): Promise<string> => h.treeHash(`/zones/${uuid}/root`);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zbak-chains-'));
-  a = new FakeSmartOS(join(dir, 'a'), 'host-a');
-  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
-  await createImages(a);
-  uuid = await createDemoZone(a);
-  b = new FakeSmartOS(join(dir, 'b'), 'host-b');
-  await b.init('bbbbbbbb-0000-4000-8000-000000000002');
+  ({ dir, a, uuid } = await demoHostA('zbak-chains-'));
+  b = await emptyHostB(dir);
   usb = join(dir, 'usb');
   await mkdir(usb);
 });

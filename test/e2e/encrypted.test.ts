@@ -3,11 +3,10 @@
 // zbak verifies; openssl checks the signatures), and prune/status without a key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FakeSmartOS, REPO, ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
-import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
+import { demoHostA } from '../support/hosts.js';
 import { byHandBlock } from '../../scripts/lib/by-hand.js';
 
 let dir: string;
@@ -20,11 +19,7 @@ const idFile = (): string => join(dir, 'key.txt');
 const signKey = (): string => join(dir, 'sign.pem');
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zbak-enc-'));
-  a = new FakeSmartOS(join(dir, 'a'), 'host-a');
-  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
-  await createImages(a);
-  uuid = await createDemoZone(a);
+  ({ dir, a, uuid } = await demoHostA('zbak-enc-'));
   archives = join(dir, 'archives');
   await mkdir(archives);
   const k = await a.zbak(['keygen', idFile()]);

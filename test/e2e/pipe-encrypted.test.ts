@@ -3,23 +3,19 @@
 // and restore - on another host opens it only with the right identity and trusted key.
 import { afterAll, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FakeSmartOS, ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
-import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
+import { ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
+import { demoHostA, emptyHostB } from '../support/hosts.js';
 
 let dir = '';
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 it('save --to - --encrypt-to --sign | restore - --identity --trust: encrypted and signed on the wire, refused with another identity, restored with the right one', async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zbak-pipe-enc-'));
-  const a = new FakeSmartOS(join(dir, 'a'), 'host-a');
-  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
-  await createImages(a);
-  const uuid = await createDemoZone(a);
-  const b = new FakeSmartOS(join(dir, 'b'), 'host-b');
-  await b.init('bbbbbbbb-0000-4000-8000-000000000001');
+  const host = await demoHostA('zbak-pipe-enc-');
+  dir = host.dir;
+  const { a, uuid } = host;
+  const b = await emptyHostB(dir);
   const key = (name: string): string => join(dir, name);
   const recipient = (await a.zbak(['keygen', key('id')])).stdout.trim();
   expect((await a.zbak(['keygen', key('other')])).exitCode).toBe(0);

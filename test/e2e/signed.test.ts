@@ -3,11 +3,10 @@
 // and a stripped signature are refused with exit 15 (12 for damage a checksum finds) and
 // the host exactly as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
-import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
+import { demoHostA } from '../support/hosts.js';
 import { scanTar } from '../../src/archive/tar-scan.js';
 import { rawTar } from '../../scripts/make-hostile-archives.js';
 
@@ -21,11 +20,7 @@ const key = (): string => join(dir, 'sign.pem');
 const other = (): string => join(dir, 'other.pem');
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zbak-signed-'));
-  a = new FakeSmartOS(join(dir, 'a'), 'host-a');
-  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
-  await createImages(a);
-  uuid = await createDemoZone(a);
+  ({ dir, a, uuid } = await demoHostA('zbak-signed-'));
   archives = join(dir, 'archives');
   await mkdir(archives);
   for (const k of [key(), other()]) {
