@@ -140,7 +140,7 @@ describe('verify and restore refuse a damaged archive (exit 10/12), changing not
     // Several files (a weekly check of the backup disk): each is reported, the bad one does not stop the rest.
     const r = await a.zbak(['verify', p, good, join(dir, 'missing.zbak')]);
     expect(r.exitCode).toBe(12);
-    expect(r.stdout.trim()).toBe(`${good}: OK (zone ${uuid}, 7 streams, ${r.stdout.match(/(\d+) bytes/)?.[1]} bytes, all checksums match)`);
+    expect(r.stdout.trim()).toBe(`${good}: OK (zone ${uuid}, 7 streams, ${r.stdout.match(/(\d+) bytes/)?.[1]} bytes, all checksums match; unsigned (no signature entries))`);
     expect(r.stderr).toMatch(/^zbak: .*flip\.zbak: .*streams\/s03\/000000.*\nzbak: .*missing\.zbak: .*\nzbak: 1 of 3 archives verified; 2 failed\n?$/);
   });
 });
