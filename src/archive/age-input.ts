@@ -2,15 +2,16 @@
 // age-encrypted: the first bytes decide (age's magic line). An encrypted one is decrypted
 // on the way (age-stream.ts: the identity is checked before any payload is read); a plain
 // one comes back unchanged, the peeked bytes put back in front.
-import { open } from 'node:fs/promises';
+import { openArchive } from './tar-scan.js';
 import { Readable } from 'node:stream';
 import { AGE_MAGIC, isAgeFile } from './age-header.js';
 import { decryptAgeStream } from './age-stream.js';
 
 /** Whether the file at `path` starts with age's magic line (an encrypted archive). */
+// openArchive refuses a FIFO, device or directory at once (a plain open of a FIFO would
+// block until a writer appears: `zbak verify` of one hung).
 export async function isEncryptedFile(path: string): Promise<boolean> {
-  const fh = await open(path, 'r').catch(() => null);
-  if (fh === null) return false; // the reader that follows names the problem
+  const fh = await openArchive(path);
   try {
     const buf = Buffer.alloc(AGE_MAGIC.length);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);

@@ -36,6 +36,8 @@ class Walker {
   private offset = 0;
   bytesRead = 0;
   private readonly block = Buffer.alloc(BLOCK);
+  /** The block peek() read, kept so next() and end() do not read it again. */
+  private peeked: { offset: number; block: Buffer } | undefined;
 
   constructor(private readonly fh: FileHandle, readonly fileSize: number) {}
 
@@ -54,7 +56,8 @@ class Walker {
   /** The next header, which must be a regular file whose data lies inside the file. */
   async next(expected: string): Promise<UstarHeader> {
     if (this.offset + BLOCK > this.fileSize) fail(expected, 'missing: the archive is truncated');
-    await this.readAt(this.block, this.offset);
+    if (this.peeked?.offset === this.offset) this.peeked.block.copy(this.block);
+    else await this.readAt(this.block, this.offset);
     const h = parseUstarHeader(this.block);
     if (h === undefined || !h.isFile) fail(expected, `expected here, at byte ${this.offset}, as a plain ustar file entry`);
     if (this.offset + BLOCK + paddedSize(h.size) > this.fileSize) fail(h.name, 'the archive is truncated inside this entry');
@@ -75,6 +78,7 @@ class Walker {
     if (this.offset + BLOCK > this.fileSize) return undefined;
     const block = Buffer.alloc(BLOCK);
     await this.readAt(block, this.offset);
+    this.peeked = { offset: this.offset, block };
     const h = parseUstarHeader(block);
     return h?.name === name ? h : undefined;
   }
@@ -89,7 +93,10 @@ class Walker {
     if (rest < END_OF_ARCHIVE) fail(TRAILER_ENTRY, 'the archive is truncated: the end-of-archive blocks after the trailer are missing');
     if (rest > MAX_END_PADDING) fail(TRAILER_ENTRY, `${rest} bytes follow the trailer`);
     const buf = Buffer.alloc(rest);
-    await this.readAt(buf, this.offset);
+    if (this.peeked?.offset === this.offset) {
+      this.peeked.block.copy(buf);
+      await this.readAt(buf.subarray(BLOCK), this.offset + BLOCK);
+    } else await this.readAt(buf, this.offset);
     if (buf.some((b) => b !== 0)) fail(TRAILER_ENTRY, 'something other than end-of-archive blocks follows the trailer');
   }
 }
