@@ -1,4 +1,5 @@
 #!/bin/bash
+# lab: full suite only (three VMs worth of TCG time, ~14 min; its last compare fix is proven in the full suite, not in CI)
 # Runs on the lab host with host A and host B both up (scripts/lab/test.sh, phase P): issue 10's
 # proof. `zbak save --to - --encrypt-to … --sign …` on host A is piped through the lab's ssh
 # into `zbak restore - --identity … --trust …` on host B, nothing on disk in between; compared
