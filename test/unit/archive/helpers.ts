@@ -191,3 +191,14 @@ export async function rewriteTrailer(from: string, to: string, edit: (trailer: a
   edit(t);
   await writeFile(to, rawTar([...entries, { name: trailer.name, data: `${JSON.stringify(t, null, 2)}\n` }]));
 }
+
+/** Every entry of the archive at `path`, its data read whole (small test archives only). */
+export async function entriesOf(path: string): Promise<Array<{ name: string; data: Buffer }>> {
+  const out: Array<{ name: string; data: Buffer }> = [];
+  await scanTar(path, async (e) => {
+    const chunks: Buffer[] = [];
+    for await (const c of e.data) chunks.push(Buffer.from(c));
+    out.push({ name: e.name, data: Buffer.concat(chunks) });
+  });
+  return out;
+}

@@ -11,9 +11,8 @@ import { readStreams, verifyArchive } from '../../../src/archive/reader.js';
 import { checkStructure } from '../../../src/archive/structure-check.js';
 import { readArchiveIdentity } from '../../../src/archive/archive-identity.js';
 import { ArchiveSigner, keyFingerprint } from '../../../src/archive/signature.js';
-import { scanTar } from '../../../src/archive/tar-scan.js';
 import { rawTar } from '../../../scripts/make-hostile-archives.js';
-import { streamData, writeArchive } from './helpers.js';
+import { streamData, writeArchive, entriesOf } from './helpers.js';
 
 const PART = 4096;
 const datas = [streamData(0, 3 * PART + 5), streamData(1, 2 * PART + 100)];
@@ -25,16 +24,6 @@ beforeEach(async () => {
   tmp = await dir({ unsafeCleanup: true });
 });
 afterEach(() => tmp.cleanup());
-
-async function entriesOf(path: string): Promise<Array<{ name: string; data: Buffer }>> {
-  const out: Array<{ name: string; data: Buffer }> = [];
-  await scanTar(path, async (e) => {
-    const chunks: Buffer[] = [];
-    for await (const c of e.data) chunks.push(Buffer.from(c));
-    out.push({ name: e.name, data: Buffer.concat(chunks) });
-  });
-  return out;
-}
 
 async function signed(): Promise<string> {
   const path = join(tmp.path, 'signed.zbak');

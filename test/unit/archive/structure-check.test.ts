@@ -10,8 +10,7 @@ import { checkStructure } from '../../../src/archive/structure-check.js';
 import { partListDigest } from '../../../src/archive/stream-digest.js';
 import { ArchiveFormatError } from '../../../src/errors.js';
 import { paxPath, rawTar, type RawEntry } from '../../../scripts/make-hostile-archives.js';
-import { scanTar } from '../../../src/archive/tar-scan.js';
-import { rewriteAsVersion1, sha, streamData, writeArchive } from './helpers.js';
+import { rewriteAsVersion1, sha, streamData, writeArchive, entriesOf } from './helpers.js';
 
 const PART = 4096;
 let tmp: DirectoryResult;
@@ -24,16 +23,6 @@ afterEach(() => {
 });
 
 const datas = [streamData(0, 3 * PART + 5), streamData(1, 40 * PART + 100), streamData(2, 1700)];
-
-async function entriesOf(path: string): Promise<Array<{ name: string; data: Buffer }>> {
-  const out: Array<{ name: string; data: Buffer }> = [];
-  await scanTar(path, async (e) => {
-    const chunks: Buffer[] = [];
-    for await (const c of e.data) chunks.push(Buffer.from(c));
-    out.push({ name: e.name, data: Buffer.concat(chunks) });
-  });
-  return out;
-}
 
 async function refusal(path: string): Promise<Error> {
   const err = await checkStructure(path).then(() => null, (e: unknown) => e);
