@@ -7,9 +7,11 @@ import { Readable } from 'node:stream';
 import { AGE_MAGIC, isAgeFile } from './age-header.js';
 import { decryptAgeStream } from './age-stream.js';
 
-/** Whether the file at `path` starts with age's magic line (an encrypted archive). */
-// openArchive refuses a FIFO, device or directory at once (a plain open of a FIFO would
-// block until a writer appears: `zbak verify` of one hung).
+/**
+ * Whether the file at `path` starts with age's magic line (an encrypted archive). openArchive
+ * refuses a FIFO, device or directory at once: a plain open of a FIFO blocks until a writer
+ * appears (`zbak verify` of one hung).
+ */
 export async function isEncryptedFile(path: string): Promise<boolean> {
   const fh = await openArchive(path);
   try {

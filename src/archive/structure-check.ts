@@ -36,8 +36,8 @@ class Walker {
   private offset = 0;
   bytesRead = 0;
   private readonly block = Buffer.alloc(BLOCK);
-  /** The block peek() read, kept so next() and end() do not read it again. */
-  private peeked: { offset: number; block: Buffer } | undefined;
+  /** File offset of the header block `block` holds (-1: none), so peek() then next() read it once. */
+  private blockAt = -1;
 
   constructor(private readonly fh: FileHandle, readonly fileSize: number) {}
 
@@ -56,9 +56,7 @@ class Walker {
   /** The next header, which must be a regular file whose data lies inside the file. */
   async next(expected: string): Promise<UstarHeader> {
     if (this.offset + BLOCK > this.fileSize) fail(expected, 'missing: the archive is truncated');
-    if (this.peeked?.offset === this.offset) this.peeked.block.copy(this.block);
-    else await this.readAt(this.block, this.offset);
-    const h = parseUstarHeader(this.block);
+    const h = parseUstarHeader(await this.headerBlock());
     if (h === undefined || !h.isFile) fail(expected, `expected here, at byte ${this.offset}, as a plain ustar file entry`);
     if (this.offset + BLOCK + paddedSize(h.size) > this.fileSize) fail(h.name, 'the archive is truncated inside this entry');
     return h;
@@ -76,11 +74,18 @@ class Walker {
   /** The next header if it is a plain file entry named `name`, else undefined (nothing consumed). */
   async peek(name: string): Promise<UstarHeader | undefined> {
     if (this.offset + BLOCK > this.fileSize) return undefined;
-    const block = Buffer.alloc(BLOCK);
-    await this.readAt(block, this.offset);
-    this.peeked = { offset: this.offset, block };
-    const h = parseUstarHeader(block);
+    const h = parseUstarHeader(await this.headerBlock());
     return h?.name === name ? h : undefined;
+  }
+
+  /** The block at the current offset, read unless `block` already holds it. */
+  private async headerBlock(): Promise<Buffer> {
+    if (this.blockAt !== this.offset) {
+      this.blockAt = -1;
+      await this.readAt(this.block, this.offset);
+      this.blockAt = this.offset;
+    }
+    return this.block;
   }
 
   skip(h: UstarHeader): void {
@@ -93,8 +98,8 @@ class Walker {
     if (rest < END_OF_ARCHIVE) fail(TRAILER_ENTRY, 'the archive is truncated: the end-of-archive blocks after the trailer are missing');
     if (rest > MAX_END_PADDING) fail(TRAILER_ENTRY, `${rest} bytes follow the trailer`);
     const buf = Buffer.alloc(rest);
-    if (this.peeked?.offset === this.offset) {
-      this.peeked.block.copy(buf);
+    if (this.blockAt === this.offset) {
+      this.block.copy(buf);
       await this.readAt(buf.subarray(BLOCK), this.offset + BLOCK);
     } else await this.readAt(buf, this.offset);
     if (buf.some((b) => b !== 0)) fail(TRAILER_ENTRY, 'something other than end-of-archive blocks follows the trailer');
