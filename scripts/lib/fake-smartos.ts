@@ -194,16 +194,21 @@ export class FakeSmartOS {
     return `${zfs}\n--vms--\n${vms}\n--images--\n${images.join('\n')}`;
   }
 
-  /** name -> guid for the snapshots of a dataset. */
+  /** name -> guid for the snapshots of a dataset, oldest first. */
   async snapshots(dataset: string): Promise<Array<{ name: string; guid: string }>> {
-    const out = await this.must(['zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid', '-s', 'createtxg', '-r', '-d', '1', dataset]);
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const [name, guid] = l.split('\t');
-        return { name: name!, guid: guid! };
-      });
+    return (await this.snapshotsOf([dataset])).get(dataset) ?? [];
+  }
+
+  /** The snapshots of each dataset (name -> guid, oldest first), from one `zfs list`. */
+  async snapshotsOf(datasets: readonly string[]): Promise<Map<string, Array<{ name: string; guid: string }>>> {
+    const out = await this.must(['zfs', 'list', '-H', '-p', '-t', 'snapshot', '-o', 'name,guid', '-s', 'createtxg', '-r', '-d', '1', ...datasets]);
+    const by = new Map<string, Array<{ name: string; guid: string }>>();
+    for (const l of out.split('\n').filter(Boolean)) {
+      const [name, guid] = l.split('\t');
+      const ds = name!.slice(0, name!.indexOf('@'));
+      by.set(ds, [...(by.get(ds) ?? []), { name: name!, guid: guid! }]);
+    }
+    return by;
   }
 
   async prop(dataset: string, prop: string): Promise<string> {
