@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 1_200_000,
     hookTimeout: 1_200_000,
     pool: 'forks',
+    globalSetup: ['test/support/global-setup.ts'],
     // Two test files at once: the default here is one (cores - 1), which left the second core
     // idle while an e2e file waited on its child processes (2,527 s serial for the suite).
     maxWorkers: 2,

@@ -17,13 +17,30 @@ export async function transferImage(from: FakeSmartOS, to: FakeSmartOS, uuid: st
   await copyFile(join(from.root, `var/imgadm/images/zones-${uuid}.json`), join(to.root, `var/imgadm/images/zones-${uuid}.json`));
 }
 
+/**
+ * Host A's state, built once per test process: its setup is about twenty fake commands, and a
+ * copy of the two directories (the fake keeps no absolute path in them) is one `cp`.
+ */
+let templateA: Promise<{ dir: string; uuid: string }> | undefined;
+
+function buildTemplateA(): Promise<{ dir: string; uuid: string }> {
+  templateA ??= (async () => {
+    // In the run's scratch directory (global-setup.ts removes it at the end).
+    const dir = await mkdtemp(join(process.env.ZBAK_TEST_SCRATCH ?? tmpdir(), 'template-a-'));
+    const a = new FakeSmartOS(join(dir, 'a'), 'host-a');
+    await a.init('aaaaaaaa-0000-4000-8000-000000000001');
+    await createImages(a);
+    return { dir, uuid: await createDemoZone(a) };
+  })();
+  return templateA;
+}
+
 /** A temporary directory with host A: the images and the demo zone web01 (its uuid returned). */
 export async function demoHostA(prefix: string): Promise<{ dir: string; a: FakeSmartOS; uuid: string }> {
+  const template = await buildTemplateA();
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  const a = new FakeSmartOS(join(dir, 'a'), 'host-a');
-  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
-  await createImages(a);
-  return { dir, a, uuid: await createDemoZone(a) };
+  await execa('cp', ['-a', join(template.dir, 'a'), join(dir, 'a')]);
+  return { dir, a: new FakeSmartOS(join(dir, 'a'), 'host-a'), uuid: template.uuid };
 }
 
 /** Host B in `dir`: an empty pool, no images. */
