@@ -5,8 +5,8 @@ import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
-import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
-import { transferImage } from '../support/hosts.js';
+import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone } from '../../scripts/lib/demo-zone.js';
+import { imagesHostA, transferImage } from '../support/hosts.js';
 import { humanBytes } from '../../src/cli/progress-line.js';
 
 let dir: string;
@@ -15,9 +15,7 @@ let archives: string;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'zbak-e2e-'));
-  a = new FakeSmartOS(join(dir, 'a'), 'host-a');
-  await a.init('aaaaaaaa-0000-4000-8000-000000000001');
-  await createImages(a);
+  a = await imagesHostA(join(dir, 'a'));
   archives = join(dir, 'archives');
   await mkdir(archives);
 });

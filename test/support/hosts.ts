@@ -18,29 +18,45 @@ export async function transferImage(from: FakeSmartOS, to: FakeSmartOS, uuid: st
 }
 
 /**
- * Host A's state, built once per test process: its setup is about twenty fake commands, and a
- * copy of the two directories (the fake keeps no absolute path in them) is one `cp`.
+ * Hosts built once per test process and copied: a host's setup is about twenty fake commands,
+ * a copy of its two directories (the fake keeps no absolute path in them) is one `cp`. Each
+ * template lives in the run's scratch directory (global-setup.ts removes it at the end).
  */
-let templateA: Promise<{ dir: string; uuid: string }> | undefined;
+const templates = new Map<string, Promise<{ dir: string; value: unknown }>>();
 
-function buildTemplateA(): Promise<{ dir: string; uuid: string }> {
-  templateA ??= (async () => {
-    // In the run's scratch directory (global-setup.ts removes it at the end).
-    const dir = await mkdtemp(join(process.env.ZBAK_TEST_SCRATCH ?? tmpdir(), 'template-a-'));
-    const a = new FakeSmartOS(join(dir, 'a'), 'host-a');
+/** A copy at `at` of the host `build` made once under `key` (same hostname), with build's value. */
+export async function fromTemplate<T>(key: string, at: string, hostname: string, build: (h: FakeSmartOS) => Promise<T>): Promise<{ host: FakeSmartOS; value: T }> {
+  let t = templates.get(key);
+  if (!t) {
+    t = (async () => {
+      const dir = join(await mkdtemp(join(process.env.ZBAK_TEST_SCRATCH ?? tmpdir(), 'template-')), 'host');
+      return { dir, value: await build(new FakeSmartOS(dir, hostname)) };
+    })();
+    templates.set(key, t);
+  }
+  const { dir, value } = await t;
+  await execa('cp', ['-a', dir, at]);
+  return { host: new FakeSmartOS(at, hostname), value: value as T };
+}
+
+/** Host A at `at`: the pool and the demo images, no zone. */
+export async function imagesHostA(at: string): Promise<FakeSmartOS> {
+  const { host } = await fromTemplate('a-images', at, 'host-a', async (a) => {
     await a.init('aaaaaaaa-0000-4000-8000-000000000001');
     await createImages(a);
-    return { dir, uuid: await createDemoZone(a) };
-  })();
-  return templateA;
+  });
+  return host;
 }
 
 /** A temporary directory with host A: the images and the demo zone web01 (its uuid returned). */
 export async function demoHostA(prefix: string): Promise<{ dir: string; a: FakeSmartOS; uuid: string }> {
-  const template = await buildTemplateA();
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  await execa('cp', ['-a', join(template.dir, 'a'), join(dir, 'a')]);
-  return { dir, a: new FakeSmartOS(join(dir, 'a'), 'host-a'), uuid: template.uuid };
+  const { host, value } = await fromTemplate('a-demo', join(dir, 'a'), 'host-a', async (a) => {
+    await a.init('aaaaaaaa-0000-4000-8000-000000000001');
+    await createImages(a);
+    return createDemoZone(a);
+  });
+  return { dir, a: host, uuid: value };
 }
 
 /** Host B in `dir`: an empty pool, no images. */
