@@ -1,8 +1,8 @@
 // zstd-compressed archives end to end on the fake host: save --compress (the zstd step in
 // the dry run is the command the save runs), the by-hand zstd -d | tar -t of docs/FORMAT.md,
 // verify, inspect and restore decompressing by themselves; --compress with --encrypt-to and
-// --sign through a pipe to host B; a damaged compressed archive refused with the host
-// unchanged; and zstd missing from PATH refused before any change.
+// --sign through a pipe to host B; zstd failing midway and a damaged compressed archive,
+// each with the host unchanged; and zstd missing from PATH refused before any change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
@@ -62,6 +62,18 @@ describe('compressed archives on the fake host', () => {
     const r = await a.zbak(['restore', compressed]); // dry run and real run, compared
     expect(r.exitCode, r.stderr).toBe(0);
     expect(await a.treeHash(`/zones/${uuid}/root`)).toBe(before);
+  });
+
+  it('zstd failing midway fails the save: exit 1 naming zstd, the snapshot removed, no archive or temp file left', async () => {
+    const bin = await mkdtemp(join(dir, 'failing-zstd-'));
+    const fake = '#!/bin/sh\n[ "$1" = -V ] && { echo "fake zstd"; exit 0; }\nhead -c 1000 >/dev/null\necho "zstd: simulated failure" >&2\nexit 3\n';
+    await writeFile(join(bin, 'zstd'), fake, { mode: 0o755 });
+    const state = await a.stateSummary();
+    const s = await a.zbak(['save', 'web01', '--to', archives, '--compress', 'zstd'], { PATH: `${bin}:${a.env.PATH}`, ZBAK_PLAN_CHECK: '0' });
+    expect(s.exitCode, s.stderr).toBe(1);
+    expect(s.stderr).toMatch(/cannot compress the archive: zstd exited 3: zstd: simulated failure/);
+    expect(await a.stateSummary()).toBe(state);
+    expect(await readdir(archives)).toEqual([compressed.split('/').pop()]);
   });
 
   it('a damaged compressed archive is refused (exit 12) and the host is left as it was', async () => {
