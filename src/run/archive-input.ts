@@ -1,13 +1,15 @@
 // Where verify, inspect and restore read an archive from: a plain tar file (read with seeks,
 // as before), or a stream in one pass: standard input ('-'), or a file with an outer layer
-// (docs/FORMAT.md "Layers"): age-encrypted, decrypted on the way (archive/age-input.ts), and
-// zstd-compressed, decompressed through `zstd -d` run by the Host (archive/zstd-input.ts).
+// (docs/FORMAT.md "Layers"): age-encrypted, decrypted on the way (archive/age-stream.ts: the
+// identity is checked before any payload is read), and zstd-compressed, decompressed through
+// `zstd -d` run by the Host (archive/zstd-input.ts). The first bytes decide, peeked and put
+// back (archive/layers.ts).
 // A missing or wrong identity is refused (exit 14) here, before anything else is read or
 // changed; a damaged layer fails the stream (exit 12), which the readers refuse.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { plainArchiveStream } from '../archive/age-input.js';
-import { fileOuterLayer, isZstdFrame, peekStream, ZSTD_MAGIC } from '../archive/layers.js';
+import { decryptAgeStream } from '../archive/age-stream.js';
+import { fileOuterLayer, LAYER_PEEK, outerLayer, peekStream, ZSTD_MAGIC, type OuterLayer } from '../archive/layers.js';
 import { decompressThrough } from '../archive/zstd-input.js';
 import { zstd } from '../plan/argv.js';
 import type { KeyObject } from 'node:crypto';
@@ -39,9 +41,14 @@ export async function isLayeredFile(file: string): Promise<boolean> {
 
 /** The tar inside `source`: decrypted (age), then decompressed (zstd), each when its magic says so. */
 async function layeredInput(host: Host, source: Readable, identities: readonly string[], label: string): Promise<ArchiveInput> {
-  const { encrypted, plain } = await plainArchiveStream(source, identities, label);
-  const { head, stream } = await peekStream(plain, ZSTD_MAGIC.length);
-  if (!isZstdFrame(head)) return { stream, label, encrypted, compressed: false };
+  let { head, stream } = await peekStream(source, LAYER_PEEK);
+  let layer: OuterLayer = outerLayer(head);
+  const encrypted = layer === 'age';
+  if (encrypted) {
+    ({ head, stream } = await peekStream(await decryptAgeStream(stream, identities, label), ZSTD_MAGIC.length));
+    layer = outerLayer(head) === 'zstd' ? 'zstd' : 'tar'; // age inside age is not a zbak layer: the tar reader refuses it
+  }
+  if (layer !== 'zstd') return { stream, label, encrypted, compressed: false };
   const child = host.spawn(zstd.decompress(), { stdin: 'pipe', stdout: 'pipe' });
   return { stream: decompressThrough(child, stream, label), label, encrypted, compressed: true };
 }
