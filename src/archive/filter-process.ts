@@ -18,7 +18,10 @@ export function filterError(what: string, child: FilterProcess, r: { exitCode: n
   return new HostCommandError(what, { argv: child.argv, exitCode: r.exitCode, signal: r.signal, stderrTail: r.stderrTail, stdout: '', durationMs: 0 });
 }
 
-/** Whether the process never ran (not installed: the Host reports no exit code and no signal). */
-export function neverStarted(r: { exitCode: number | null; signal: string | null }): boolean {
-  return r.exitCode === null && r.signal === null;
+/**
+ * Whether the process never ran: not installed, as LocalHost reports it (no exit code, no
+ * signal, its "command not found" line). Any other outcome without an exit code is a failure.
+ */
+export function neverStarted(r: { exitCode: number | null; signal: string | null; stderrTail: string }): boolean {
+  return r.exitCode === null && r.signal === null && /command not found/.test(r.stderrTail);
 }

@@ -38,9 +38,9 @@ export function decompressThrough(child: FilterProcess, source: Readable, label:
     let complete = false;
     try {
       for await (const chunk of stdout!) yield chunk as Buffer;
-      await feeding;
-      if (sourceError) throw (sourceError as { err: unknown }).err;
+      // zstd's exit first: after a refusal the feeding may still be waiting for input.
       const r = await child.done;
+      if (sourceError) throw (sourceError as { err: unknown }).err;
       if (neverStarted(r)) throw new UsageError(`${label} is zstd-compressed, but ${ZSTD_MISSING}`);
       if (r.exitCode !== 0) {
         // zstd's first line says what is wrong (later ones suggest flags zbak does not take).
@@ -48,6 +48,7 @@ export function decompressThrough(child: FilterProcess, source: Readable, label:
         const why = r.signal ? `zstd was killed by ${r.signal}` : said || `zstd exited ${r.exitCode}`;
         throw new ArchiveFormatError(`${label}: the zstd layer does not decompress (${why})`);
       }
+      await feeding; // done: zstd exits 0 only after its stdin ended
       complete = true;
     } finally {
       if (!complete) {

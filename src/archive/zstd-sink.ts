@@ -13,7 +13,8 @@ import { filterError, type FilterProcess } from './filter-process.js';
 const WHAT = 'compress the archive';
 
 export class ZstdArchiveSink implements ArchiveSink {
-  private failure: { err: unknown } | null = null;
+  /** The first failure, and whether it is zstd's side (its stdin refused bytes) or the inner sink's. */
+  private failure: { err: unknown; zstd: boolean } | null = null;
   private state: 'open' | 'finishing' | 'finished' | 'aborted' = 'open';
   private readonly stdin: Writable;
   private readonly pumped: Promise<void>;
@@ -25,7 +26,7 @@ export class ZstdArchiveSink implements ArchiveSink {
     if (!child.stdin || !child.stdout) throw new Error('internal error: the compressor needs piped stdin and stdout');
     this.stdin = child.stdin;
     // EPIPE when zstd went away: the exit status says why (reported by fail()).
-    this.stdin.on('error', (err) => void (this.failure ??= { err }));
+    this.stdin.on('error', (err) => void (this.failure ??= { err, zstd: true }));
     this.pumped = this.pump(child.stdout);
     this.pumped.catch(() => undefined);
   }
@@ -48,7 +49,7 @@ export class ZstdArchiveSink implements ArchiveSink {
     try {
       await last;
     } catch (err) {
-      this.failure ??= { err };
+      this.failure ??= { err, zstd: true };
       throw await this.fail();
     }
   }
@@ -60,12 +61,12 @@ export class ZstdArchiveSink implements ArchiveSink {
       await new Promise<void>((resolve, reject) => this.stdin.end((err?: Error | null) => (err ? reject(err) : resolve())));
       await this.pumped;
     } catch (err) {
-      this.failure ??= { err };
+      this.failure ??= { err, zstd: true };
       throw await this.fail();
     }
     const r = await this.child.done;
     if (r.exitCode !== 0) {
-      this.failure ??= { err: filterError(WHAT, this.child, r) };
+      this.failure ??= { err: filterError(WHAT, this.child, r), zstd: true };
       throw this.failure.err;
     }
     this.state = 'finished';
@@ -76,7 +77,10 @@ export class ZstdArchiveSink implements ArchiveSink {
     if (this.state === 'aborted') return;
     const finished = this.state === 'finished';
     this.state = 'aborted';
-    if (!finished) this.child.kill('SIGKILL');
+    if (!finished) {
+      this.child.kill('SIGKILL');
+      this.stdin.destroy(); // the Host's done waits for stdin too, should zstd have exited by itself
+    }
     await this.pumped.catch(() => undefined);
     await this.child.done;
     await this.inner.abort();
@@ -90,20 +94,20 @@ export class ZstdArchiveSink implements ArchiveSink {
         await this.inner.write([chunk as Buffer]);
       }
     } catch (err) {
-      this.failure ??= { err };
+      this.failure ??= { err, zstd: false };
       this.child.kill('SIGKILL');
       throw err;
     }
   }
 
   /**
-   * The error to report: the inner sink's own (a full disk, a closed pipe), or, when zstd
-   * stopped taking bytes, how zstd ended.
+   * The error to report: the inner sink's own (a full disk, standard output closed), or, when
+   * zstd stopped taking bytes (EPIPE), how zstd ended.
    */
   private async fail(): Promise<unknown> {
-    const first = this.failure!.err;
-    if (first instanceof Error && (first as NodeJS.ErrnoException).code !== 'EPIPE' && (first as NodeJS.ErrnoException).code !== 'ERR_STREAM_DESTROYED') return first;
+    const { err, zstd } = this.failure!;
+    if (!zstd) return err;
     const r = await this.child.done;
-    return r.exitCode === 0 ? first : filterError(WHAT, this.child, r);
+    return r.exitCode === 0 ? err : filterError(WHAT, this.child, r);
   }
 }

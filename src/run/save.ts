@@ -10,6 +10,7 @@ import { createArchiveWriter, createArchiveWriterTo, type ArchiveWriter } from '
 import { createFileSink } from '../archive/file-sink.js';
 import { AgeArchiveSink } from '../archive/age-sink.js';
 import { ZstdArchiveSink } from '../archive/zstd-sink.js';
+import { neverStarted } from '../archive/filter-process.js';
 import { ZSTD_MISSING } from '../archive/zstd-input.js';
 import { zstd } from '../plan/argv.js';
 import type { ArchiveSink as ByteSink } from '../archive/sink.js';
@@ -100,7 +101,7 @@ async function createKeyedWriter(host: Host, path: string, opts: { partSize: num
 /** save --compress: zstd must be installed, asked before anything else (the dry run asks too). */
 async function requireZstd(host: Host): Promise<void> {
   const r = await host.run(zstd.version());
-  if (r.exitCode === null && r.signal === null) throw new UsageError(`--compress zstd: ${ZSTD_MISSING}, or save without --compress`);
+  if (neverStarted(r)) throw new UsageError(`--compress zstd: ${ZSTD_MISSING}, or save without --compress`);
   if (!succeeded(r)) throw new HostCommandError('run zstd (save --compress zstd)', r);
 }
 
