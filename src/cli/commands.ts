@@ -27,7 +27,7 @@ import { loadIdentities, loadRecipients, loadSigner, loadTrusted } from '../run/
 import { archiveInput, isLayeredFile, layerWords, runRestoreLayered } from '../run/archive-input.js';
 import { verifyStream } from '../archive/sequential-reader.js';
 import { keygen } from './keygen.js';
-import { ZSTD_LEVELS } from '../plan/argv.js';
+import { ZSTD_LEVELS, zstdLevelOf } from '../plan/argv.js';
 
 /**
  * A lone '-' argument (standard input or output). yargs turns '-' into an empty string, so
@@ -111,9 +111,8 @@ const SaveArgs = z.object({
 /** `--compress zstd` or `zstd:LEVEL` (docs/FORMAT.md "Layers"); without the flag, no compression. */
 export function parseCompress(text: string | undefined): { compress?: { level: number } } {
   if (text === undefined) return {};
-  const m = /^zstd(?::(\d{1,2}))?$/.exec(text);
-  const level = m ? Number(m[1] ?? ZSTD_LEVELS.default) : NaN;
-  if (!m || level < ZSTD_LEVELS.min || level > ZSTD_LEVELS.max)
+  const level = zstdLevelOf(text);
+  if (level === undefined)
     throw new UsageError(`--compress '${printable(text)}' is not a compression; use zstd or zstd:LEVEL with LEVEL ${ZSTD_LEVELS.min} to ${ZSTD_LEVELS.max} (default ${ZSTD_LEVELS.default})`);
   return { compress: { level } };
 }

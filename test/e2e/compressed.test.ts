@@ -1,6 +1,7 @@
 // zstd-compressed archives end to end on the fake host: save --compress (the zstd step in
 // the dry run is the command the save runs), the by-hand zstd -d | tar -t of docs/FORMAT.md,
-// verify, inspect and restore decompressing by themselves; --compress with --encrypt-to and
+// verify, inspect and restore decompressing by themselves; a nightly job's compress: (read
+// back through zstd -d by its verify); --compress with --encrypt-to and
 // --sign through a pipe to host B; zstd failing midway and a damaged compressed archive,
 // each with the host unchanged; and zstd missing from PATH refused before any change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,20 @@ describe('compressed archives on the fake host', () => {
     expect(s.stderr).toMatch(/cannot compress the archive: zstd exited 3: zstd: simulated failure/);
     expect(await a.stateSummary()).toBe(state);
     expect(await readdir(archives)).toEqual([compressed.split('/').pop()]);
+  });
+
+  it("a nightly job with compress: zstd:5 writes a compressed archive and verifies it by reading it back through zstd -d", async () => {
+    const nightly = join(dir, 'nightly');
+    await mkdir(nightly);
+    await mkdir(join(a.root, 'opt/custom/zbak'), { recursive: true });
+    await writeFile(join(a.root, 'opt/custom/zbak/zbak.yaml'), `jobs:\n  nightly:\n    zones: [web01]\n    to: ${nightly}\n    compress: "zstd:5"\n`);
+    const r = await a.zbak(['run'], { ZBAK_NOW: '2026-11-01T02:30:00Z', ZBAK_PLAN_CHECK: '0' });
+    expect({ code: r.exitCode, out: r.stdout, err: r.stderr }).toEqual({ code: 0, out: '', err: '' });
+    const file = `web01-${uuid}-20261101T023000Z.zbak`;
+    expect(await readdir(nightly)).toEqual([file]);
+    expect((await readFile(join(nightly, file))).subarray(0, 4).toString('hex')).toBe(ZSTD_MAGIC);
+    const record = JSON.parse(await readFile(join(a.root, 'var/zbak/runs/nightly.json'), 'utf8'));
+    expect(record.outcomes).toEqual([expect.objectContaining({ ok: true, verified: true })]);
   });
 
   it('a damaged compressed archive is refused (exit 12) and the host is left as it was', async () => {
