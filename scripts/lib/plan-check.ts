@@ -40,7 +40,7 @@ export function plannedCommands(stdout: string): string[] {
 export function planChecked(args: readonly string[]): boolean {
   if (args.includes('--dry-run') || args.includes('--progress') || args.includes('-')) return false;
   if (args[0] === 'restore') return true;
-  const zones = args.slice(1).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1] ?? '').match(/^--(to|part-size|keep|keep-archives)$/));
+  const zones = args.slice(1).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1] ?? '').match(/^--(to|part-size|keep|keep-archives|compress)$/));
   return args[0] === 'save' && !args.includes('--all') && zones.length === 1;
 }
 

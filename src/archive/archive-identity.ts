@@ -14,6 +14,7 @@ import { BLOCK, paddedSize, parseUstarHeader } from './tar-header.js';
 import { readFully } from './read-fully.js';
 import { TRAILER_SIG_ENTRY } from './signature.js';
 import { isAgeFile } from './age-header.js';
+import { isZstdFrame } from './layers.js';
 
 const END_OF_ARCHIVE = 2 * BLOCK;
 /** The trailer grows with the part count (~130 bytes a part); this covers millions of parts. */
@@ -25,6 +26,8 @@ export type ArchiveIdentity =
   | { kind: 'other' }
   /** An age-encrypted file (age-header.ts): its header cannot be read without a key. */
   | { kind: 'encrypted' }
+  /** A zstd-compressed archive (layers.ts): its header and trailer are not at fixed places to seek to. */
+  | { kind: 'compressed' }
   /** Starts like a zbak archive but cannot be confirmed as a complete one. */
   | { kind: 'unreadable'; reason: string };
 
@@ -68,6 +71,7 @@ export async function readArchiveIdentity(path: string): Promise<ArchiveIdentity
     const size = (await fh.stat()).size;
     const start = await readAt(fh, 0, BLOCK);
     if (isAgeFile(start)) return { kind: 'encrypted' };
+    if (isZstdFrame(start)) return { kind: 'compressed' };
     const first = parseUstarHeader(start);
     if (!first || first.name !== HEADER_ENTRY || !first.isFile || first.size > MAX_JSON_ENTRY_SIZE) return { kind: 'other' };
     const headerBytes = await readAt(fh, BLOCK, first.size);

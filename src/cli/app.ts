@@ -50,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('sign', { type: 'string', describe: 'sign the archive with this Ed25519 key (zbak keygen --sign FILE); restore --trust FILE.pub checks it' })
           .option('encrypt-to', { type: 'string', array: true, describe: 'encrypt the archive (age) to this recipient, age1… (repeatable); needs no secret on this host' })
           .option('recipients-file', { type: 'string', array: true, describe: "encrypt to the recipients in this file (age's format: one per line, # comments)" })
+          .option('compress', { type: 'string', describe: 'compress the archive with the zstd command: zstd or zstd:LEVEL (1-19, default 3); before encryption; verify, inspect and restore decompress by themselves' })
           .epilogue(EXIT_STATUS_HELP),
       (a) => run(() => commandSave(host, a))(),
     )
@@ -85,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('identity', { type: 'string', array: true, describe: 'an encrypted archive: the age identity file that opens it (zbak keygen FILE; repeatable)' })
           .option('trust', { type: 'string', array: true, describe: 'accept only an archive signed by this key (the FILE.pub of zbak keygen --sign; repeatable); unsigned or other keys: exit 15' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandVerify(a))(),
+      (a) => run(() => commandVerify(host, a))(),
     )
     .command(
       'inspect <file>',
@@ -97,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('identity', { type: 'string', array: true, describe: 'an encrypted archive: the age identity file that opens it (zbak keygen FILE; repeatable)' })
           .option('trust', { type: 'string', array: true, describe: 'accept only an archive signed by this key (the FILE.pub of zbak keygen --sign; repeatable); unsigned or other keys: exit 15' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandInspect(a))(),
+      (a) => run(() => commandInspect(host, a))(),
     )
     .command(
       'list',

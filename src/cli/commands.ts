@@ -24,10 +24,10 @@ import { MAX_PART_SIZE, MIN_PART_SIZE, partSizeProblem } from '../model/part-siz
 import type { KeyObject } from 'node:crypto';
 import { describeSignature, type ArchiveSigner } from '../archive/signature.js';
 import { loadIdentities, loadRecipients, loadSigner, loadTrusted } from '../run/keys.js';
-import { archiveInput, runRestoreEncrypted } from '../run/archive-input.js';
-import { isEncryptedFile } from '../archive/age-input.js';
+import { archiveInput, isLayeredFile, layerWords, runRestoreLayered } from '../run/archive-input.js';
 import { verifyStream } from '../archive/sequential-reader.js';
 import { keygen } from './keygen.js';
+import { ZSTD_LEVELS, zstdLevelOf } from '../plan/argv.js';
 
 /**
  * A lone '-' argument (standard input or output). yargs turns '-' into an empty string, so
@@ -105,7 +105,17 @@ const SaveArgs = z.object({
   sign: z.string().min(1).optional(),
   encryptTo: z.array(z.string()).optional(),
   recipientsFile: z.array(z.string().min(1)).optional(),
+  compress: z.string().optional(),
 });
+
+/** `--compress zstd` or `zstd:LEVEL` (docs/FORMAT.md "Layers"); without the flag, no compression. */
+export function parseCompress(text: string | undefined): { compress?: { level: number } } {
+  if (text === undefined) return {};
+  const level = zstdLevelOf(text);
+  if (level === undefined)
+    throw new UsageError(`--compress '${printable(text)}' is not a compression; use zstd or zstd:LEVEL with LEVEL ${ZSTD_LEVELS.min} to ${ZSTD_LEVELS.max} (default ${ZSTD_LEVELS.default})`);
+  return { compress: { level } };
+}
 
 export async function commandSave(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(SaveArgs, raw);
@@ -127,6 +137,7 @@ export async function commandSave(host: Host, raw: unknown): Promise<number> {
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
     ...(a.medium || a.newMedium ? { medium: { labels: a.medium ?? [], ...(a.newMedium ? { newLabel: a.newMedium } : {}) } } : {}),
     ...(await keyOptions(a)),
+    ...parseCompress(a.compress),
   };
   const log = a.dryRun ? out : progress.log;
   const zones = a.all ? (await listVms(host)).map((v) => v.uuid) : a.zones;
@@ -172,6 +183,7 @@ async function saveToStdout(host: Host, a: z.infer<typeof SaveArgs>): Promise<nu
     progress,
     ...(a.partSize ? { partSize: parseSize(a.partSize) } : {}),
     ...(await keyOptions(a)),
+    ...parseCompress(a.compress),
   };
   // The dry run writes no archive: its plan goes to stdout like any dry run's.
   await runSave(host, a.zones[0]!, opts, a.dryRun ? out : progress.log);
@@ -252,11 +264,11 @@ export async function commandRestore(host: Host, raw: unknown): Promise<number> 
   };
   const log = a.dryRun ? out : progress.log;
   const identities = loadIdentities(a.identity);
-  const encryptedFile = a.file !== STDIN_SOURCE && (await isEncryptedFile(a.file));
+  const layeredFile = a.file !== STDIN_SOURCE && (await isLayeredFile(a.file));
   const plan = a.file === STDIN_SOURCE
-    ? await runRestoreStream(host, (await archiveInput(a.file, identities, stdinArchive)).stream!, 'standard input', opts, log)
-    : encryptedFile
-      ? await runRestoreEncrypted(host, a.file, identities, opts, log)
+    ? await runRestoreStream(host, (await archiveInput(host, a.file, identities, stdinArchive)).stream!, 'standard input', opts, log)
+    : layeredFile
+      ? await runRestoreLayered(host, a.file, identities, opts, log)
       : (await runRestore(host, a.file, opts, log)).plan;
   // The dry run printed these with its plan; after a real restore say what was left out.
   if (!a.dryRun) for (const line of globalReachLines(plan)) progress.log(line);
@@ -289,16 +301,16 @@ function stdinArchive(): Readable {
 }
 
 /** Verifies each file in turn; a bad one is reported and the next goes on; exit status of the first failure. */
-export async function commandVerify(raw: unknown): Promise<number> {
+export async function commandVerify(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(VerifyArgs, raw);
   if (a.files.includes(STDIN_SOURCE) && a.files.length > 1) throw new UsageError("verify - reads one archive from standard input; give '-' alone");
   const progress = progressDisplay(process.stderr, a.progress);
   const keys = { trusted: loadTrusted(a.trust), identities: loadIdentities(a.identity) };
   if (a.files.length === 1) {
-    await verifyOne(a.files[0]!, progress, keys);
+    await verifyOne(host, a.files[0]!, progress, keys);
     return EXIT.ok;
   }
-  const { code, failed } = await eachReported(a.files, (file) => verifyOne(file, progress, keys));
+  const { code, failed } = await eachReported(a.files, (file) => verifyOne(host, file, progress, keys));
   const bad = failed.length;
   if (bad > 0) process.stderr.write(`zbak: ${a.files.length - bad} of ${a.files.length} archives verified; ${bad} failed\n`);
   return code;
@@ -309,20 +321,21 @@ interface ReadKeys {
   identities: string[];
 }
 
-async function verifyOne(file: string, progress: ProgressDisplay, keys: ReadKeys): Promise<void> {
-  const input = await archiveInput(file, keys.identities, file === STDIN_SOURCE ? stdinArchive : undefined);
+async function verifyOne(host: Host, file: string, progress: ProgressDisplay, keys: ReadKeys): Promise<void> {
+  const input = await archiveInput(host, file, keys.identities, file === STDIN_SOURCE ? stdinArchive : undefined);
   const v = input.stream
     ? await verifyStreamWithProgress(input.stream, input.label, progress, keys.trusted)
     : await verifyWithProgress(file, progress, keys.trusted);
   const bytes = v.trailer.streams.reduce((n, s) => n + s.size, 0);
-  const what = `${input.encrypted ? 'decrypted, ' : ''}all checksums match; ${describeSignature(v.signature, keys.trusted.length > 0)}`;
+  const layers = layerWords(input);
+  const what = `${layers ? `${layers}, ` : ''}all checksums match; ${describeSignature(v.signature, keys.trusted.length > 0)}`;
   out(`${file === STDIN_SOURCE ? '-' : file}: OK (zone ${v.header.zone.uuid}, ${v.header.streams.length} streams, ${bytes} bytes, ${what})`);
 }
 
-export async function commandInspect(raw: unknown): Promise<number> {
+export async function commandInspect(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(FileArgs, raw);
   const trusted = loadTrusted(a.trust);
-  const input = await archiveInput(a.file, loadIdentities(a.identity), a.file === STDIN_SOURCE ? stdinArchive : undefined);
+  const input = await archiveInput(host, a.file, loadIdentities(a.identity), a.file === STDIN_SOURCE ? stdinArchive : undefined);
   const v = input.stream ? await verifyStream(input.stream, input.label, { trusted }) : await verifyArchive(a.file, { trusted });
   if (a.json) outJson(inspectSummary(v));
   else out(formatInspect(v));

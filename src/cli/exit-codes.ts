@@ -54,7 +54,7 @@ export function exitCodeFor(code: ZbakErrorCode): number {
 export const EXIT_STATUS_HELP = `EXIT STATUS
   0   ok
   1   failure (a host command failed; the message names it)
-  2   usage error
+  2   usage error (also: the zstd command missing for --compress or a compressed archive)
   4   zone, image or file not found
   5   conflict with the host (zone exists, image GUID differs, ...)
   6   not enough space in the pool for the restore

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { printable } from '../archive/grammar.js';
 import { mediumLabel } from '../plan/medium-gate.js';
+import { zstdLevelOf } from '../plan/argv.js';
 
 /** Where the config lives by default: /opt/custom survives a SmartOS reboot (/etc does not). */
 export const DEFAULT_CONFIG_PATH = '/opt/custom/zbak/zbak.yaml';
@@ -57,6 +58,8 @@ export const JobSchema = z
     encrypt_to: z.array(z.string().regex(/^age1[0-9a-z]+$/, 'not an age recipient (age1…)')).min(1).optional(),
     /** ...and to the recipients in this file (save --recipients-file; age's format). */
     recipients_file: absDir.optional(),
+    /** Compress each archive with the zstd command (save --compress): zstd or zstd:LEVEL. */
+    compress: z.string().refine((t) => zstdLevelOf(t) !== undefined, 'not a compression: zstd or zstd:LEVEL with LEVEL 1 to 19').optional(),
     /** Sign each archive with this Ed25519 key file (save --sign; zbak keygen --sign). */
     sign: absDir.optional(),
     /** When `zbak cron` runs this job: five cron fields. */

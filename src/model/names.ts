@@ -44,7 +44,8 @@ const ARCHIVE_NAME_RE = /^(?:[A-Za-z0-9._-]+-)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]
 /**
  * The zone and time of an archive named as zbak names them (`<alias>-<uuid>-<stamp>.zbak`),
  * or undefined. Used only where the header cannot be read: an encrypted archive on a
- * medium, which the nightly host holds no key for (docs/FORMAT.md "Encryption").
+ * medium, which the nightly host holds no key for (docs/FORMAT.md "Encryption"), or a
+ * compressed one ("Layers").
  */
 export function parseArchiveFileName(name: string): { zoneUuid: string; createdAt: string } | undefined {
   const m = ARCHIVE_NAME_RE.exec(name);

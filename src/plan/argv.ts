@@ -187,3 +187,30 @@ export const zonecfg = {
 export function isIsoUtc(s: string): boolean {
   return ISO_UTC_RE.test(s) && !Number.isNaN(Date.parse(s));
 }
+
+/** Compression levels `save --compress zstd:N` takes (20–22 would need zstd's --ultra and much memory). */
+export const ZSTD_LEVELS = { min: 1, max: 19, default: 3 } as const;
+
+/** The level of `zstd` (the default) or `zstd:N` (save --compress, a job's compress:); undefined for anything else. */
+export function zstdLevelOf(text: string): number | undefined {
+  const m = /^zstd(?::(\d{1,2}))?$/.exec(text);
+  const level = m ? Number(m[1] ?? ZSTD_LEVELS.default) : NaN;
+  return level >= ZSTD_LEVELS.min && level <= ZSTD_LEVELS.max ? level : undefined;
+}
+
+/**
+ * Window memory a decompressor may use (zstd refuses a frame that asks for more). zbak's own
+ * levels use at most 8 MiB; 64 MiB also opens an archive compressed by hand up to --long=26.
+ */
+export const ZSTD_MEMORY_LIMIT = '64MB';
+
+/** The `zstd` command (docs/FORMAT.md "Layers"): standard input to standard output, nothing else. */
+export const zstd = {
+  /** Whether zstd is installed (asked before a compressed save takes its snapshot). */
+  version: (): string[] => ['zstd', '-V'],
+  compress: (level: number): string[] => {
+    if (!Number.isInteger(level) || level < ZSTD_LEVELS.min || level > ZSTD_LEVELS.max) throw new Error(`refusing to build a zstd command for level ${JSON.stringify(level)}`);
+    return ['zstd', `-${level}`, '-q', '-c'];
+  },
+  decompress: (): string[] => ['zstd', '-d', '-q', '-c', `--memory=${ZSTD_MEMORY_LIMIT}`],
+};

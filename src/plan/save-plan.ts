@@ -10,7 +10,7 @@ import { PROP_NAME_RE, propValue } from '../archive/grammar.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
 import { findRow, imageUuidOfOrigin, snapshotsOf, type ImageFacts, type SaveInventory } from './inventory.js';
 import { zoneDatasets, zonePool, type ZoneDataset } from './zone-datasets.js';
-import { zfs } from './argv.js';
+import { zfs, zstd } from './argv.js';
 import { pruneBatches, snapshotsToPrune } from './prune.js';
 import type { Step } from './steps.js';
 
@@ -57,6 +57,8 @@ export interface SaveTarget {
   };
   /** Full snapshot names some medium's chain ends at (other than this save's medium): never pruned. */
   protect?: readonly string[];
+  /** Compress the tar with zstd at this level (before encryption, when `encrypted`). */
+  compress?: { level: number; encrypted?: boolean };
 }
 
 /** Brands whose dataset layout zbak knows (docs/SMARTOS.md "Datasets of a zone"). */
@@ -109,6 +111,7 @@ export function planSave(inv: SaveInventory, snapshotName: string, target: SaveT
       })),
     },
     { kind: 'read-guids', op: 'read', what: 'the new snapshots\' GUIDs, for the header', argv: zfs.listGuids(newSnaps) },
+    ...compressSteps(target),
     ...streams.map((s): Step => ({ kind: 'send', op: 'send', what: `send ${s.dataset} (${s.id} ${s.role} ${s.kind})`, argv: s.sendArgv, streamId: s.id })),
     {
       kind: 'publish',
@@ -158,6 +161,19 @@ function incrementalFromBase(inv: SaveInventory, d: ZoneDataset, snapshotName: s
  * disk cannot prune them), then its previous end is released (gone or released already: fine).
  * Warn-only: without the hold the next save to that disk is full, nothing is lost.
  */
+/** The compress step (save --compress zstd[:N]): the compressor starts once the header can be written. */
+function compressSteps(target: SaveTarget): Step[] {
+  if (!target.compress) return [];
+  const { level, encrypted } = target.compress;
+  const dest = target.path === '-' ? 'standard output' : 'the archive file';
+  return [{
+    kind: 'compress',
+    op: 'compress',
+    what: `the archive's tar goes through zstd (level ${level})${encrypted ? ', then age encryption,' : ''} to ${dest}`,
+    argv: zstd.compress(level),
+  }];
+}
+
 function mediumHoldSteps(medium: SaveTarget['medium'], newSnaps: readonly string[]): Step[] {
   if (!medium) return [];
   const prev = medium.previousEnd;

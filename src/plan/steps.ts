@@ -29,6 +29,7 @@ export type StepKind =
   | 'clean-up'
   | 'snapshot'
   | 'read-guids'
+  | 'compress'
   | 'send'
   | 'publish'
   | 'prune'
@@ -92,6 +93,15 @@ export interface ReadStep extends StepBase {
   argv: string[];
 }
 
+/**
+ * Starts the compressor (`zstd -q -c`) the archive's tar bytes go through from here on, before
+ * they are encrypted and written (docs/FORMAT.md "Layers"); it ends with the publish step.
+ */
+export interface CompressStep extends StepBase {
+  op: 'compress';
+  argv: string[];
+}
+
 /** `zfs send` whose stdout becomes one archive stream. */
 export interface SendStep extends StepBase {
   op: 'send';
@@ -115,7 +125,7 @@ export interface CommitStep extends StepBase {
   op: 'commit';
 }
 
-export type Step = RunStep | ReceiveStep | DrainStep | WriteFileStep | RemoveFileStep | ExpectSnapshotsStep | ArchiveEndStep | CommitStep | ReadStep | SendStep | PublishStep;
+export type Step = RunStep | ReceiveStep | DrainStep | WriteFileStep | RemoveFileStep | ExpectSnapshotsStep | ArchiveEndStep | CommitStep | ReadStep | CompressStep | SendStep | PublishStep;
 
 /** The argv a step runs, if it runs one. */
 export function stepArgv(step: Step): string[] | undefined {

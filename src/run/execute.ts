@@ -27,6 +27,8 @@ export interface ArchiveSink {
   /** Called before the send starts (the size estimate for the progress display runs here, not while zfs send's pipe waits). */
   beforeSend?(streamId: string): Promise<void>;
   send(streamId: string, data: Readable): Promise<void>;
+  /** Opens the archive through the compressor `argv` (the compress step). */
+  compress?(argv: readonly string[]): Promise<void>;
   publish(path: string): Promise<void>;
 }
 
@@ -65,6 +67,12 @@ async function runStep(host: Host, step: Step, opts: ExecuteOptions): Promise<St
       const sink = needSink(step, opts);
       await sink.beforeSend?.(step.streamId);
       await sendInto(host, step.argv, step.what, (data) => sink.send(step.streamId, data));
+      return step.undo ?? [];
+    }
+    case 'compress': {
+      const sink = needSink(step, opts);
+      if (!sink.compress) throw new ZbakError(`${step.what}: this archive cannot be compressed`);
+      await sink.compress(step.argv);
       return step.undo ?? [];
     }
     case 'publish':

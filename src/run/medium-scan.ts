@@ -17,7 +17,9 @@ export interface ArchiveOnMedium {
 /**
  * An age-encrypted archive (docs/FORMAT.md "Encryption"): without a key only its file name
  * says whose and when it is. zbak never writes an encrypted incremental, so it is a full
- * archive: it may be pruned by the same rules, and no chain link depends on it.
+ * archive: it may be pruned by the same rules, and no chain link depends on it. A
+ * zstd-compressed archive ("Layers") is known the same way: reading its header would mean
+ * decompressing it whole, and zbak never writes a compressed incremental either.
  */
 export interface EncryptedOnMedium {
   name: string;
@@ -44,10 +46,10 @@ export async function scanMedium(dir: string, skip: readonly string[] = []): Pro
       if (!(await lstat(path)).isFile()) continue; // links and directories are never ours
       const id = await readArchiveIdentity(path);
       if (id.kind === 'archive') archives.push({ name, path, header: id.header });
-      else if (id.kind === 'encrypted') {
+      else if (id.kind === 'encrypted' || id.kind === 'compressed') {
         const named = parseArchiveFileName(name);
         if (named) encrypted.push({ name, path, ...named });
-        else unreadable.push(`${name} (encrypted, and not named <alias>-<uuid>-<time>.zbak as zbak names archives)`);
+        else unreadable.push(`${name} (${id.kind}, and not named <alias>-<uuid>-<time>.zbak as zbak names archives)`);
       }
       else if (id.kind === 'unreadable' || name.endsWith('.zbak')) unreadable.push(`${name} (${id.kind === 'unreadable' ? id.reason : 'not a zbak archive'})`);
     } catch (e) {

@@ -9,6 +9,9 @@ import type { Config, Job } from '../config/schema.js';
 import { ZbakError, type ZbakErrorCode } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { verifyArchive } from '../archive/reader.js';
+import { verifyStream } from '../archive/sequential-reader.js';
+import { archiveInput } from './archive-input.js';
+import { zstdLevelOf } from '../plan/argv.js';
 import { jobZones } from '../plan/job-zones.js';
 import type { Log } from './commands.js';
 import { listVms } from './gather.js';
@@ -93,14 +96,18 @@ async function saveOne(host: Host, uuid: string, job: Job, opts: JobRunOptions, 
     const inc = job.incremental;
     const incremental = inc === false ? {} : { incremental: inc === true ? {} : { ...(inc.full_every_days ? { fullEveryDays: inc.full_every_days } : {}), ...(inc.max_links ? { maxLinks: inc.max_links } : {}) } };
     const keys = await configKeys(host, job);
-    const r = await runSave(host, uuid, { to: job.to, keep: job.snapshots, ...medium, ...incremental, ...keys, ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, log);
+    const compress = job.compress ? { compress: { level: zstdLevelOf(job.compress)! } } : {};
+    const r = await runSave(host, uuid, { to: job.to, keep: job.snapshots, ...medium, ...incremental, ...keys, ...compress, ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, log);
     const archive = r.path!;
     const bytes = (await stat(archive)).size;
     let verified = false;
     if (job.verify && keys.recipients) log(`${archive}: not verified: it is encrypted and this host holds no identity (verify it where the key is: zbak verify --identity)`);
     else if (job.verify) {
       try {
-        await verifyArchive(archive, { trusted: opts.trusted ?? [] });
+        // A compressed archive is read back in one pass through zstd -d (run/archive-input.ts).
+        const input = await archiveInput(host, archive, []);
+        if (input.stream) await verifyStream(input.stream, archive, { trusted: opts.trusted ?? [] });
+        else await verifyArchive(archive, { trusted: opts.trusted ?? [] });
         verified = true;
       } catch (e) {
         if (!(e instanceof ZbakError)) throw e;

@@ -9,9 +9,13 @@ import { StreamArchiveSink } from '../archive/stream-sink.js';
 import { createArchiveWriter, createArchiveWriterTo, type ArchiveWriter } from '../archive/writer.js';
 import { createFileSink } from '../archive/file-sink.js';
 import { AgeArchiveSink } from '../archive/age-sink.js';
+import { ZstdArchiveSink } from '../archive/zstd-sink.js';
+import { neverStarted } from '../archive/filter-process.js';
+import { ZSTD_MISSING } from '../archive/zstd-input.js';
+import { zstd } from '../plan/argv.js';
 import type { ArchiveSink as ByteSink } from '../archive/sink.js';
 import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
-import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
+import { HostCommandError, NotFoundError, PlanConflictError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { compactUtcStamp, zbakSnapshotName } from '../model/names.js';
 import { ZBAK_VERSION } from '../model/version.js';
@@ -66,24 +70,39 @@ export interface SaveOptions {
   /** Sign the archive (archive/signature.ts), and encrypt it to these age recipients (archive/age-sink.ts). */
   signer?: ArchiveSigner;
   recipients?: readonly string[];
+  /** Compress the tar with zstd at this level (the compress step; before encryption). */
+  compress?: { level: number };
 }
 
 type ArchiveKeys = Pick<SaveOptions, 'signer' | 'recipients'>;
 
-/** The archive's writer (a file, or the stream): signed when asked, and encrypted to the recipients (sign, then encrypt). */
-async function createKeyedWriter(path: string, opts: { partSize: number; stream?: Writable } & ArchiveKeys): Promise<ArchiveWriter> {
+/**
+ * The archive's writer (a file, or the stream): signed when asked, compressed through the
+ * compress step's zstd when asked, and encrypted to the recipients (sign, compress, encrypt:
+ * encrypted bytes do not compress).
+ */
+async function createKeyedWriter(host: Host, path: string, opts: { partSize: number; stream?: Writable; compressArgv?: readonly string[] } & ArchiveKeys): Promise<ArchiveWriter> {
   const { partSize } = opts;
   const signer = opts.signer ? { signer: opts.signer } : {};
-  if (!opts.recipients?.length) {
+  if (!opts.recipients?.length && !opts.compressArgv) {
     return opts.stream ? createArchiveWriterTo(new StreamArchiveSink(opts.stream), { partSize, ...signer }) : createArchiveWriter(path, { partSize, ...signer });
   }
-  const inner: ByteSink = opts.stream ? new StreamArchiveSink(opts.stream) : await createFileSink(path);
+  let sink: ByteSink = opts.stream ? new StreamArchiveSink(opts.stream) : await createFileSink(path);
   try {
-    return createArchiveWriterTo(await AgeArchiveSink.create(inner, opts.recipients), { partSize, ...signer });
+    if (opts.recipients?.length) sink = await AgeArchiveSink.create(sink, opts.recipients);
+    if (opts.compressArgv) sink = new ZstdArchiveSink(sink, host.spawn(opts.compressArgv, { stdin: 'pipe', stdout: 'pipe' }));
+    return createArchiveWriterTo(sink, { partSize, ...signer });
   } catch (e) {
-    await inner.abort();
+    await sink.abort();
     throw e;
   }
+}
+
+/** save --compress: zstd must be installed, asked before anything else (the dry run asks too). */
+async function requireZstd(host: Host): Promise<void> {
+  const r = await host.run(zstd.version());
+  if (neverStarted(r)) throw new UsageError(`--compress zstd: ${ZSTD_MISSING}, or save without --compress`);
+  if (!succeeded(r)) throw new HostCommandError('run zstd (save --compress zstd)', r);
 }
 
 export interface SaveResult {
@@ -101,6 +120,7 @@ export interface SaveResult {
 export async function runSave(host: Host, ref: string, opts: SaveOptions, log: Log): Promise<SaveResult> {
   const now = opts.now ?? new Date();
   const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
+  if (opts.compress) await requireZstd(host);
   const inv = await gatherSaveInventory(host, ref);
   const snapshotName = zbakSnapshotName(now);
   const toStream = opts.to === STDOUT_TARGET;
@@ -112,8 +132,11 @@ export async function runSave(host: Host, ref: string, opts: SaveOptions, log: L
   const media = admitted?.media ?? (await readMedia(host, log));
   // An encrypted archive's header is unreadable here (no key on this host), so it cannot be continued.
   if (opts.incremental && opts.recipients?.length) log(`full archive of ${inv.vm.uuid}: encrypted archives are always full (this host holds no key to read the last one)`);
-  const base = opts.incremental && !opts.recipients?.length ? await chooseChainBase(inv, opts.to, opts.incremental, now, log) : undefined;
-  const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1, ...mediumTarget(media, medium?.id, inv.vm.uuid) }, base);
+  // A chain's links are read with seeks (header and trailer); a compressed archive is read in one pass only.
+  else if (opts.incremental && opts.compress) log(`full archive of ${inv.vm.uuid}: compressed archives are always full (a chain is read by seeking in plain archives)`);
+  const base = opts.incremental && !opts.recipients?.length && !opts.compress ? await chooseChainBase(inv, opts.to, opts.incremental, now, log) : undefined;
+  const compress = opts.compress ? { compress: { level: opts.compress.level, encrypted: Boolean(opts.recipients?.length) } } : {};
+  const plan = planSave(inv, snapshotName, { path, keep: opts.keep ?? 1, ...mediumTarget(media, medium?.id, inv.vm.uuid), ...compress }, base);
   const taken = plan.datasets.filter((d) => findRow(inv.rows, `${d.name}@${snapshotName}`));
   if (taken.length > 0) {
     throw new PlanConflictError(`snapshot ${taken[0]!.name}@${snapshotName} already exists; another save ran this second, retry`);
@@ -155,8 +178,12 @@ async function executeSave(
       const guids = new Map(parseSnapshotGuids(stdout).map((g) => [g.name, g.guid]));
       header = buildHeader(inv, withNewGuids(plan, guids), { createdAt: opts.now, toolVersion: ZBAK_VERSION, partSize: opts.partSize });
     },
+    compress: async (argv) => {
+      if (writer) throw new Error('internal error: the compress step comes before the archive is opened');
+      writer = await openArchive(host, path, header, inv, { ...opts, compressArgv: argv });
+    },
     beforeSend: async (streamId) => {
-      if (!writer) writer = await openArchive(path, header, inv, opts);
+      if (!writer) writer = await openArchive(host, path, header, inv, opts);
       const s = header?.streams.find((x) => x.id === streamId);
       estimate = progress.enabled && s ? await estimateSize(host, s.sendArgv) : undefined;
     },
@@ -169,7 +196,7 @@ async function executeSave(
       total += r.size;
     },
     publish: async () => {
-      if (!writer) writer = await openArchive(path, header, inv, opts);
+      if (!writer) writer = await openArchive(host, path, header, inv, opts);
       await writer.finish();
     },
   };
@@ -186,13 +213,14 @@ async function executeSave(
 
 /** The archive's temp file (or the stream) with the header, vmadm JSON and image records; the streams follow. */
 async function openArchive(
+  host: Host,
   path: string,
   header: Header | undefined,
   inv: SaveInventory,
-  opts: { partSize: number; stream?: Writable } & ArchiveKeys,
+  opts: { partSize: number; stream?: Writable; compressArgv?: readonly string[] } & ArchiveKeys,
 ): Promise<ArchiveWriter> {
   if (!header) throw new Error('the header is written after the snapshot GUIDs are read');
-  const writer = await createKeyedWriter(path, opts);
+  const writer = await createKeyedWriter(host, path, opts);
   try {
     await writer.addEntry(HEADER_ENTRY, `${JSON.stringify(header, null, 2)}\n`);
     await writer.addEntry(VMADM_ENTRY, inv.rawVmJson);

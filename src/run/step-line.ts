@@ -24,6 +24,8 @@ export function stepLine(step: Step): string {
       return `commit   # ${step.what}`;
     case 'read':
       return `${quoteArgv(step.argv)}   # ${step.what}`;
+    case 'compress':
+      return `${quoteArgv(step.argv)}   # ${step.what}`;
     case 'send':
       return `${quoteArgv(step.argv)} > stream ${step.streamId}   # ${step.what}`;
     case 'publish':

@@ -64,4 +64,10 @@ describe('config: keys', () => {
     expect(() => parseConfig('jobs:\n  n:\n    zones: all\n    to: /a\n    encrypt_to: [ssh-ed25519 AAAA]\n', 'z.yaml')).toThrow(/jobs\.n\.encrypt_to\.0: not an age recipient/);
     expect(() => parseConfig('jobs:\n  n:\n    zones: all\n    to: /a\n    sign: key.pem\n', 'z.yaml')).toThrow(/jobs\.n\.sign: not an absolute path/);
   });
+  it('compress: zstd or zstd:LEVEL (1 to 19); anything else is refused naming the key', () => {
+    const job = (v: string) => parseConfig(`jobs:\n  n:\n    zones: all\n    to: /a\n    compress: "${v}"\n`, 'z.yaml').jobs.n!.compress;
+    expect(job('zstd')).toBe('zstd');
+    expect(job('zstd:19')).toBe('zstd:19');
+    for (const bad of ['zstd:20', 'gzip', 'zstd:0']) expect(() => job(bad), bad).toThrow(/jobs\.n\.compress: not a compression: zstd or zstd:LEVEL with LEVEL 1 to 19/);
+  });
 });
