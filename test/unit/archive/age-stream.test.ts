@@ -2,13 +2,13 @@
 // what the package encrypts, at sizes around the 64 KiB chunk; and the real `age` CLI both
 // ways. Damage, truncation and trailing data are refused.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptAgeStream, encryptAgeStream } from '../../../src/archive/age-stream.js';
 import { CHUNK_SIZE } from '../../../src/archive/age-payload.js';
 import { isAgeFile } from '../../../src/archive/age-header.js';
@@ -129,6 +129,7 @@ describe('refusals', () => {
 
 describe('the age command-line tool', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zbak-age-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it('age -d decrypts zbak output; zbak decrypts age -r output (byte-identical)', async () => {
     writeFileSync(join(dir, 'key.txt'), `# test\n${identity}\n`, { mode: 0o600 });
     const plain = randomBytes(5 * CHUNK_SIZE + 321);
