@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { demoZoneFacts } from '../support/demo-facts.js';
 import { FakeSmartOS, ZBAK_MAIN, type ExecResult } from '../../scripts/lib/fake-smartos.js';
 import { runCheckingPlan } from '../../scripts/lib/plan-check.js';
 import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
@@ -68,17 +69,10 @@ function entryData(tar: Buffer, name: string): { offset: number; size: number } 
   throw new Error(`no entry ${name}`);
 }
 
+/** The demo zone's facts, its JSON cut to the fields a pipe restore keeps. */
 async function zoneFacts(host: FakeSmartOS): Promise<Record<string, unknown>> {
-  const vm = JSON.parse(await host.must(['vmadm', 'get', uuid])) as Record<string, unknown>;
-  return {
-    files: await host.treeHash(`/zones/${uuid}/root`),
-    snapshots: await host.snapshots(`zones/${uuid}`),
-    pgSnapshots: await host.snapshots(`zones/${uuid}/data/pgdata`),
-    origin: await host.prop(`zones/${uuid}`, 'origin'),
-    originGuid: await host.prop(`zones/${WEBAPP_IMAGE}@final`, 'guid'),
-    quota: await host.prop(`zones/${uuid}`, 'quota'),
-    vm: Object.fromEntries(['alias', 'brand', 'autoboot', 'create_timestamp', 'customer_metadata', 'tags', 'nics', 'quota', 'datasets', 'image_uuid'].map((k) => [k, vm[k]])),
-  };
+  const { vm, ...facts } = await demoZoneFacts(host, uuid);
+  return { ...facts, vm: Object.fromEntries(['alias', 'brand', 'autoboot', 'create_timestamp', 'customer_metadata', 'tags', 'nics', 'quota', 'datasets', 'image_uuid'].map((k) => [k, vm[k]])) };
 }
 
 describe('save --to - | restore - between two fake hosts', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone } from '../../scripts/lib/demo-zone.js';
 import { imagesHostA, transferImage } from '../support/hosts.js';
+import { demoZoneFacts, type DemoZoneFacts } from '../support/demo-facts.js';
 import { humanBytes } from '../../src/cli/progress-line.js';
 
 let dir: string;
@@ -33,30 +34,8 @@ async function saveZone(host: FakeSmartOS, ref: string): Promise<string> {
   return file;
 }
 
-interface ZoneFacts {
-  files: string;
-  snapshots: Array<{ name: string; guid: string }>;
-  pgSnapshots: Array<{ name: string; guid: string }>;
-  origin: string;
-  originGuid: string;
-  quota: string;
-  vm: Record<string, unknown>;
-}
-
-async function zoneFacts(host: FakeSmartOS, uuid: string): Promise<ZoneFacts> {
-  return {
-    files: await host.treeHash(`/zones/${uuid}/root`),
-    snapshots: await host.snapshots(`zones/${uuid}`),
-    pgSnapshots: await host.snapshots(`zones/${uuid}/data/pgdata`),
-    origin: await host.prop(`zones/${uuid}`, 'origin'),
-    originGuid: await host.prop(`zones/${WEBAPP_IMAGE}@final`, 'guid'),
-    quota: await host.prop(`zones/${uuid}`, 'quota'),
-    vm: JSON.parse(await host.must(['vmadm', 'get', uuid])) as Record<string, unknown>,
-  };
-}
-
 /** The saved facts must come back exactly; the save adds its own zbak snapshot at the end. */
-function expectRestored(before: ZoneFacts, after: ZoneFacts): void {
+function expectRestored(before: DemoZoneFacts, after: DemoZoneFacts): void {
   expect(after.files).toBe(before.files);
   expect(after.snapshots.slice(0, before.snapshots.length)).toEqual(before.snapshots);
   expect(after.snapshots.at(-1)!.name).toMatch(/@zbak-\d{8}T\d{6}Z$/);
@@ -73,7 +52,7 @@ function expectRestored(before: ZoneFacts, after: ZoneFacts): void {
 describe('save -> delete -> restore on the fake host', () => {
   it('same host: files, snapshots + GUIDs, origin, quota and zone JSON come back; the archive verifies', async () => {
     const uuid = await createDemoZone(a);
-    const before = await zoneFacts(a, uuid);
+    const before = await demoZoneFacts(a, uuid);
     const file = await saveZone(a, 'web01');
     const v = await a.zbak(['verify', file]);
     expect(v.exitCode, v.stderr).toBe(0);
@@ -81,7 +60,7 @@ describe('save -> delete -> restore on the fake host', () => {
     await a.must(['vmadm', 'delete', uuid]);
     const r = await a.zbak(['restore', file]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expectRestored(before, await zoneFacts(a, uuid));
+    expectRestored(before, await demoZoneFacts(a, uuid));
   });
 
   it('--progress shows every stream of save, the verify pass and every stream of restore (its one pass over the bytes) to its last byte; without it stderr has none', async () => {
@@ -148,7 +127,7 @@ describe('save -> delete -> restore on the fake host', () => {
 
   it('another host with only the base image: installs the incremental image from the archive first', async () => {
     const uuid = await createDemoZone(a);
-    const before = await zoneFacts(a, uuid);
+    const before = await demoZoneFacts(a, uuid);
     const file = await saveZone(a, uuid);
     const b = new FakeSmartOS(join(dir, 'b'), 'host-b');
     await b.init('bbbbbbbb-0000-4000-8000-000000000002');
@@ -156,7 +135,7 @@ describe('save -> delete -> restore on the fake host', () => {
     const r = await b.zbak(['restore', file]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/install image 39665d70/);
-    expectRestored(before, await zoneFacts(b, uuid));
+    expectRestored(before, await demoZoneFacts(b, uuid));
     const img = JSON.parse(await b.must(['imgadm', 'get', '-P', 'zones', WEBAPP_IMAGE])) as { manifest: { name: string; origin: string } };
     expect(img.manifest).toMatchObject({ name: 'webapp-base', origin: BASE_IMAGE });
   });
@@ -206,7 +185,7 @@ describe('save -> delete -> restore on the fake host', () => {
 
   it('restore --new-uuid makes a copy beside the running original: new uuid, new MAC, same files and snapshots', async () => {
     const uuid = await createDemoZone(a);
-    const before = await zoneFacts(a, uuid);
+    const before = await demoZoneFacts(a, uuid);
     const file = await saveZone(a, 'web01');
     const r = await a.zbak(['restore', file, '--new-uuid', '--alias', 'web01-test']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -222,7 +201,7 @@ describe('save -> delete -> restore on the fake host', () => {
     expect(nics[0]!.mac).not.toBe((before.vm.nics as Array<{ mac: string }>)[0]!.mac);
     expect(nics[0]!.ips).toEqual(['dhcp']);
     // The original is untouched.
-    expect((await zoneFacts(a, uuid)).files).toBe(before.files);
+    expect((await demoZoneFacts(a, uuid)).files).toBe(before.files);
   });
 
   it('indestructible_zoneroot: --force refuses to replace it; after clearing the flag and deleting, restore puts the flag and its hold back', async () => {
