@@ -4,7 +4,7 @@
 // stderr rather than the EPIPE its early exit causes upstream.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HostCommandError, ZbakError } from '../errors.js';
+import { ArchiveFormatError, HostCommandError, ZbakError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { succeeded } from './commands.js';
 
@@ -52,5 +52,8 @@ export async function receiveFrom(host: Host, argv: readonly string[], attempted
     throw new ZbakError(`cannot ${attempted}: ${(pipeError as Error).message}`);
   }
   if (!succeeded(r)) throw new HostCommandError(attempted, r);
+  // The receiver exited 0, so it did not quit: the stream itself closed before its end, i.e. the
+  // archive (a cut pipe, a sender that died) ends inside this stream.
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE') throw new ArchiveFormatError(`cannot ${attempted}: the archive ends inside this stream (truncated)`);
   if (pipeError !== undefined) throw new ZbakError(`cannot ${attempted}: ${(pipeError as Error).message}`);
 }

@@ -82,7 +82,10 @@ describe('signals during cleanup', () => {
     await a.writeFiles(`/zones/${uuid}/root`, { 'var/big.bin': randomBytes(48 * 1024 * 1024).toString('base64') });
     const before = await a.stateSummary();
     const child = execa('node', [MAIN, 'save', 'web01', '--to', out, '--part-size', '1M'], { env: a.env, reject: false });
-    for (let i = 0; i < 600 && !(await readdir(out)).some((f) => f.includes('.partial-')); i++) await sleep(50);
+    // No time bound (a busy CI machine is slow to start): until the temp file exists or the save ended.
+    let ended = false;
+    void child.finally(() => (ended = true));
+    while (!ended && !(await readdir(out)).some((f) => f.includes('.partial-'))) await sleep(50);
     expect(await readdir(out)).not.toEqual([]);
     child.kill('SIGINT');
     // The next ones land while the temp file is removed and `zfs destroy` runs.
