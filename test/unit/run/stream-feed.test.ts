@@ -18,9 +18,8 @@ describe('StreamFeed.close', () => {
     const path = join(tmp.path, 'a.zbak');
     await writeArchive(path, [streamData(0, 10_000), streamData(1, 2000)], 4096);
     const feed = StreamFeed.ofFile(path, await verifyArchive(path));
-    const closed = feed.close().then(() => 'closed');
-    const timeout = new Promise((r) => setTimeout(() => r('hung'), 5_000));
-    expect(await Promise.race([closed, timeout])).toBe('closed');
+    // A hang is caught by the suite's test timeout (no timing here: CI machines may be busy).
+    expect(await feed.close().then(() => 'closed')).toBe('closed');
   });
 
   it('settles after a stream was taken and left unread', async () => {
