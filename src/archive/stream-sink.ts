@@ -21,17 +21,8 @@ export class StreamArchiveSink implements ArchiveSink {
   async write(chunks: readonly Buffer[]): Promise<void> {
     if (this.failure) throw this.failure.err;
     if (this.state !== 'open') throw new Error(`internal error: write to a ${this.state} archive stream`);
-    // Resolve only when the last chunk's callback ran: until then the stream may still
-    // reference the caller's buffers (a pipe is written asynchronously).
-    let last: Promise<void> = Promise.resolve();
-    for (const chunk of chunks) {
-      last = new Promise<void>((resolve, reject) => {
-        this.out.write(chunk, (err) => (err ? reject(err) : resolve()));
-      });
-      last.catch(() => undefined);
-    }
     try {
-      await last;
+      await writeChunks(this.out, chunks);
     } catch (err) {
       this.failure ??= { err };
       throw this.failure.err;
@@ -53,4 +44,19 @@ export class StreamArchiveSink implements ArchiveSink {
     if (this.state !== 'open') return;
     this.state = 'aborted';
   }
+}
+
+/**
+ * Writes `chunks` to `out`, resolving only when the last chunk's callback ran: until then the
+ * stream may still reference the caller's buffers (a pipe is written asynchronously).
+ */
+export async function writeChunks(out: NodeJS.WritableStream, chunks: readonly Buffer[]): Promise<void> {
+  let last: Promise<void> = Promise.resolve();
+  for (const chunk of chunks) {
+    last = new Promise<void>((resolve, reject) => {
+      out.write(chunk, (err) => (err ? reject(err) : resolve()));
+    });
+    last.catch(() => undefined);
+  }
+  await last;
 }

@@ -9,6 +9,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ArchiveSink } from './sink.js';
 import { filterError, type FilterProcess } from './filter-process.js';
+import { writeChunks } from './stream-sink.js';
 
 const WHAT = 'compress the archive';
 
@@ -38,16 +39,8 @@ export class ZstdArchiveSink implements ArchiveSink {
   async write(chunks: readonly Buffer[]): Promise<void> {
     if (this.failure) throw await this.fail();
     if (this.state !== 'open') throw new Error(`internal error: write to a ${this.state} compressing sink`);
-    // Resolve only when the last chunk's callback ran: until then the pipe may still reference the buffers.
-    let last: Promise<void> = Promise.resolve();
-    for (const chunk of chunks) {
-      last = new Promise<void>((resolve, reject) => {
-        this.stdin.write(chunk, (err) => (err ? reject(err) : resolve()));
-      });
-      last.catch(() => undefined);
-    }
     try {
-      await last;
+      await writeChunks(this.stdin, chunks);
     } catch (err) {
       this.failure ??= { err, zstd: true };
       throw await this.fail();
