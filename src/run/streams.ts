@@ -3,7 +3,7 @@
 // bytes were written, and a receive that refuses is reported with its own
 // stderr rather than the EPIPE its early exit causes upstream.
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { waitForDrainOrClose } from '../archive/stream-wait.js';
 import { ArchiveFormatError, HostCommandError, ZbakError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { succeeded } from './commands.js';
@@ -32,28 +32,52 @@ export async function sendInto<T>(
   return consumed;
 }
 
-/** Feeds `data` into `zfs receive ...`; fails with receive's stderr when it refuses. */
+/**
+ * Feeds `data` into `zfs receive ...`; fails with receive's stderr when it refuses.
+ *
+ * zfs receive exits as soon as it has read the stream's END record, which can be before the
+ * archive reader has checked the last part's sha256 and ended `data` (on a busy machine, or
+ * from a pipe where the rest of the entry arrives later). So a receiver that exits 0 is not
+ * the end: the rest of `data` is still read to its end, so its checks (and a truncated
+ * archive's error) are reported, and bytes zfs receive did not take are refused.
+ */
 export async function receiveFrom(host: Host, argv: readonly string[], attempted: string, data: Readable): Promise<void> {
   const child = host.spawn(argv, { stdin: 'pipe', stdout: 'ignore' });
-  if (!child.stdin) throw new Error('spawn gave no stdin');
-  let pipeError: unknown;
+  const stdin = child.stdin;
+  if (!stdin) throw new Error('spawn gave no stdin');
+  // EPIPE and the like only mean the receiver went away; its exit status says why.
+  let gone = false;
+  const markGone = (): void => void (gone = true);
+  stdin.on('error', markGone);
+  stdin.on('close', markGone);
+  // A receiver that fails is reported at once, even while the archive's next bytes are slow to come.
+  const failed = child.done.then((r) => (succeeded(r) ? new Promise<never>(() => undefined) : Promise.reject(new HostCommandError(attempted, r))));
+  failed.catch(() => undefined);
+  const chunks = (data as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let leftover = 0;
   try {
-    await pipeline(data, child.stdin);
+    for (;;) {
+      const next = await Promise.race([chunks.next(), failed]);
+      if (next.done) break;
+      if (gone) {
+        await Promise.race([child.done, failed]);
+        leftover += next.value.length;
+      } else if (!stdin.write(next.value)) {
+        await waitForDrainOrClose(stdin);
+      }
+    }
   } catch (e) {
-    pipeError = e;
+    data.destroy();
+    if (e instanceof HostCommandError) throw e;
+    // A bad archive part must stop the receive; its own failure then says nothing new.
+    child.kill('SIGTERM');
+    await child.done;
+    if (e instanceof ZbakError) throw e;
+    throw new ZbakError(`cannot ${attempted}: ${(e as Error).message}`);
   }
-  const code = (pipeError as NodeJS.ErrnoException | undefined)?.code;
-  const receiverQuit = code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE';
-  // A bad archive part must stop the receive; its own failure then says nothing new.
-  if (pipeError !== undefined && !receiverQuit) child.kill('SIGTERM');
+  if (!gone) stdin.end();
   const r = await child.done;
-  if (pipeError !== undefined && !receiverQuit) {
-    if (pipeError instanceof ZbakError) throw pipeError;
-    throw new ZbakError(`cannot ${attempted}: ${(pipeError as Error).message}`);
-  }
   if (!succeeded(r)) throw new HostCommandError(attempted, r);
-  // The receiver exited 0, so it did not quit: the stream itself closed before its end, i.e. the
-  // archive (a cut pipe, a sender that died) ends inside this stream.
-  if (code === 'ERR_STREAM_PREMATURE_CLOSE') throw new ArchiveFormatError(`cannot ${attempted}: the archive ends inside this stream (truncated)`);
-  if (pipeError !== undefined) throw new ZbakError(`cannot ${attempted}: ${(pipeError as Error).message}`);
+  if (leftover > 0)
+    throw new ArchiveFormatError(`cannot ${attempted}: ${leftover} bytes follow the end of the zfs stream (zfs receive did not read them)`);
 }

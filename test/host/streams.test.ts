@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHost } from '../../src/host/local-host.js';
 import { receiveFrom, sendInto } from '../../src/run/streams.js';
-import { HostCommandError, ZbakError } from '../../src/errors.js';
+import { ArchiveFormatError, HostCommandError, ZbakError } from '../../src/errors.js';
 
 const host = new LocalHost('/');
 const node = (script: string): string[] => [process.execPath, '-e', script];
@@ -69,5 +69,43 @@ describe('receiveFrom', () => {
     setTimeout(() => data.destroy(new ZbakError('checksum mismatch in streams/s02/000001')), 50);
     const p = receiveFrom(host, node('process.stdin.resume()'), 'receive zones/z', data);
     await expect(p).rejects.toThrow('checksum mismatch in streams/s02/000001');
+  });
+});
+
+// zfs receive exits once it has read the END record, which may be before the archive reader
+// has checked the last part and ended the data: these hosts end (or fail) the data only after
+// the receiver has exited, so the order is fixed and no timing is involved.
+describe('receiveFrom, when the receiver exits 0 before the data ends', () => {
+  const afterExit = (then: (data: Readable) => void, data: Readable) => ({
+    ...host,
+    spawn: (argv: readonly string[], opts?: Parameters<typeof host.spawn>[1]) => {
+      const child = host.spawn(argv, opts);
+      void child.done.then(() => then(data));
+      return child;
+    },
+  });
+  // Reads exactly 1000 bytes, as zfs receive reads exactly up to its END record.
+  const reader = node("let n = 0; process.stdin.on('data', (c) => { n += c.length; if (n >= 1000) process.exit(0); })");
+
+  it('succeeds when the data then ends with nothing more', async () => {
+    const data = new Readable({ read() {} });
+    data.push(Buffer.alloc(1000, 1));
+    await receiveFrom(afterExit((d) => d.push(null), data) as typeof host, reader, 'receive zones/z', data);
+  });
+
+  it("reports the data's own error (a truncated archive) that comes after the receiver exited", async () => {
+    const data = new Readable({ read() {} });
+    data.push(Buffer.alloc(1000, 1));
+    const cut = new ArchiveFormatError('streams/s01/000001: the archive is truncated');
+    const p = receiveFrom(afterExit((d) => d.destroy(cut), data) as typeof host, reader, 'receive zones/z', data);
+    await expect(p).rejects.toBe(cut);
+  });
+
+  it('refuses bytes that follow what zfs receive read', async () => {
+    const data = new Readable({ read() {} });
+    data.push(Buffer.alloc(1000, 1));
+    const p = receiveFrom(afterExit((d) => (d.push(Buffer.alloc(24, 2)), d.push(null)), data) as typeof host, reader, 'receive zones/z', data);
+    await expect(p).rejects.toThrow(ArchiveFormatError);
+    await expect(p).rejects.toThrow(/cannot receive zones\/z: 24 bytes follow the end of the zfs stream/);
   });
 });
