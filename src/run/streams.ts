@@ -50,24 +50,28 @@ export async function receiveFrom(host: Host, argv: readonly string[], attempted
   const markGone = (): void => void (gone = true);
   stdin.on('error', markGone);
   stdin.on('close', markGone);
-  // A receiver that fails is reported at once, even while the archive's next bytes are slow to come.
-  const failed = child.done.then((r) => (succeeded(r) ? new Promise<never>(() => undefined) : Promise.reject(new HostCommandError(attempted, r))));
-  failed.catch(() => undefined);
-  const chunks = (data as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  // A receiver that fails is reported at once, even while the archive's next bytes are slow
+  // to come: its failure ends the data. (Not a Promise.race per chunk: every race would stay
+  // attached to the pending exit, and with it every chunk.)
+  let receiverFailed: HostCommandError | undefined;
+  void child.done.then((r) => {
+    if (succeeded(r)) return;
+    receiverFailed = new HostCommandError(attempted, r);
+    data.destroy(receiverFailed);
+  });
   let leftover = 0;
   try {
-    for (;;) {
-      const next = await Promise.race([chunks.next(), failed]);
-      if (next.done) break;
+    for await (const chunk of data as AsyncIterable<Buffer>) {
       if (gone) {
-        await Promise.race([child.done, failed]);
-        leftover += next.value.length;
-      } else if (!stdin.write(next.value)) {
+        const r = await child.done;
+        if (!succeeded(r)) throw new HostCommandError(attempted, r);
+        leftover += chunk.length;
+      } else if (!stdin.write(chunk)) {
         await waitForDrainOrClose(stdin);
       }
     }
   } catch (e) {
-    data.destroy();
+    if (receiverFailed !== undefined) throw receiverFailed;
     if (e instanceof HostCommandError) throw e;
     // A bad archive part must stop the receive; its own failure then says nothing new.
     child.kill('SIGTERM');
