@@ -1,11 +1,16 @@
-// Cut a byte stream into parts of exactly partSize bytes (the last one shorter).
-// Each part is assembled in one buffer that is reused for every part: source chunks die
-// young (cheap to collect) and memory stays at one part, however long the stream.
-// Filling only copies: the writer hashes a part while its bytes go to disk.
+// Cut a byte stream into parts of exactly partSize bytes (the last one shorter), hashing
+// each part as it is filled. Parts are assembled in a small ring of buffers that is reused
+// for the whole stream, so the next part fills while the previous one is being written:
+// memory stays at the ring however long the stream, and source chunks die young (see
+// young-garbage.ts).
+import { createHash } from 'node:crypto';
+import { GarbageBound } from './young-garbage.js';
 
 export interface Part {
-  /** A view of the shared part buffer: valid only until the consumer asks for the next part. */
+  /** A view of one of the ring's buffers: valid until the consumer asks for the part that refills it. */
   data: Buffer;
+  /** sha256 of `data`, hex. */
+  sha256: string;
 }
 
 function toBuffer(chunk: unknown): Buffer {
@@ -16,18 +21,27 @@ function toBuffer(chunk: unknown): Buffer {
 }
 
 /**
- * Yields parts in order, each a view of `partBuffer` (its length is the part size); the
- * consumer must be done with a part, bytes on disk, before asking for the next. An empty
- * source yields one empty part, so every stream has at least one entry.
+ * Yields parts in order. Part k is a view of `ring[k % ring.length]`, all of the same
+ * length (the part size); the consumer must be done with part k (its bytes on disk) before
+ * it asks for part k + ring.length. With two buffers: done with a part before asking for
+ * the part after next. An empty source yields one empty part, so every stream has at least
+ * one entry.
  */
-export async function* splitIntoParts(source: AsyncIterable<unknown>, partBuffer: Buffer): AsyncGenerator<Part> {
-  const partSize = partBuffer.length;
+export async function* splitIntoParts(source: AsyncIterable<unknown>, ring: readonly Buffer[]): AsyncGenerator<Part> {
+  const first = ring[0];
+  if (first === undefined || ring.some((b) => b.length !== first.length)) throw new Error('internal error: part buffers must be one size');
+  const partSize = first.length;
+  const garbage = new GarbageBound();
+  let buf = first;
+  let hash = createHash('sha256');
   let size = 0;
   let emitted = 0;
   const take = (): Part => {
-    const part = { data: partBuffer.subarray(0, size) };
-    size = 0;
+    const part = { data: buf.subarray(0, size), sha256: hash.digest('hex') };
     emitted++;
+    buf = ring[emitted % ring.length] as Buffer;
+    hash = createHash('sha256');
+    size = 0;
     return part;
   };
   for await (const raw of source) {
@@ -36,11 +50,13 @@ export async function* splitIntoParts(source: AsyncIterable<unknown>, partBuffer
     while (off < chunk.length) {
       const n = Math.min(chunk.length - off, partSize - size);
       const piece = chunk.subarray(off, off + n);
-      piece.copy(partBuffer, size);
+      piece.copy(buf, size);
+      hash.update(piece);
       size += n;
       off += n;
       if (size === partSize) yield take();
     }
+    garbage.add(chunk.length);
   }
   if (size > 0 || emitted === 0) yield take();
 }

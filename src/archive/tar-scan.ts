@@ -8,6 +8,7 @@ import { ArchiveFormatError, ArchiveUnreadableError, ZbakError } from '../errors
 import { displayName } from './entry-path.js';
 import { describeIoError } from './write-error.js';
 import { waitForDrainOrClose } from './stream-wait.js';
+import { GarbageBound } from './young-garbage.js';
 
 export interface TarEntry {
   /** Raw, untrusted name (pax/GNU long names already applied by tar-stream). */
@@ -102,6 +103,8 @@ export async function scanTarStream(
   // tar-stream's own error ("Unexpected end of data"); an entry's reader only sees "Stream was destroyed".
   let parseError: Error | null = null;
   extract.on('error', (err: Error) => void (parseError ??= err));
+  // Every read is a new buffer: keep the dead ones from piling up (young-garbage.ts).
+  const garbage = new GarbageBound();
   // Feed the input into the parser by hand so a read error is told apart from a tar error.
   const feeding = (async () => {
     try {
@@ -110,6 +113,7 @@ export async function scanTarStream(
         fed += (chunk as Buffer).length;
         opts.onRead?.((chunk as Buffer).length);
         if (!extract.write(chunk)) await waitForDrainOrClose(extract);
+        garbage.add((chunk as Buffer).length);
       }
       inputEnded = true;
       if (!extract.destroying) extract.end(undefined);

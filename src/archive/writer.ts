@@ -2,7 +2,6 @@
 // hidden temp file next to the archive that finish() fsyncs and links into place
 // (file-sink.ts), or a stream (stream-sink.ts). See docs/FORMAT.md.
 import { createHash } from 'node:crypto';
-import { setImmediate } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { ArchiveFormatError, ZbakError } from '../errors.js';
@@ -64,20 +63,10 @@ export function createArchiveWriterTo(sink: ArchiveSink, opts: { partSize?: numb
   return new TarArchiveWriter(sink, checkedPartSize(opts.partSize), opts.signer);
 }
 
-/** Hashing yields to the event loop this often, so the part's write is issued and proceeds. */
-const HASH_SLICE = 1024 * 1024;
-
-/** sha256 of `data`, a slice at a time between event-loop turns. */
-async function hashWhileWriting(data: Buffer): Promise<string> {
-  const hash = createHash('sha256');
-  for (let off = 0; off < data.length; off += HASH_SLICE) {
-    await setImmediate();
-    hash.update(data.subarray(off, off + HASH_SLICE));
-  }
-  return hash.digest('hex');
-}
-
 const sha256Hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** The largest part size that gets two buffers. */
+const RING_PART_LIMIT = 32 * 1024 * 1024;
 
 /** Part names have six digits, so a shell glob lists them in order. */
 const MAX_PARTS = 1_000_000;
@@ -90,7 +79,7 @@ class TarArchiveWriter implements ArchiveWriter {
   private readonly finalPath: string;
   /** Tar bytes handed to the packer so far (headers, data, padding). */
   private tarBytes = 0;
-  private partBuffer: Buffer | null = null;
+  private partRing: Buffer[] | null = null;
   private readonly mtime = new Date();
   private state: State = 'open';
   private failure: Error | null = null;
@@ -166,24 +155,25 @@ class TarArchiveWriter implements ArchiveWriter {
         if (signal?.aborted) throw interrupted(id, signal.reason);
         const parts: EntrySum[] = [];
         let size = 0;
-        this.partBuffer ??= Buffer.allocUnsafeSlow(this.partSize); // one per writer, reused
-        for await (const part of splitIntoParts(source, this.partBuffer)) {
+        // Buffers per writer, reused: with two, the next part fills (and is hashed) while the
+        // last one is written; a part size above 32 MiB (--part-size) gets one, to bound memory.
+        this.partRing ??= Array.from({ length: this.partSize <= RING_PART_LIMIT ? 2 : 1 }, () => Buffer.allocUnsafeSlow(this.partSize));
+        let writing: Promise<void> = Promise.resolve();
+        for await (const part of splitIntoParts(source, this.partRing)) {
           if (parts.length >= MAX_PARTS)
             throw new ZbakError(`stream ${id} needs more than ${MAX_PARTS} parts of ${this.partSize} bytes; use a larger part size`);
           const name = streamPartEntry(id, parts.length);
-          // The part goes to disk while it is hashed (both only read the buffer); the
-          // splitter refills the same buffer next, so wait for both.
-          const writing = (async () => {
-            await this.entry(name, part.data);
-            await this.guard(this.pump.writtenUpTo(this.tarBytes));
-          })();
-          writing.catch(() => undefined); // awaited below, after the hashing
-          const sha256 = await hashWhileWriting(part.data);
+          // Tar entries go one after another, and the splitter refills the previous part's
+          // buffer next: that part must be on its way to disk first.
           await writing;
-          parts.push({ name, size: part.data.length, sha256 });
+          writing = this.writePart(name, part.data);
+          writing.catch(() => undefined); // awaited on the next part or after the last
+          if (this.partRing.length === 1) await writing;
+          parts.push({ name, size: part.data.length, sha256: part.sha256 });
           size += part.data.length;
           if (signal?.aborted) throw interrupted(id, signal.reason);
         }
+        await writing;
         // Format version 2: the stream digest is made from the part sums (each byte hashed once).
         const sum = { size, sha256: partListDigest(parts), parts };
         this.streamSums.push({ id, ...sum });
@@ -245,6 +235,12 @@ class TarArchiveWriter implements ArchiveWriter {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** A part's entry, resolved once the sink has taken its bytes (its buffer may then be refilled). */
+  private async writePart(name: string, data: Buffer): Promise<void> {
+    await this.entry(name, data);
+    await this.guard(this.pump.writtenUpTo(this.tarBytes));
   }
 
   private async entry(name: string, data: Buffer): Promise<void> {

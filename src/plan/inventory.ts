@@ -40,3 +40,8 @@ export function imageUuidOfOrigin(origin: string | undefined, pool: string): str
   const m = origin === undefined ? null : /^([^/@]+)\/([0-9a-f-]{36})@final$/.exec(origin);
   return m && m[1] === pool ? m[2] : undefined;
 }
+
+/** The most bytes any filesystem or volume in `rows` references: what sizes a save's parts. */
+export function largestDatasetBytes(rows: readonly ZfsRow[]): number {
+  return rows.reduce((max, r) => (r.type === 'snapshot' ? max : Math.max(max, r.referenced)), 0);
+}

@@ -14,7 +14,7 @@ import { neverStarted } from '../archive/filter-process.js';
 import { ZSTD_MISSING } from '../archive/zstd-input.js';
 import { zstd } from '../plan/argv.js';
 import type { ArchiveSink as ByteSink } from '../archive/sink.js';
-import { DEFAULT_PART_SIZE, HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
+import { HEADER_ENTRY, VMADM_ENTRY, imageManifestEntry, type Header } from '../archive/format.js';
 import { HostCommandError, NotFoundError, PlanConflictError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { compactUtcStamp, zbakSnapshotName } from '../model/names.js';
@@ -26,7 +26,8 @@ import { mediumHoldTag } from '../model/ownership.js';
 import { chooseBase, linkOf, type ChainPolicy } from '../plan/chain.js';
 import { zoneDatasets, zonePool } from '../plan/zone-datasets.js';
 import { scanMedium } from './medium-scan.js';
-import { findRow, type SaveInventory } from '../plan/inventory.js';
+import { findRow, largestDatasetBytes, type SaveInventory } from '../plan/inventory.js';
+import { autoPartSize } from '../model/part-size.js';
 import { succeeded, type Log } from './commands.js';
 import { gatherSaveInventory } from './gather.js';
 import { executeSteps, type ArchiveSink } from './execute.js';
@@ -119,9 +120,9 @@ export interface SaveResult {
 
 export async function runSave(host: Host, ref: string, opts: SaveOptions, log: Log): Promise<SaveResult> {
   const now = opts.now ?? new Date();
-  const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
   if (opts.compress) await requireZstd(host);
   const inv = await gatherSaveInventory(host, ref);
+  const partSize = opts.partSize ?? autoPartSize(largestDatasetBytes(inv.rows));
   const snapshotName = zbakSnapshotName(now);
   const toStream = opts.to === STDOUT_TARGET;
   if (toStream && !opts.dryRun && !opts.stream) throw new Error('internal error: a save to standard output without its stream');
