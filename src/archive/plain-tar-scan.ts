@@ -19,11 +19,17 @@ const READ_CHUNK = 1024 * 1024;
 /** Zero padding after the end blocks read to check it is only zeros; more goes to tar-stream. */
 const MAX_END_PADDING = 1024 * 1024;
 
-/** Sequential reads of the file into one buffer, reused for every read. */
+/**
+ * Sequential reads of the file into two buffers, reused for every read: while the consumer
+ * works through one (hashing it), the next read fills the other.
+ */
 class Window {
-  private readonly buf = Buffer.allocUnsafeSlow(READ_CHUNK);
+  private buf = Buffer.allocUnsafeSlow(READ_CHUNK);
+  private spare = Buffer.allocUnsafeSlow(READ_CHUNK);
   private start = 0;
   private len = 0;
+  /** The read into `spare` of the bytes after the window, when one is under way. */
+  private ahead: { at: number; read: Promise<number> } | null = null;
   /** File offset of the next byte to hand out. */
   pos = 0;
 
@@ -33,24 +39,48 @@ class Window {
     private readonly onRead: (n: number) => void,
   ) {}
 
-  /** At most `n` (> 0) bytes from `pos` on, as a view of the buffer; refills it when used up. */
+  private read(into: Buffer, at: number): Promise<number> {
+    return this.fh.read(into, 0, into.length, at).then(
+      (r) => r.bytesRead,
+      (err: unknown) => {
+        throw new ArchiveUnreadableError(`cannot read archive ${this.path}: ${describeIoError(err)}`, { cause: err });
+      },
+    );
+  }
+
+  /** At most `n` (> 0) bytes from `pos` on, as a view of a buffer; refills when used up. */
   async take(n: number): Promise<Buffer> {
     if (this.pos < this.start || this.pos >= this.start + this.len) {
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await this.fh.read(this.buf, 0, this.buf.length, this.pos));
-      } catch (err) {
-        throw new ArchiveUnreadableError(`cannot read archive ${this.path}: ${describeIoError(err)}`, { cause: err });
+      // Asking for more means the consumer is done with every view handed out so far.
+      const ahead = this.ahead;
+      this.ahead = null;
+      const got = ahead === null ? -1 : await ahead.read;
+      if (ahead !== null && this.pos >= ahead.at && this.pos < ahead.at + got) {
+        [this.buf, this.spare] = [this.spare, this.buf];
+        this.start = ahead.at;
+        this.len = got;
+      } else {
+        this.start = this.pos;
+        this.len = await this.read(this.buf, this.pos);
       }
-      this.onRead(bytesRead);
-      if (bytesRead === 0) throw new NotPlainTarError('unexpected end of file');
-      this.start = this.pos;
-      this.len = bytesRead;
+      this.onRead(this.len);
+      if (this.len === 0) throw new NotPlainTarError('unexpected end of file');
+      if (this.len === this.buf.length) {
+        const at = this.start + this.len;
+        this.ahead = { at, read: this.read(this.spare, at) };
+        this.ahead.read.catch(() => undefined); // reported when it is needed
+      }
     }
     const from = this.pos - this.start;
     const view = this.buf.subarray(from, Math.min(this.len, from + n));
     this.pos += view.length;
     return view;
+  }
+
+  /** Waits for a read ahead still under way, so the file can be closed. */
+  async settle(): Promise<void> {
+    await this.ahead?.read.catch(() => undefined);
+    this.ahead = null;
   }
 
   /** Exactly `dst.length` bytes copied into `dst`. */
@@ -66,9 +96,11 @@ class Window {
 /** Calls `onEntry` for every entry in order, as scanTar does; throws NotPlainTarError on anything but plain ustar. */
 export async function scanPlainTar(path: string, onEntry: (entry: TarEntry) => Promise<void>, opts: ScanOptions = {}): Promise<ScanResult> {
   const fh = await openArchive(path);
+  let window: Window | undefined;
   try {
     const fileSize = (await fh.stat()).size;
     const w = new Window(fh, path, (n) => opts.onRead?.(n));
+    window = w;
     const block = Buffer.alloc(BLOCK);
     for (;;) {
       if (w.pos + BLOCK > fileSize) throw new NotPlainTarError('no end-of-archive blocks');
@@ -96,6 +128,7 @@ export async function scanPlainTar(path: string, onEntry: (entry: TarEntry) => P
       w.pos += left + paddedSize(h.size) - h.size; // past what the callback left, and the padding
     }
   } finally {
+    await window?.settle();
     await fh.close().catch(() => undefined);
   }
 }
