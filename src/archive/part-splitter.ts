@@ -1,16 +1,12 @@
-// Cut a byte stream into parts of exactly partSize bytes (the last one shorter), hashing
-// each part as it is filled. Parts are assembled in a small ring of buffers that is reused
+// Cut a byte stream into parts of exactly partSize bytes (the last one shorter). Parts are assembled in a small ring of buffers that is reused
 // for the whole stream, so the next part fills while the previous one is being written:
 // memory stays at the ring however long the stream, and source chunks die young (see
 // young-garbage.ts).
-import { createHash } from 'node:crypto';
 import { GarbageBound } from './young-garbage.js';
 
 export interface Part {
   /** A view of one of the ring's buffers: valid until the consumer asks for the part that refills it. */
   data: Buffer;
-  /** sha256 of `data`, hex. */
-  sha256: string;
 }
 
 function toBuffer(chunk: unknown): Buffer {
@@ -33,14 +29,12 @@ export async function* splitIntoParts(source: AsyncIterable<unknown>, ring: read
   const partSize = first.length;
   const garbage = new GarbageBound();
   let buf = first;
-  let hash = createHash('sha256');
   let size = 0;
   let emitted = 0;
   const take = (): Part => {
-    const part = { data: buf.subarray(0, size), sha256: hash.digest('hex') };
+    const part = { data: buf.subarray(0, size) };
     emitted++;
     buf = ring[emitted % ring.length] as Buffer;
-    hash = createHash('sha256');
     size = 0;
     return part;
   };
@@ -51,7 +45,6 @@ export async function* splitIntoParts(source: AsyncIterable<unknown>, ring: read
       const n = Math.min(chunk.length - off, partSize - size);
       const piece = chunk.subarray(off, off + n);
       piece.copy(buf, size);
-      hash.update(piece);
       size += n;
       off += n;
       if (size === partSize) yield take();

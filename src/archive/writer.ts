@@ -15,6 +15,7 @@ import {
 import { partSizeProblem } from '../model/part-size.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseJsonEntry } from './json-entry.js';
 import { splitIntoParts } from './part-splitter.js';
+import { PartHasher, sharedBuffer } from './part-hasher.js';
 import { partListDigest } from './stream-digest.js';
 import { tarEntryBytes, writeTarEntry } from './tar-entry-out.js';
 import { ArchiveWriteError, describeIoError } from './write-error.js';
@@ -80,6 +81,7 @@ class TarArchiveWriter implements ArchiveWriter {
   /** Tar bytes handed to the packer so far (headers, data, padding). */
   private tarBytes = 0;
   private partRing: Buffer[] | null = null;
+  private hasher: PartHasher | null = null;
   private readonly mtime = new Date();
   private state: State = 'open';
   private failure: Error | null = null;
@@ -155,25 +157,30 @@ class TarArchiveWriter implements ArchiveWriter {
         if (signal?.aborted) throw interrupted(id, signal.reason);
         const parts: EntrySum[] = [];
         let size = 0;
-        // Buffers per writer, reused: with two, the next part fills (and is hashed) while the
-        // last one is written; a part size above 32 MiB (--part-size) gets one, to bound memory.
-        this.partRing ??= Array.from({ length: this.partSize <= RING_PART_LIMIT ? 2 : 1 }, () => Buffer.allocUnsafeSlow(this.partSize));
-        let writing: Promise<void> = Promise.resolve();
+        // Buffers per writer, reused: with two, the next part fills while the last one is
+        // written and hashed (on the hasher's thread); a part size above 32 MiB (--part-size)
+        // gets one, to bound memory.
+        this.partRing ??= Array.from({ length: this.partSize <= RING_PART_LIMIT ? 2 : 1 }, () => sharedBuffer(this.partSize));
+        const hasher = (this.hasher ??= new PartHasher());
+        let pending: Promise<void> = Promise.resolve();
         for await (const part of splitIntoParts(source, this.partRing)) {
           if (parts.length >= MAX_PARTS)
             throw new ZbakError(`stream ${id} needs more than ${MAX_PARTS} parts of ${this.partSize} bytes; use a larger part size`);
           const name = streamPartEntry(id, parts.length);
           // Tar entries go one after another, and the splitter refills the previous part's
-          // buffer next: that part must be on its way to disk first.
-          await writing;
-          writing = this.writePart(name, part.data);
-          writing.catch(() => undefined); // awaited on the next part or after the last
-          if (this.partRing.length === 1) await writing;
-          parts.push({ name, size: part.data.length, sha256: part.sha256 });
+          // buffer next: that part must be on its way to disk, and hashed, first.
+          await pending;
+          const sum: EntrySum = { name, size: part.data.length, sha256: '' };
+          parts.push(sum);
+          const hashing = hasher.hash(part.data).then((hex) => void (sum.sha256 = hex));
+          hashing.catch(() => undefined); // awaited with the write
+          pending = this.writePart(name, part.data).then(() => hashing);
+          pending.catch(() => undefined); // awaited on the next part or after the last
+          if (this.partRing.length === 1) await pending;
           size += part.data.length;
           if (signal?.aborted) throw interrupted(id, signal.reason);
         }
-        await writing;
+        await pending;
         // Format version 2: the stream digest is made from the part sums (each byte hashed once).
         const sum = { size, sha256: partListDigest(parts), parts };
         this.streamSums.push({ id, ...sum });
@@ -205,6 +212,7 @@ class TarArchiveWriter implements ArchiveWriter {
         this.pack.finalize();
         await this.guard(this.pump.done);
         if (this.failure) throw this.failure;
+        await this.closeHasher();
         const name = await this.sink.finish();
         this.state = 'finished';
         return name;
@@ -222,7 +230,14 @@ class TarArchiveWriter implements ArchiveWriter {
     this.fail(new ZbakError(`archive ${this.finalPath} was aborted`, 'interrupted'));
     this.pack.destroy();
     await this.pump.done.catch(() => undefined);
+    await this.closeHasher();
     await this.sink.abort();
+  }
+
+  private async closeHasher(): Promise<void> {
+    const h = this.hasher;
+    this.hasher = null;
+    await h?.close();
   }
 
   // One call at a time: entries are sequential in a tar, so concurrent calls are a bug.
@@ -262,6 +277,7 @@ class TarArchiveWriter implements ArchiveWriter {
     this.failure = err;
     if (this.state === 'open') this.state = 'failed';
     for (const stop of this.onFailure) stop(err);
+    void this.closeHasher();
   }
 }
 
