@@ -17,6 +17,8 @@ import { formatSize, formatTable, parseSize, summarize, type Measured, type Oper
 const PROBE_FILE = join(REPO, 'dist/scripts/bench/usage-probe.js');
 const PROBE = pathToFileURL(PROBE_FILE).href;
 const OPERATIONS: Operation[] = ['save', 'verify', 'restore'];
+/** ZBAK_BENCH_NODE_ARGS: node flags for zbak's runs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
+const NODE_ARGS = (process.env.ZBAK_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const RAW: Record<Operation, string> = {
   save: "cat stream > file; sync file (same directory as zbak's archive)",
   verify: 'openssl dgst -sha256 archive',
@@ -75,7 +77,7 @@ class Bench {
     await rm(this.usage, { force: true });
     await writeFile(this.cmdLog, '');
     await writeFile(this.trace, '');
-    const r = await timed(process.execPath, ['--import', PROBE, ZBAK_MAIN, ...args], {
+    const r = await timed(process.execPath, [...NODE_ARGS, '--import', PROBE, ZBAK_MAIN, ...args], {
       ...this.host.env, ...env, ZBAK_BENCH_LOG: this.cmdLog, ZBAK_BENCH_USAGE: this.usage, ZBAK_TRACE: this.trace,
     });
     mustSucceed(`zbak ${args.join(' ')}`, r);
