@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, streamPartEntry, type Header } from '../src/archive/format.js';
+import { FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, streamPartEntry, type Header } from '../src/archive/format.js';
 import { partListDigest } from '../src/archive/stream-digest.js';
 import { readStreams, verifyArchive } from '../src/archive/reader.js';
 import { createArchiveWriter } from '../src/archive/writer.js';
+import { autoPartSize } from '../src/model/part-size.js';
 import { substreamBegin } from '../fakezfs/send-records.js';
 
 const MiB = 1024 * 1024;
@@ -71,14 +72,17 @@ async function measure<T>(fn: () => Promise<T>): Promise<T & { seconds: number; 
 }
 
 
-function header(): Header {
+/** The part size a save of a zone of this size picks. */
+const partSizeOf = (size: number): number => autoPartSize(size);
+
+function header(partSize: number): Header {
   const uuid = ZONE;
   return {
     format: FORMAT_NAME, formatVersion: FORMAT_VERSION, tool: { name: 'zbak', version: 'bench' },
     createdAt: new Date().toISOString(),
     source: { hostname: 'bench', sysinfoUuid: 'bench', platform: 'bench', pool: 'zones' },
     zone: { uuid, brand: 'joyent', state: 'stopped', autoboot: false },
-    snapshotName: 'zbak-bench', partSize: DEFAULT_PART_SIZE, vmadmEntry: VMADM_ENTRY, images: [],
+    snapshotName: 'zbak-bench', partSize, vmadmEntry: VMADM_ENTRY, images: [],
     streams: [{
       id: 's01', role: 'zoneroot', dataset: uuid, kind: 'full', to: { snapshot: 'zbak-bench', guid: '1' },
       snapshots: [{ name: 'zbak-bench', guid: '1' }], withProperties: false, sendArgv: ['synthetic'],
@@ -99,8 +103,8 @@ async function runPhase(phase: string, file: string, size: number): Promise<void
   let out: Record<string, unknown>;
   if (phase === 'save') {
     out = await measure(async () => {
-      const w = await createArchiveWriter(file);
-      await w.addEntry('zbak.json', JSON.stringify(header()));
+      const w = await createArchiveWriter(file, { partSize: partSizeOf(size) });
+      await w.addEntry('zbak.json', JSON.stringify(header(partSizeOf(size))));
       // verify checks vmadm.json against the header (uuid, brand)
       await w.addEntry(VMADM_ENTRY, JSON.stringify({ uuid: ZONE, brand: 'joyent' }));
       const sum = await w.addStream('s01', synthetic(size));
@@ -123,11 +127,11 @@ async function runPhase(phase: string, file: string, size: number): Promise<void
       await readStreams(file, verify.v, async (_spec, data) => {
         for await (const c of data) {
           for (let off = 0; off < (c as Buffer).length; ) {
-            const take = Math.min((c as Buffer).length - off, DEFAULT_PART_SIZE - inPart);
+            const take = Math.min((c as Buffer).length - off, partSizeOf(size) - inPart);
             h.update((c as Buffer).subarray(off, off + take));
             off += take;
             inPart += take;
-            if (inPart === DEFAULT_PART_SIZE) endPart();
+            if (inPart === partSizeOf(size)) endPart();
           }
           n += (c as Buffer).length;
         }
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
       throw new Error(`read back ${restore.size} bytes sha256 ${restore.sha256}, wrote ${size} sha256 ${save.sha256}`);
     const report = {
       sizeMiB: mib,
-      partSizeMiB: DEFAULT_PART_SIZE / MiB,
+      partSizeMiB: partSizeOf(size) / MiB,
       peakRssMiB: m(Math.max(save.maxRss, restore.maxRss, save.peakRss, restore.peakRss)),
       save: { peakRssMiB: m(save.peakRss), maxRssMiB: m(save.maxRss), writeMiBs: rate(save.seconds) },
       restore: {
