@@ -5,13 +5,16 @@
 // side's peak RSS. Then one decrypt+verify (zbak verify --identity) of the last encrypted
 // archive, checked to succeed.
 //   node dist/scripts/bench-crypto.js [--sizes 256MiB,2GiB] [--pairs 3] [--sign] [--dir /tmp]
+//                                     [--medium MiB/s]
+// --medium N: both saves go to standard output (--to -), written into a file at most N MiB/s
+// and fsynced, as on a USB disk: the save then waits for the medium, not the CPU.
 import { cpus, tmpdir } from 'node:os';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO, ZBAK_MAIN } from './lib/fake-smartos.js';
 import { BENCH_ALIAS, createBenchHost } from './lib/bench-host.js';
-import { mustSucceed, preRead, timed, writeStreamFile } from './lib/bench-run.js';
+import { mustSucceed, preRead, timed, timedToMedium, writeStreamFile } from './lib/bench-run.js';
 import { formatSize, parseSize, spread } from './lib/bench-report.js';
 import { newAgeIdentity } from '../src/archive/age-header.js';
 
@@ -31,6 +34,8 @@ interface Run {
 async function main(): Promise<void> {
   const sizes = (arg('--sizes') ?? '256MiB,2GiB').split(',').map(parseSize);
   const pairs = Number(arg('--pairs') ?? '3');
+  const medium = arg('--medium') === undefined ? undefined : Number(arg('--medium')) * MiB;
+  if (medium !== undefined && !(medium > 0)) throw new Error('--medium wants MiB/s, e.g. 150');
   const dir = await mkdtemp(join(arg('--dir') ?? tmpdir(), 'zbak-bench-crypto-'));
   const load = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
   const loadStart = await load();
@@ -45,7 +50,13 @@ async function main(): Promise<void> {
     const usage = join(dir, 'usage.json');
     const zbak = async (args: string[], env: Record<string, string> = {}): Promise<Run> => {
       await rm(usage, { force: true });
-      const r = mustSucceed(`zbak ${args.join(' ')}`, await timed(process.execPath, ['--import', PROBE, ZBAK_MAIN, ...args], { ...host.env, ...env, ZBAK_BENCH_USAGE: usage }));
+      const argv = ['--import', PROBE, ZBAK_MAIN, ...args];
+      const runEnv = { ...host.env, ...env, ZBAK_BENCH_USAGE: usage };
+      const toMedium = medium !== undefined && args[0] === 'save';
+      const r = mustSucceed(
+        `zbak ${args.join(' ')}`,
+        toMedium ? await timedToMedium(process.execPath, argv, runEnv, join(out, 'medium.zbak'), medium) : await timed(process.execPath, argv, runEnv),
+      );
       const u = JSON.parse(await readFile(usage, 'utf8')) as { peakRss: number };
       return { seconds: r.seconds, peakRss: u.peakRss };
     };
@@ -63,10 +74,11 @@ async function main(): Promise<void> {
       for (let i = 1; i <= pairs; i++) {
         await clean();
         await preRead(stream);
-        plain.push(await zbak(['save', BENCH_ALIAS, '--to', out], sent));
+        const to = medium === undefined ? out : '-';
+        plain.push(await zbak(['save', BENCH_ALIAS, '--to', to], sent));
         await clean();
         await preRead(stream);
-        enc.push(await zbak(['save', BENCH_ALIAS, '--to', out, '--encrypt-to', recipient], sent));
+        enc.push(await zbak(['save', BENCH_ALIAS, '--to', to, '--encrypt-to', recipient], sent));
         last = join(out, (await readdir(out)).find((f) => f.endsWith('.zbak'))!);
         log(`${formatSize(bytes)} pair ${i}/${pairs}: plain ${plain.at(-1)!.seconds.toFixed(2)} s, encrypted ${enc.at(-1)!.seconds.toFixed(2)} s`);
       }
@@ -86,7 +98,8 @@ async function main(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  console.log(`zbak bench-crypto: ${cpus().length} cores, load ${loadStart} at start, ${await load()} at end; ${pairs} pairs (plain then encrypted save)\n${lines.join('\n')}`);
+  const target = medium === undefined ? 'to a directory (page cache, fsync)' : `to standard output, written into a file at ${medium / MiB} MiB/s (fsync)`;
+  console.log(`zbak bench-crypto: ${cpus().length} cores, load ${loadStart} at start, ${await load()} at end; ${pairs} pairs (plain then encrypted save), ${target}\n${lines.join('\n')}`);
 }
 
 main().catch((err: unknown) => {

@@ -54,3 +54,35 @@ export async function writeStreamFile(path: string, bytes: number): Promise<void
     await fh.close();
   }
 }
+
+/**
+ * Runs a command whose stdout goes, at most `bytesPerSecond`, into `outFile` (then fsync): a
+ * medium slower than the page cache, such as a USB disk, with its backpressure on the writer.
+ */
+export function timedToMedium(file: string, args: readonly string[], env: Record<string, string>, outFile: string, bytesPerSecond: number): Promise<Timed> {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-KEEP)));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const written = (async () => {
+    const fh = await open(outFile, 'w');
+    try {
+      let bytes = 0;
+      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        await fh.write(chunk);
+        bytes += chunk.length;
+        // Ahead of the medium's rate: wait (the pipe, then the writer, waits with us).
+        const due = (bytes / bytesPerSecond) * 1e3 - Number(process.hrtime.bigint() - t0) / 1e6;
+        if (due > 0) await new Promise((r) => setTimeout(r, due));
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  })();
+  return Promise.all([exited, written]).then(([code]) => ({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, code, stdout: '', stderr }));
+}
