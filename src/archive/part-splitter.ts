@@ -1,5 +1,6 @@
-// Cut a byte stream into parts of exactly partSize bytes (the last one shorter). Parts are assembled in a small ring of buffers that is reused
-// for the whole stream, so the next part fills while the previous one is being written:
+// Cut a byte stream into parts of exactly partSize bytes (the last one shorter). Parts are
+// assembled in a small ring of buffers that is reused for the whole stream, so the next part
+// fills while the previous one is being written:
 // memory stays at the ring however long the stream, and source chunks die young (see
 // young-garbage.ts).
 import { GarbageBound } from './young-garbage.js';

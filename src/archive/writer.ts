@@ -12,7 +12,7 @@ import {
   DEFAULT_PART_SIZE, FORMAT_NAME, FORMAT_VERSION, HEADER_ENTRY, TRAILER_ENTRY, TrailerSchema, VMADM_ENTRY,
   streamPartEntry, type EntrySum, type Header, type Trailer,
 } from './format.js';
-import { partSizeProblem } from '../model/part-size.js';
+import { AUTO_MAX_PART_SIZE, partSizeProblem } from '../model/part-size.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseJsonEntry } from './json-entry.js';
 import { splitIntoParts } from './part-splitter.js';
 import { PartHasher, sharedBuffer } from './part-hasher.js';
@@ -65,9 +65,6 @@ export function createArchiveWriterTo(sink: ArchiveSink, opts: { partSize?: numb
 }
 
 const sha256Hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/** The largest part size that gets two buffers. */
-const RING_PART_LIMIT = 32 * 1024 * 1024;
 
 /** Part names have six digits, so a shell glob lists them in order. */
 const MAX_PARTS = 1_000_000;
@@ -158,9 +155,9 @@ class TarArchiveWriter implements ArchiveWriter {
         const parts: EntrySum[] = [];
         let size = 0;
         // Buffers per writer, reused: with two, the next part fills while the last one is
-        // written and hashed (on the hasher's thread); a part size above 32 MiB (--part-size)
-        // gets one, to bound memory.
-        this.partRing ??= Array.from({ length: this.partSize <= RING_PART_LIMIT ? 2 : 1 }, () => sharedBuffer(this.partSize));
+        // written and hashed (on the hasher's thread); a part size larger than zbak picks by
+        // itself (--part-size above 32 MiB) gets one, to bound memory.
+        this.partRing ??= Array.from({ length: this.partSize <= AUTO_MAX_PART_SIZE ? 2 : 1 }, () => sharedBuffer(this.partSize));
         const hasher = (this.hasher ??= new PartHasher());
         let pending: Promise<void> = Promise.resolve();
         for await (const part of splitIntoParts(source, this.partRing)) {
