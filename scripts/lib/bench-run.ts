@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 
 export interface Timed {
   seconds: number;
@@ -12,17 +13,23 @@ export interface Timed {
 
 const KEEP = 64 * 1024; // of each output, for error messages
 
+/** Keeps the last KEEP characters a child writes to `out` (decoded as UTF-8), for error messages. */
+function keepTail(out: Readable): () => string {
+  let kept = '';
+  out.setEncoding('utf8');
+  out.on('data', (c: string) => (kept = (kept + c).slice(-KEEP)));
+  return () => kept;
+}
+
 /** Runs a command (argument array, no shell unless asked for) and times it from spawn to exit. */
 export function timed(file: string, args: readonly string[], env: Record<string, string>): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout = (stdout + c.toString()).slice(-KEEP)));
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-KEEP)));
+    const stdout = keepTail(child.stdout);
+    const stderr = keepTail(child.stderr);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, code, stdout, stderr }));
+    child.on('close', (code) => resolve({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, code, stdout: stdout(), stderr: stderr() }));
   });
 }
 
@@ -62,8 +69,7 @@ export async function writeStreamFile(path: string, bytes: number): Promise<void
 export function timedToMedium(file: string, args: readonly string[], env: Record<string, string>, outFile: string, bytesPerSecond: number): Promise<Timed> {
   const t0 = process.hrtime.bigint();
   const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-KEEP)));
+  const stderr = keepTail(child.stderr);
   const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', resolve);
@@ -84,5 +90,5 @@ export function timedToMedium(file: string, args: readonly string[], env: Record
       await fh.close();
     }
   })();
-  return Promise.all([exited, written]).then(([code]) => ({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, code, stdout: '', stderr }));
+  return Promise.all([exited, written]).then(([code]) => ({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, code, stdout: '', stderr: stderr() }));
 }
