@@ -63,11 +63,20 @@ export async function writeStreamFile(path: string, bytes: number): Promise<void
 }
 
 /**
+ * How far the medium may fall behind its rate and then catch up (a small write cache). Time it
+ * sits idle beyond this is lost, as on a disk: it cannot write bytes before they arrive.
+ */
+const MEDIUM_SLACK_MS = 20;
+
+/**
  * Runs a command whose stdout goes, at most `bytesPerSecond`, into `outFile` (then fsync): a
  * medium slower than the page cache, such as a USB disk, with its backpressure on the writer.
+ * The rate is a token bucket holding at most MEDIUM_SLACK_MS of the medium's time, so a pause
+ * before or between the writer's data (zbak's host commands) is not made up afterwards.
  */
 export function timedToMedium(file: string, args: readonly string[], env: Record<string, string>, outFile: string, bytesPerSecond: number): Promise<Timed> {
   const t0 = process.hrtime.bigint();
+  const elapsedMs = (): number => Number(process.hrtime.bigint() - t0) / 1e6;
   const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = keepTail(child.stderr);
   const exited = new Promise<number | null>((resolve, reject) => {
@@ -77,12 +86,13 @@ export function timedToMedium(file: string, args: readonly string[], env: Record
   const written = (async () => {
     const fh = await open(outFile, 'w');
     try {
-      let bytes = 0;
+      let done = 0; // ms after t0 when the medium will have written what it has been given
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        const arrived = elapsedMs();
         await fh.write(chunk);
-        bytes += chunk.length;
-        // Ahead of the medium's rate: wait (the pipe, then the writer, waits with us).
-        const due = (bytes / bytesPerSecond) * 1e3 - Number(process.hrtime.bigint() - t0) / 1e6;
+        done = Math.max(done, arrived - MEDIUM_SLACK_MS) + (chunk.length / bytesPerSecond) * 1e3;
+        // Ahead of the medium: wait (the pipe, then the writer, waits with us).
+        const due = done - elapsedMs();
         if (due > 0) await new Promise((r) => setTimeout(r, due));
       }
       await fh.sync();
