@@ -17,6 +17,8 @@ export interface Measured {
   commands?: number[];
   /** Wall seconds per run spent in the stand-in host's commands (node processes here). */
   standinSeconds?: number[];
+  /** Save only: both sides wrote to a medium of this many bytes per second (then fsync). */
+  mediumBytesPerSecond?: number;
 }
 
 export interface Spread {
@@ -57,6 +59,8 @@ const MiB = 1024 * 1024;
 /** Issue 8's targets (a benchmark prints them; no test times anything). */
 export const TARGETS = {
   ratio: { save: 0.5, verify: 0.9, restore: 0.8 } satisfies Record<Operation, number>,
+  /** A save when the target disk is the bottleneck (bench --medium): within 10 % of raw. */
+  mediumSaveRatio: 0.9,
   peakRss: 100 * MiB,
   commands: { save: 12, restore: 15 } satisfies Partial<Record<Operation, number>>,
 };
@@ -86,8 +90,9 @@ export function summarize(m: Measured): Summary {
   const counted = m.commands && m.commands.length > 0 ? m.commands : null;
   const commands = counted && Math.max(...counted);
   const fewestCommands = counted && Math.min(...counted);
+  const wanted = m.op === 'save' && m.mediumBytesPerSecond !== undefined ? TARGETS.mediumSaveRatio : TARGETS.ratio[m.op];
   const checks: Check[] = [
-    { what: 'zbak/raw', value: ratio, target: `≥${TARGETS.ratio[m.op].toFixed(2)}`, pass: ratio >= TARGETS.ratio[m.op] },
+    { what: 'zbak/raw', value: ratio, target: `≥${wanted.toFixed(2)}`, pass: ratio >= wanted },
     { what: 'peak RSS', value: peakRss, target: `≤${TARGETS.peakRss / MiB} MiB`, pass: peakRss <= TARGETS.peakRss },
   ];
   const maxCommands = (TARGETS.commands as Partial<Record<Operation, number>>)[m.op];

@@ -55,6 +55,13 @@ describe('summarize', () => {
     expect(formatTable([s], { save: 'cat', verify: 'openssl', restore: 'cat' }).split('\n')[1]).toMatch(/≥0\.50 MISS\s+1\.00\s+120 MiB/);
   });
 
+  it('wants a save to a rate-limited medium within 10 % of raw', () => {
+    const medium = { ...save, zbakSeconds: [10], rawSeconds: [9], mediumBytesPerSecond: 150 * MiB };
+    expect(summarize(medium).checks[0]).toMatchObject({ target: '≥0.90', pass: true });
+    expect(summarize({ ...medium, rawSeconds: [8.9] }).checks[0]).toMatchObject({ target: '≥0.90', pass: false });
+    expect(summarize({ ...medium, mediumBytesPerSecond: undefined }).checks[0]!.target).toBe('≥0.50');
+  });
+
   it('passes at the targets themselves and has no command target for verify', () => {
     const verify = summarize({ ...save, op: 'verify', zbakSeconds: [10], rawSeconds: [9], zbakPeakRss: [100 * MiB], commands: undefined });
     expect(verify.checks.map((c) => c.pass)).toEqual([true, true]);
