@@ -3,7 +3,11 @@
 // and whose `zfs receive` reads to /dev/null, so zbak's own cost shows. Paired, interleaved
 // runs (zbak, raw, zbak, raw, ...), medians and spreads, ratios, zbak's peak RSS, host commands.
 //   node dist/scripts/bench.js [--sizes 256MiB,2GiB] [--pairs 3] [--ops save,verify,restore]
-//                              [--dir /tmp] [--json <file>] [--keep]
+//                              [--medium MiB/s] [--dir /tmp] [--json <file>] [--keep]
+// --medium N: the save rows write to a medium of N MiB/s (a USB disk, the nightly target), not
+// the page cache: zbak as `save bench --to -` and raw as `cat stream`, each piped into a file
+// written at most N MiB/s and then fsynced (timedToMedium); the target is then ≥0.90 of raw.
+// That file is the archive verify and restore use.
 import { cpus, tmpdir } from 'node:os';
 import { mkdtemp, readFile, readdir, rename, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -11,19 +15,22 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO, ZBAK_MAIN } from './lib/fake-smartos.js';
 import { BENCH_ALIAS, BENCH_ZONE, countCommands, createBenchHost, type BenchHost } from './lib/bench-host.js';
-import { mustSucceed, preRead, timed, timedShell, writeStreamFile } from './lib/bench-run.js';
-import { formatSize, formatTable, parseSize, summarize, type Measured, type Operation, type Summary } from './lib/bench-report.js';
+import { mustSucceed, preRead, timed, timedShell, timedToMedium, writeStreamFile, type Timed } from './lib/bench-run.js';
+import { TARGETS, formatSize, formatTable, parseSize, summarize, type Measured, type Operation, type Summary } from './lib/bench-report.js';
 
 const PROBE_FILE = join(REPO, 'dist/scripts/bench/usage-probe.js');
 const PROBE = pathToFileURL(PROBE_FILE).href;
 const OPERATIONS: Operation[] = ['save', 'verify', 'restore'];
 /** ZBAK_BENCH_NODE_ARGS: node flags for zbak's runs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
 const NODE_ARGS = (process.env.ZBAK_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-const RAW: Record<Operation, string> = {
-  save: "cat stream > file; sync file (same directory as zbak's archive)",
+const MiB = 1024 * 1024;
+const rawCommands = (medium: number | undefined): Record<Operation, string> => ({
+  save: medium === undefined
+    ? "cat stream > file; sync file (same directory as zbak's archive)"
+    : `cat stream | written at ${medium / MiB} MiB/s + fsync (zbak: save bench --to - | the same medium)`,
   verify: 'openssl dgst -sha256 archive',
   restore: 'zfs receive -u -F <zoneroot> < stream with the stand-in (reads the stream to /dev/null)',
-};
+});
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -57,9 +64,11 @@ class Bench {
   private archive: string | null = null;
   readonly commandsByName: Record<string, Record<string, number>> = {};
 
+  /** `medium`: bytes per second of the medium the saves write to (--medium); none: a directory. */
   constructor(
     private readonly dir: string,
     private readonly host: BenchHost,
+    private readonly medium?: number,
   ) {
     this.out = join(dir, 'out');
     this.cmdLog = join(dir, 'commands.log');
@@ -73,13 +82,16 @@ class Bench {
     await mkdir(this.out);
   }
 
-  private async zbak(args: string[], env: Record<string, string>): Promise<ZbakRun> {
+  /** Runs zbak; with `toMedium`, its standard output goes into that file on the medium. */
+  private async zbak(args: string[], env: Record<string, string>, toMedium?: string): Promise<ZbakRun> {
     await rm(this.usage, { force: true });
     await writeFile(this.cmdLog, '');
     await writeFile(this.trace, '');
-    const r = await timed(process.execPath, [...NODE_ARGS, '--import', PROBE, ZBAK_MAIN, ...args], {
-      ...this.host.env, ...env, ZBAK_BENCH_LOG: this.cmdLog, ZBAK_BENCH_USAGE: this.usage, ZBAK_TRACE: this.trace,
-    });
+    const argv = [...NODE_ARGS, '--import', PROBE, ZBAK_MAIN, ...args];
+    const runEnv = { ...this.host.env, ...env, ZBAK_BENCH_LOG: this.cmdLog, ZBAK_BENCH_USAGE: this.usage, ZBAK_TRACE: this.trace };
+    const r = toMedium !== undefined && this.medium !== undefined
+      ? await timedToMedium(process.execPath, argv, runEnv, toMedium, this.medium)
+      : await timed(process.execPath, argv, runEnv);
     mustSucceed(`zbak ${args.join(' ')}`, r);
     const usage = JSON.parse(await readFile(this.usage, 'utf8')) as { peakRss: number; cpuSeconds: number };
     const counted = countCommands(await readFile(this.cmdLog, 'utf8'));
@@ -103,24 +115,39 @@ class Bench {
   private async saveZbak(stream: string, bytes: number): Promise<ZbakRun> {
     await rm(this.sent, { force: true });
     await preRead(stream);
-    const z = await this.zbak(['save', BENCH_ALIAS, '--to', this.out], { ZBAK_BENCH_STREAM: stream, ZBAK_BENCH_SENT: this.sent });
-    if (!existsSync(this.sent)) throw new Error(`the stand-in zfs did not send ${stream} for the zoneroot (no ${this.sent})`);
+    const sendEnv = { ZBAK_BENCH_STREAM: stream, ZBAK_BENCH_SENT: this.sent };
+    if (this.medium !== undefined) {
+      // The file on the medium is the whole archive (--to - writes the same format); it replaces the last one.
+      const archive = join(this.out, 'medium.zbak');
+      const z = await this.zbak(['save', BENCH_ALIAS, '--to', '-'], sendEnv, archive);
+      await this.keepSent(stream, archive, bytes);
+      return z;
+    }
+    const z = await this.zbak(['save', BENCH_ALIAS, '--to', this.out], sendEnv);
     const archives = (await readdir(this.out)).filter((f) => f.endsWith('.zbak')).map((f) => join(this.out, f));
     const fresh = archives.filter((f) => f !== this.archive);
     if (fresh.length !== 1) throw new Error(`expected one new archive in ${this.out}, found ${fresh.join(', ') || 'none'}`);
-    const archive = fresh[0]!;
+    await this.keepSent(stream, fresh[0]!, bytes);
+    return z;
+  }
+
+  /** After a save: checks the stand-in sent `stream` and the archive's size, and keeps both for verify and restore. */
+  private async keepSent(stream: string, archive: string, bytes: number): Promise<void> {
+    if (!existsSync(this.sent)) throw new Error(`the stand-in zfs did not send ${stream} for the zoneroot (no ${this.sent})`);
     if ((await stat(archive)).size < bytes) throw new Error(`${archive} is smaller than the ${bytes}-byte stream`);
-    if (this.archive) await rm(this.archive);
+    if (this.archive && this.archive !== archive) await rm(this.archive);
     this.archive = archive;
     await rename(this.sent, this.kept);
     await rename(`${this.sent}.headlen`, `${this.kept}.headlen`);
-    return z;
   }
 
   private async saveRaw(stream: string): Promise<number> {
     const file = join(this.out, 'raw.zfs');
     await preRead(stream);
-    const r = mustSucceed('raw save', await timedShell('cat "$1" >"$2" && sync "$2"', [stream, file], this.host.env));
+    let r: Timed;
+    if (this.medium !== undefined) r = await timedToMedium('cat', [stream], this.host.env, file, this.medium);
+    else r = await timedShell('cat "$1" >"$2" && sync "$2"', [stream, file], this.host.env);
+    mustSucceed('raw save', r);
     await rm(file);
     return r.seconds;
   }
@@ -153,6 +180,7 @@ class Bench {
   /** `pairs` paired runs of one operation: zbak, raw, zbak, raw, ... */
   async measure(op: Operation, stream: string, bytes: number, pairs: number): Promise<Measured> {
     const m: Measured = { op, bytes, zbakSeconds: [], rawSeconds: [], zbakPeakRss: [], zbakCpuSeconds: [] };
+    if (op === 'save' && this.medium !== undefined) m.mediumBytesPerSecond = this.medium;
     for (let i = 1; i <= pairs; i++) {
       const z = op === 'save' ? await this.saveZbak(stream, bytes) : op === 'verify' ? await this.verifyZbak() : await this.restoreZbak();
       this.record(m, z, op);
@@ -171,6 +199,9 @@ async function main(): Promise<void> {
   const ops = (arg('--ops') ?? OPERATIONS.join(',')).split(',') as Operation[];
   for (const op of ops) if (!OPERATIONS.includes(op)) throw new Error(`unknown operation ${op} in --ops (save, verify, restore)`);
   if (ops.some((op) => op !== 'save') && !ops.includes('save')) throw new Error('verify and restore need the archive a save writes: keep save in --ops');
+  const medium = arg('--medium') === undefined ? undefined : Number(arg('--medium')) * MiB;
+  if (medium !== undefined && !(medium > 0)) throw new Error('--medium wants MiB/s, e.g. 150');
+  const raws = rawCommands(medium);
   const jsonFile = arg('--json') ?? join(REPO, 'dist/bench-results.json');
   if (!existsSync(ZBAK_MAIN) || !existsSync(PROBE_FILE)) throw new Error('no compiled zbak in dist/: run npm run build first (npm run bench does)');
 
@@ -183,7 +214,7 @@ async function main(): Promise<void> {
   let bench: Bench | null = null;
   try {
     const host = await createBenchHost(dir);
-    bench = new Bench(dir, host);
+    bench = new Bench(dir, host, medium);
     await bench.init();
     for (const bytes of sizes) {
       const stream = join(dir, `stream-${bytes}.zfs`);
@@ -202,12 +233,15 @@ async function main(): Promise<void> {
   }
   const loadEnd = await load();
   const heading = `zbak bench, ${started}: ${cpus().length} cores, load average ${loadStart} at start, ${loadEnd} at end; ` +
-    `${pairs} pairs per operation and size (zbak then raw), inputs pre-read into the page cache before each run`;
-  console.log(`${heading}\n\n${formatTable(rows, RAW)}`);
+    `${pairs} pairs per operation and size (zbak then raw), inputs pre-read into the page cache before each run` +
+    (medium === undefined ? '' : `; saves to a medium of ${medium / MiB} MiB/s, both sides: ` +
+      `zbak save bench --to - and raw cat stream, each piped into a file written at most ${medium / MiB} MiB/s and then fsynced ` +
+      `(target ≥${TARGETS.mediumSaveRatio.toFixed(2)} of raw); that file is the archive verify and restore read`);
+  console.log(`${heading}\n\n${formatTable(rows, raws)}`);
   const names = bench?.commandsByName ?? {};
   for (const op of Object.keys(names)) console.log(`  zbak ${op}, the run with the most host commands: ${Object.entries(names[op]!).map(([n, c]) => `${n} ×${c}`).join(', ')}`);
   await mkdir(dirname(jsonFile), { recursive: true });
-  await writeFile(jsonFile, JSON.stringify({ started, cores: cpus().length, loadStart, loadEnd, pairs, raw: RAW, rows, samples, commandsByName: names }, null, 2) + '\n');
+  await writeFile(jsonFile, JSON.stringify({ started, cores: cpus().length, loadStart, loadEnd, pairs, mediumBytesPerSecond: medium ?? null, raw: raws, rows, samples, commandsByName: names }, null, 2) + '\n');
   console.log(`\nJSON: ${jsonFile}`);
 }
 
