@@ -13,7 +13,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promis
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO, ZBAK_MAIN } from './lib/fake-smartos.js';
-import { BENCH_ALIAS, createBenchHost } from './lib/bench-host.js';
+import { BENCH_ZONE, createBenchHost } from './lib/bench-host.js';
 import { mustSucceed, preRead, timed, timedToMedium, writeStreamFile } from './lib/bench-run.js';
 import { formatSize, parseSize, spread } from './lib/bench-report.js';
 import { newAgeIdentity } from '../src/archive/age-header.js';
@@ -75,10 +75,10 @@ async function main(): Promise<void> {
         await clean();
         await preRead(stream);
         const to = medium === undefined ? out : '-';
-        plain.push(await zbak(['save', BENCH_ALIAS, '--to', to], sent));
+        plain.push(await zbak(['save', BENCH_ZONE, '--to', to], sent));
         await clean();
         await preRead(stream);
-        enc.push(await zbak(['save', BENCH_ALIAS, '--to', to, '--encrypt-to', recipient], sent));
+        enc.push(await zbak(['save', BENCH_ZONE, '--to', to, '--encrypt-to', recipient], sent));
         last = join(out, (await readdir(out)).find((f) => f.endsWith('.zbak'))!);
         log(`${formatSize(bytes)} pair ${i}/${pairs}: plain ${plain.at(-1)!.seconds.toFixed(2)} s, encrypted ${enc.at(-1)!.seconds.toFixed(2)} s`);
       }
