@@ -52,19 +52,23 @@ export async function receiveFrom(host: Host, argv: readonly string[], attempted
   stdin.on('close', markGone);
   // A receiver that fails is reported at once, even while the archive's next bytes are slow
   // to come: its failure ends the data. (Not a Promise.race per chunk: every race would stay
-  // attached to the pending exit, and with it every chunk.)
+  // attached to the pending exit, and with it every chunk.) Its one error is what every path
+  // below reports once the receiver has exited.
   let receiverFailed: HostCommandError | undefined;
-  void child.done.then((r) => {
+  const exited = child.done.then((r) => {
     if (succeeded(r)) return;
     receiverFailed = new HostCommandError(attempted, r);
     data.destroy(receiverFailed);
   });
+  const throwIfFailed = async (): Promise<void> => {
+    await exited;
+    if (receiverFailed !== undefined) throw receiverFailed;
+  };
   let leftover = 0;
   try {
     for await (const chunk of data as AsyncIterable<Buffer>) {
       if (gone) {
-        const r = await child.done;
-        if (!succeeded(r)) throw new HostCommandError(attempted, r);
+        await throwIfFailed();
         leftover += chunk.length;
       } else if (!stdin.write(chunk)) {
         await waitForDrainOrClose(stdin);
@@ -72,16 +76,14 @@ export async function receiveFrom(host: Host, argv: readonly string[], attempted
     }
   } catch (e) {
     if (receiverFailed !== undefined) throw receiverFailed;
-    if (e instanceof HostCommandError) throw e;
     // A bad archive part must stop the receive; its own failure then says nothing new.
     child.kill('SIGTERM');
-    await child.done;
+    await exited;
     if (e instanceof ZbakError) throw e;
     throw new ZbakError(`cannot ${attempted}: ${(e as Error).message}`);
   }
   if (!gone) stdin.end();
-  const r = await child.done;
-  if (!succeeded(r)) throw new HostCommandError(attempted, r);
+  await throwIfFailed();
   if (leftover > 0)
     throw new ArchiveFormatError(`cannot ${attempted}: ${leftover} bytes follow the end of the zfs stream (zfs receive did not read them)`);
 }
