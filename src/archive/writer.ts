@@ -159,25 +159,30 @@ class TarArchiveWriter implements ArchiveWriter {
         // itself (--part-size above 32 MiB) gets one, to bound memory.
         this.partRing ??= Array.from({ length: this.partSize <= AUTO_MAX_PART_SIZE ? 2 : 1 }, () => sharedBuffer(this.partSize));
         const hasher = (this.hasher ??= new PartHasher());
-        let pending: Promise<void> = Promise.resolve();
+        // The part being written and hashed: its sum, once both are done.
+        let pending: Promise<EntrySum | null> = Promise.resolve(null);
+        const settled = async (): Promise<void> => {
+          const sum = await pending;
+          pending = Promise.resolve(null);
+          if (sum !== null) parts.push(sum);
+        };
         for await (const part of splitIntoParts(source, this.partRing)) {
+          // Tar entries go one after another, and the splitter refills the previous part's
+          // buffer next: that part must be on its way to disk, and hashed, first.
+          await settled();
           if (parts.length >= MAX_PARTS)
             throw new ZbakError(`stream ${id} needs more than ${MAX_PARTS} parts of ${this.partSize} bytes; use a larger part size`);
           const name = streamPartEntry(id, parts.length);
-          // Tar entries go one after another, and the splitter refills the previous part's
-          // buffer next: that part must be on its way to disk, and hashed, first.
-          await pending;
-          const sum: EntrySum = { name, size: part.data.length, sha256: '' };
-          parts.push(sum);
-          const hashing = hasher.hash(part.data).then((hex) => void (sum.sha256 = hex));
-          hashing.catch(() => undefined); // awaited with the write
-          pending = this.writePart(name, part.data).then(() => hashing);
+          const bytes = part.data.length;
+          const hashing = hasher.hash(part.data);
+          hashing.catch(() => undefined); // awaited after the write
+          pending = this.writePart(name, part.data).then(async () => ({ name, size: bytes, sha256: await hashing }));
           pending.catch(() => undefined); // awaited on the next part or after the last
-          if (this.partRing.length === 1) await pending;
-          size += part.data.length;
+          if (this.partRing.length === 1) await settled();
+          size += bytes;
           if (signal?.aborted) throw interrupted(id, signal.reason);
         }
-        await pending;
+        await settled();
         // Format version 2: the stream digest is made from the part sums (each byte hashed once).
         const sum = { size, sha256: partListDigest(parts), parts };
         this.streamSums.push({ id, ...sum });
