@@ -77,7 +77,11 @@ export interface Active {
 }
 
 export function start(spec: StreamSpec, onStream: (spec: StreamSpec, data: Readable) => Promise<void>): Active {
-  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // The reader gets each chunk as it was written: a byte-mode read() joins what is buffered
+  // into a new Buffer (a 512-byte piece at every part boundary made one), a copy of every
+  // byte and as much garbage again (npm run bench, 2 GiB restore: about 1 s less CPU, and
+  // peak RSS 107–112 MiB → 98–106).
+  const out = new PassThrough({ writableHighWaterMark: 1024 * 1024, readableObjectMode: true, readableHighWaterMark: 2 });
   // The handler sees errors through its own reads; this listener only keeps an
   // unobserved destroy(err) from crashing the process.
   out.on('error', () => undefined);

@@ -38,7 +38,11 @@ export async function tracked<T>(progress: Progress, label: string, total: numbe
 /** `data` as it is, counting its bytes into `progress`; errors of `data` carry through. */
 export function counted(data: Readable, progress: Progress): Readable {
   if (!progress.enabled) return data;
+  // Chunks are handed on one by one, as they came (a byte-mode reader joins whatever is
+  // buffered into a new Buffer: a copy of every byte, and garbage).
   const counter = new Transform({
+    readableObjectMode: true,
+    readableHighWaterMark: 4,
     transform(chunk: Buffer, _enc, done) {
       progress.add(chunk.length);
       done(null, chunk);

@@ -36,6 +36,23 @@ describe('readStreams', () => {
     expect(events).toEqual(['start s01', `end s01 ${3 * PART + 1}`, 'start s02', 'end s02 500000', 'start s03', 'end s03 1007']);
   });
 
+  it('hands each chunk on as it was read, never joined across a part boundary', async () => {
+    const path = join(tmp.path, 'a.zbak');
+    await writeArchive(path, datas, PART);
+    const v = await verifyArchive(path);
+    const crossing: number[] = [];
+    await readStreams(path, v, async (spec, data) => {
+      await sleep(20); // let the pass buffer what it may before the first read
+      let at = 0;
+      for await (const c of data) {
+        const len = (c as Buffer).length;
+        if (Math.floor(at / PART) !== Math.floor((at + len - 1) / PART)) crossing.push(at);
+        at += len;
+      }
+    });
+    expect(crossing).toEqual([]);
+  });
+
   it('a handler error stops the pass and is passed through', async () => {
     const path = join(tmp.path, 'a.zbak');
     await writeArchive(path, datas, PART);

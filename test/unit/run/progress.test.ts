@@ -22,6 +22,18 @@ describe('counted', () => {
     expect(p.added.reduce((a, b) => a + b, 0)).toBe(71_003);
   });
 
+  it('hands the chunks on as they came, not joined into new buffers', async () => {
+    const data = [Buffer.alloc(512, 1), Buffer.alloc(70_000, 2), Buffer.alloc(3, 3)];
+    const src = new Readable({ read() {} });
+    const out = counted(src, recorder());
+    for (const d of data) src.push(d); // all buffered before the first read
+    src.push(null);
+    const chunks: Buffer[] = [];
+    for await (const c of out) chunks.push(c as Buffer);
+    expect(chunks.map((c) => c.length)).toEqual([512, 70_000, 3]);
+    expect(chunks[1]!.buffer).toBe(data[1]!.buffer); // the same memory, not a copy
+  });
+
   it('carries an error of the source to the reader', async () => {
     const src = new Readable({ read() {} });
     const out = counted(src, recorder());
