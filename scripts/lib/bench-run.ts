@@ -100,5 +100,6 @@ export function timedToMedium(file: string, args: readonly string[], env: Record
       await fh.close();
     }
   })();
+  written.catch(() => child.kill()); // a medium that failed must not leave the writer blocked on a full pipe
   return Promise.all([exited, written]).then(([code]) => ({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, code, stdout: '', stderr: stderr() }));
 }
