@@ -101,5 +101,5 @@ export function timedToMedium(file: string, args: readonly string[], env: Record
     }
   })();
   written.catch(() => child.kill()); // a medium that failed must not leave the writer blocked on a full pipe
-  return Promise.all([exited, written]).then(([code]) => ({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, code, stdout: '', stderr: stderr() }));
+  return Promise.all([exited, written]).then(([code]) => ({ seconds: elapsedMs() / 1e3, code, stdout: '', stderr: stderr() }));
 }
