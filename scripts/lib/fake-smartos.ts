@@ -4,7 +4,7 @@
 import { planChecked, runCheckingPlan } from './plan-check.js';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, writeFile, lstat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,14 @@ function findRepo(from: string): string {
   return dir;
 }
 export const FAKEBIN = join(REPO, 'fakebin');
-export const ZBAK_MAIN = join(REPO, 'dist/src/cli/main.js');
+/** What bin/zbak runs: the bundle while it is newer than dist/'s entry (scripts/bundle.sh). */
+export const ZBAK_MAIN = zbakEntry(join(REPO, 'dist'));
+
+function zbakEntry(dist: string): string {
+  const main = join(dist, 'src/cli/main.js');
+  const bundle = join(dist, 'zbak.mjs');
+  return existsSync(bundle) && existsSync(main) && statSync(bundle).mtimeMs > statSync(main).mtimeMs ? bundle : main;
+}
 
 export interface ExecResult {
   exitCode: number;

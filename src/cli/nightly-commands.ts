@@ -2,6 +2,7 @@
 // with nagios --check), cron (the crontab entry and its SMF service) and prune (retention
 // on a medium). Flags are validated with zod as in commands.ts.
 import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
 import { DEFAULT_CONFIG_PATH, type Config } from '../config/schema.js';
@@ -111,15 +112,21 @@ export async function commandStatus(host: Host, raw: unknown): Promise<number> {
 
 const CronArgs = z.object({ config: configPath, install: z.boolean() });
 
-/** The zbak that cron should run: this installation's bin/zbak launcher's target. */
-const ZBAK_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+/**
+ * The zbak that cron should run: the file this process runs (bin/zbak's target, dist/zbak.mjs or
+ * dist/src/cli/main.js; a bundle's import.meta.url names no neighbouring main.js).
+ */
+function zbakEntry(): string {
+  const ran = process.argv[1];
+  return ran ? resolve(ran) : fileURLToPath(new URL('./main.js', import.meta.url));
+}
 
 export async function commandCron(host: Host, raw: unknown): Promise<number> {
   const a = parseOpts(CronArgs, raw);
   const config = await loadConfig(host, a.config);
   let lines: string[];
   try {
-    lines = crontabLines(Object.entries(config.jobs), { node: process.execPath, zbakMain: ZBAK_MAIN, configPath: a.config });
+    lines = crontabLines(Object.entries(config.jobs), { node: process.execPath, zbakMain: zbakEntry(), configPath: a.config });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

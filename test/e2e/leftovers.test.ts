@@ -6,12 +6,11 @@ import { copyFile, mkdtemp, mkdir, readFile, readdir, rm, stat, truncate, writeF
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
+import { FakeSmartOS, REPO, ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
 import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 import { editJson, rewriteArchive, streamData, writeArchive } from '../unit/archive/helpers.js';
 import type { Header } from '../../src/archive/format.js';
 
-const MAIN = join(REPO, 'dist/src/cli/main.js');
 let dir: string;
 let a: FakeSmartOS;
 let uuid: string;
@@ -47,7 +46,7 @@ describe('archive text never drives the terminal', () => {
       h.images[0]!.name = 'base\x9b2J';
     });
     for (const args of [['inspect', file], ['inspect', file, '--json'], ['verify', file]]) {
-      const r = await execa('node', [MAIN, ...args], { env: a.env, reject: false });
+      const r = await execa('node', [ZBAK_MAIN, ...args], { env: a.env, reject: false });
       const all = `${String(r.stdout)}${String(r.stderr)}`;
       expect(all, args.join(' ')).not.toContain('\x1b');
       expect(all, args.join(' ')).not.toContain('\x9b');
@@ -81,7 +80,7 @@ describe('signals during cleanup', () => {
     await mkdir(out);
     await a.writeFiles(`/zones/${uuid}/root`, { 'var/big.bin': randomBytes(48 * 1024 * 1024).toString('base64') });
     const before = await a.stateSummary();
-    const child = execa('node', [MAIN, 'save', 'web01', '--to', out, '--part-size', '1M'], { env: a.env, reject: false });
+    const child = execa('node', [ZBAK_MAIN, 'save', 'web01', '--to', out, '--part-size', '1M'], { env: a.env, reject: false });
     // No time bound (a busy CI machine is slow to start): until the temp file exists or the save ended.
     let ended = false;
     void child.finally(() => (ended = true));
@@ -163,10 +162,10 @@ describe('save --keep-archives with copied and damaged files in the directory', 
 
 describe('zbak recover', () => {
   it('with no journal of the zone says so and exits 0; a name that is not a uuid is a usage error', async () => {
-    const none = await execa('node', [MAIN, 'recover', uuid], { env: a.env, reject: false });
+    const none = await execa('node', [ZBAK_MAIN, 'recover', uuid], { env: a.env, reject: false });
     expect(none.exitCode).toBe(0);
     expect(String(none.stdout)).toContain(`no interrupted restore of ${uuid} is recorded`);
-    const bad = await execa('node', [MAIN, 'recover', '../etc'], { env: a.env, reject: false });
+    const bad = await execa('node', [ZBAK_MAIN, 'recover', '../etc'], { env: a.env, reject: false });
     expect(bad.exitCode).toBe(2);
     expect(String(bad.stderr)).toMatch(/zone.*not a lowercase uuid/);
   });
@@ -180,15 +179,15 @@ describe('zbak recover', () => {
     const archives = join(dir, 'recover-archives');
     await mkdir(archives, { recursive: true });
     try {
-      const r = await execa('node', [MAIN, 'recover', uuid], { env: a.env, reject: false });
+      const r = await execa('node', [ZBAK_MAIN, 'recover', uuid], { env: a.env, reject: false });
       expect(r.exitCode).toBe(1);
       expect(String(r.stderr)).toContain('undo: destroy what the killed run received failed');
       expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ groups: [[{ argv: step.argv }]] });
       // The zone exists, so --force: the restore must refuse before changing anything.
-      expect((await execa('node', [MAIN, 'save', uuid, '--to', archives], { env: a.env, reject: false })).exitCode).toBe(0);
+      expect((await execa('node', [ZBAK_MAIN, 'save', uuid, '--to', archives], { env: a.env, reject: false })).exitCode).toBe(0);
       const archive = join(archives, (await readdir(archives)).find((f) => f.endsWith('.zbak'))!);
       const before = (await execa('zfs', ['list', '-H', '-p', '-t', 'all', '-o', 'name,guid'], { env: a.env })).stdout;
-      const restore = await execa('node', [MAIN, 'restore', archive, '--force'], { env: a.env, reject: false });
+      const restore = await execa('node', [ZBAK_MAIN, 'restore', archive, '--force'], { env: a.env, reject: false });
       expect(restore.exitCode).toBe(1);
       expect(String(restore.stderr)).toContain(`then run 'zbak recover ${uuid}'`);
       expect((await execa('zfs', ['list', '-H', '-p', '-t', 'all', '-o', 'name,guid'], { env: a.env })).stdout).toBe(before);
@@ -203,7 +202,7 @@ describe('zbak recover', () => {
     const file = join(journalDir, `${uuid}.json`);
     await writeFile(file, '{"zbakJournal": 1, "key": ');
     try {
-      const r = await execa('node', [MAIN, 'recover', uuid], { env: a.env, reject: false });
+      const r = await execa('node', [ZBAK_MAIN, 'recover', uuid], { env: a.env, reject: false });
       expect(r.exitCode).toBe(1);
       expect(String(r.stderr)).toContain(`/var/zbak/journal/${uuid}.json is damaged`);
       expect((await readdir(journalDir))).toContain(`${uuid}.json`);
@@ -216,11 +215,11 @@ describe('zbak recover', () => {
 describe('ZBAK_NOW (the clock knob of simulations)', () => {
   it('takes only an ISO 8601 UTC time: "1" or a local time is a usage error before anything runs', async () => {
     for (const bad of ['1', '2026-12-01 03:00', '2026-12-01T03:00:00+01:00']) {
-      const r = await execa('node', [MAIN, 'save', uuid, '--to', dir, '--dry-run'], { env: { ...a.env, ZBAK_NOW: bad }, reject: false });
+      const r = await execa('node', [ZBAK_MAIN, 'save', uuid, '--to', dir, '--dry-run'], { env: { ...a.env, ZBAK_NOW: bad }, reject: false });
       expect(r.exitCode, bad).toBe(2);
       expect(String(r.stderr)).toContain(`ZBAK_NOW '${bad}' is not a UTC time`);
     }
-    const ok = await execa('node', [MAIN, 'save', uuid, '--to', dir, '--dry-run'], { env: { ...a.env, ZBAK_NOW: '2026-12-01T03:00:00Z' }, reject: false });
+    const ok = await execa('node', [ZBAK_MAIN, 'save', uuid, '--to', dir, '--dry-run'], { env: { ...a.env, ZBAK_NOW: '2026-12-01T03:00:00Z' }, reject: false });
     expect(ok.exitCode).toBe(0);
     expect(String(ok.stdout)).toContain('zbak-20261201T030000Z');
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
+import { FakeSmartOS, ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
 import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 
 let dir: string;
@@ -131,7 +131,11 @@ describe('zbak run / status / prune / cron', () => {
   it('zbak cron prints the line; --install writes it, the boot script and the SMF manifest, and imports the service', async () => {
     const p = await zbak(['cron'], night(8));
     expect(p.exitCode).toBe(0);
-    expect(p.stdout.split('\n')[0]).toMatch(/^30 2 \* \* \* \/usr\/bin\/env PATH=\/usr\/sbin:\S+ \S+node\S* \S+\/dist\/src\/cli\/main\.js run nightly --config \/opt\/custom\/zbak\/zbak\.yaml # zbak-job nightly$/);
+    // cron runs the file zbak ran from (the bundle or dist/src/cli/main.js), by its absolute path.
+    expect(ZBAK_MAIN).toMatch(/^\/.*\/dist\/(zbak\.mjs|src\/cli\/main\.js)$/);
+    const line = p.stdout.split('\n')[0]!;
+    expect(line).toMatch(/^30 2 \* \* \* \/usr\/bin\/env PATH=\/usr\/sbin:\S+ \S+node\S* \S+ run nightly --config \/opt\/custom\/zbak\/zbak\.yaml # zbak-job nightly$/);
+    expect(line.split(' ')[8]).toBe(ZBAK_MAIN);
     const i = await zbak(['cron', '--install'], night(8));
     expect(i.exitCode).toBe(0);
     expect(await readFile(join(a.root, 'opt/custom/zbak/crontab'), 'utf8')).toBe(`${p.stdout.split('\n')[0]}\n`);

@@ -6,7 +6,7 @@ import { copyFile, mkdir, readdir, readFile, rm, truncate, writeFile, stat } fro
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { demoHostWithArchive } from '../support/demo-host.js';
-import { FakeSmartOS, REPO } from '../../scripts/lib/fake-smartos.js';
+import { FakeSmartOS, REPO, ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, createImages } from '../../scripts/lib/demo-zone.js';
 import { partListDigest } from '../../src/archive/stream-digest.js';
 
@@ -281,7 +281,7 @@ describe('interrupted (exit 130)', () => {
     await mkdir(out);
     await a.writeFiles(`/zones/${uuid}/root`, { 'var/big.bin': randomBytes(48 * 1024 * 1024).toString('base64') });
     const before = await a.stateSummary();
-    const child = execa('node', [join(REPO, 'dist/src/cli/main.js'), 'save', 'web01', '--to', out, '--part-size', '1M'], { env: a.env, reject: false });
+    const child = execa('node', [ZBAK_MAIN, 'save', 'web01', '--to', out, '--part-size', '1M'], { env: a.env, reject: false });
     // Wait until the archive is being written, then stop zbak the way cron or systemd would.
     for (let i = 0; i < 600 && !(await readdir(out)).some((f) => f.includes('.partial-')); i++) await new Promise((r) => setTimeout(r, 50));
     expect(await readdir(out)).not.toEqual([]);
