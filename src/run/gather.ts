@@ -126,34 +126,52 @@ async function imageChains(host: Host, pool: string, uuids: readonly string[], h
   return found;
 }
 
+/** `zfs get` of what `zfs send -p` will carry for each of the zone's datasets (recorded in the header; a copy rewrites it). */
+async function zoneProps(host: Host, vm: Vm, rows: readonly ZfsRow[]): Promise<Record<string, Record<string, string>>> {
+  const names = zoneDatasets(vm, rows).map((d) => d.name);
+  const props: Record<string, Record<string, string>> = {};
+  if (names.length === 0) return props;
+  const got = parseZfsGet((await must(host, zfs.getSetHere(names), `read the properties of zone ${vm.uuid}'s datasets`)).stdout);
+  for (const n of names) props[n] = localProps(got.get(n));
+  return props;
+}
+
 /**
- * Lists only the zone's own trees and its images (not the whole pool): the images its JSON names
- * are looked up first, so one `zfs list` holds every row the plan reads. A dataset cloned from an
- * image the JSON does not name costs one more `imgadm get` and `zfs list` for that image.
+ * Lists only the zone's own trees and its images (not the whole pool): one `zfs list` holds every
+ * row the plan reads, the datasets of the images the zone's JSON names included. A dataset cloned
+ * from an image the JSON does not name, or an image's ancestor, costs one more `imgadm get` and
+ * `zfs list` for that image.
  */
 export async function gatherSaveInventory(host: Host, ref: string): Promise<SaveInventory> {
   // Side by side: each look-up is a process start (a vmadm costs about a second on SmartOS).
-  // Both are started in this order in the same tick, so ZBAK_TRACE's order stays the same.
+  // Each group is started in one tick in this order, and a later group only once the ones it
+  // waits for are done, so ZBAK_TRACE's order is the same on every run (the plan check).
   const [raw, host_] = await Promise.all([vmadmGet(host, ref), hostFacts(host)]);
   const vm = parseVmadmGet(raw.stdout);
   if (vm.uuid !== raw.uuid) throw new ParseError(`vmadm get ${raw.uuid}`, `it printed zone ${vm.uuid}`);
   const pool = zonePool(vm);
-  const images = await imageChains(host, pool, namedImages(vm), []);
-  let rows = await listTrees(host, [...zoneTrees(vm), ...images.map((i) => imageDataset(pool, i.uuid))]);
+  const named = [...new Set(namedImages(vm))];
+  // The named images' records beside the listing and then the properties (which need the rows).
+  const [records, listed] = await Promise.all([
+    Promise.all(named.map((uuid) => imageRecord(host, pool, uuid))),
+    listTrees(host, [...zoneTrees(vm), ...named.map((uuid) => imageDataset(pool, uuid))]).then(async (rows) => ({
+      rows,
+      props: await zoneProps(host, vm, rows),
+    })),
+  ]);
+  const images = records.filter((i): i is ImageFacts => i !== undefined);
+  // An image dataset imgadm does not know is not an installed image: its rows stay out, as before.
+  const unknown = named.filter((uuid) => !images.some((i) => i.uuid === uuid)).map((uuid) => imageDataset(pool, uuid));
+  let rows = listed.rows.filter((r) => !unknown.some((u) => isSameOrBelow(r.name.split('@')[0]!, u)));
+  const ancestors = images.map((i) => i.record.manifest.origin).filter((u): u is string => u !== undefined);
   const unnamed = zoneDatasets(vm, rows).map((d) => imageUuidOfOrigin(d.origin, pool)).filter((u): u is string => u !== undefined);
-  const more = await imageChains(host, pool, unnamed, images);
+  // An image already asked for and not installed is not asked for again.
+  const more = await imageChains(host, pool, [...ancestors, ...unnamed.filter((u) => !named.includes(u))], images);
   if (more.length > 0) {
     images.push(...more);
     rows = [...rows, ...(await listTrees(host, more.map((i) => imageDataset(pool, i.uuid))))];
   }
-  // What `zfs send -p` will carry for each dataset, recorded in the header (a copy rewrites it).
-  const names = zoneDatasets(vm, rows).map((d) => d.name);
-  const props: Record<string, Record<string, string>> = {};
-  if (names.length > 0) {
-    const got = parseZfsGet((await must(host, zfs.getSetHere(names), `read the properties of zone ${vm.uuid}'s datasets`)).stdout);
-    for (const n of names) props[n] = localProps(got.get(n));
-  }
-  return { host: host_, vm, rawVmJson: raw.stdout, rows, images, props };
+  return { host: host_, vm, rawVmJson: raw.stdout, rows, images, props: listed.props };
 }
 
 /** `zoned` of a dataset and everything below it; none when it does not exist (a restore's target). */
