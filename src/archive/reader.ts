@@ -15,13 +15,9 @@ import { scanTar, type ScanOptions } from './tar-scan.js';
 import { NotPlainTarError, scanPlainTar } from './plain-tar-scan.js';
 import { waitForDrain } from './stream-wait.js';
 import { TRAILER_SIG_ENTRY } from './signature.js';
-import { PartHasher, shareable } from './part-hasher.js';
 import type { KeyObject } from 'node:crypto';
 
 export type { CheckedArchive, VerifiedArchive } from './archive-checker.js';
-
-/** Restore's bytes handed on but not yet hashed, at most (the hasher's thread may lag behind by this much). */
-const HASH_LAG = 2 * 1024 * 1024;
 
 /** tar writes two zero blocks after the last entry; fewer means the file was cut. */
 const END_OF_ARCHIVE_BYTES = 1024;
@@ -172,7 +168,6 @@ export async function readStreams(
   const trailerSig = archive.sigSums.find((e) => e.name === TRAILER_SIG_ENTRY);
   let index = 0;
   let reading: Reading | null = null;
-  let partHasher: PartHasher | null = null;
   const counted = countingReads(opts);
   try {
     const scan = await scanTar(path, async (entry) => {
@@ -189,9 +184,9 @@ export async function readStreams(
       }
       if (entry.name !== exp.name || entry.size !== exp.size || entry.type !== 'file')
         throw changed(entry.name, `expected ${exp.name} (${exp.size} bytes)`);
+      const hash = createHash('sha256');
       if (exp.stream < 0) {
         // The JSON entries the structure pass read must still be the same bytes.
-        const hash = createHash('sha256');
         for await (const chunk of entry.data) hash.update(chunk);
         return matchSum(exp, hash);
       }
@@ -202,20 +197,15 @@ export async function readStreams(
         reading = { active: start(spec, onStream), imageType, begin: new SendBeginParser(), held: [], problem: null, whole };
       }
       const r = reading as unknown as Reading;
-      // The part's bytes are hashed on the hasher's thread while this one hands them on; at
-      // most HASH_LAG of them wait to be hashed, and the part's sum is checked before the
-      // next part (or the stream's end) goes on, as when hashing here.
-      const hasher = (partHasher ??= new PartHasher());
       for await (const chunk of entry.data) {
-        hasher.update(shareable(chunk));
+        hash.update(chunk);
         await onChunk(r, exp.name, chunk);
-        await hasher.room(HASH_LAG);
       }
-      matchDigest(exp, await hasher.digest());
+      matchSum(exp, hash);
       if (r.problem !== null) throw new ArchiveFormatError(`${r.problem.entry}: ${r.problem.message}`, r.problem.entry);
       if (exp.last) await endStream(r, exp.name, trailer.streams[exp.stream]!.sha256);
       if (exp.last) reading = null;
-    }, { ...counted.opts, shared: true });
+    }, counted.opts);
     if (index < layout.length) throw changed(layout[index]?.name ?? TRAILER_ENTRY, 'missing');
     if (index === layout.length) throw changed(TRAILER_ENTRY, 'missing');
     if (trailerSig && index === layout.length + 1) throw changed(TRAILER_SIG_ENTRY, 'missing');
@@ -231,7 +221,6 @@ export async function readStreams(
     throw err;
   } finally {
     recordRead('data', counted.bytes());
-    await (partHasher as PartHasher | null)?.close();
   }
 }
 
@@ -260,10 +249,7 @@ export async function endStream(r: Reading, part: string, listedDigest?: string)
 }
 
 function matchSum(exp: Expected, hash: Hash): void {
-  matchDigest(exp, hash.digest('hex'));
-}
-
-function matchDigest(exp: Expected, actual: string): void {
+  const actual = hash.digest('hex');
   if (actual !== exp.sha256) throw new ArchiveFormatError(`${exp.name}: sha256 mismatch: archive has ${actual}, trailer says ${exp.sha256}`, exp.name);
 }
 

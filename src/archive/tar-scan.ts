@@ -2,7 +2,7 @@
 // bad header checksum) become ArchiveFormatError; I/O errors become ArchiveUnreadableError.
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { ArchiveFormatError, ArchiveUnreadableError, ZbakError } from '../errors.js';
 import { displayName } from './entry-path.js';
@@ -75,31 +75,12 @@ function tarError(path: string, err: Error, after: string | null): ZbakError {
 export interface ScanOptions {
   /** Told each time `bytes` more of the file were read (for progress displays). */
   onRead?: (bytes: number) => void;
-  /**
-   * scanTar reads into SharedArrayBuffers, so an entry's chunks (views of them) can be hashed on
-   * another thread without a copy (part-hasher.ts; restore's data pass).
-   */
-  shared?: boolean;
-}
-
-/** The file from its start, one new SharedArrayBuffer per read; a chunk is never joined or cut again. */
-function sharedReads(fh: FileHandle): Readable {
-  async function* reads(): AsyncGenerator<Buffer> {
-    for (;;) {
-      const buf = Buffer.from(new SharedArrayBuffer(READ_CHUNK));
-      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
-      if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
-    }
-  }
-  // Object mode: chunks go on as they were read (one read ahead, as the byte stream had).
-  return Readable.from(reads(), { objectMode: true, highWaterMark: 1 });
 }
 
 /** Calls `onEntry` for every entry in order, waiting for each; returns what follows the last entry. */
 export async function scanTar(path: string, onEntry: (entry: TarEntry) => Promise<void>, opts: ScanOptions = {}): Promise<ScanResult> {
   const fh = await openArchive(path);
-  const file = opts.shared ? sharedReads(fh) : fh.createReadStream({ highWaterMark: READ_CHUNK, autoClose: false });
+  const file = fh.createReadStream({ highWaterMark: READ_CHUNK, autoClose: false });
   try {
     return await scanTarStream(file, path, onEntry, opts);
   } finally {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { splitIntoParts } from '../../../src/archive/part-splitter.js';
-import { PartHasher, shareable, sharedBuffer } from '../../../src/archive/part-hasher.js';
+import { PartHasher, sharedBuffer } from '../../../src/archive/part-hasher.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -53,29 +53,5 @@ describe('PartHasher', () => {
       await h.close();
     }
     await expect(h.hash(sharedBuffer(1))).rejects.toThrow(/closed/);
-  });
-
-  it('update and digest: a sum of pieces, in order; room waits until the lag is hashed; shareable copies only what is not shared', async () => {
-    const h = new PartHasher();
-    try {
-      const a = sharedBuffer(5 * 1024 * 1024);
-      for (let i = 0; i < a.length; i++) a[i] = (i * 13) % 256;
-      const pieces = [a.subarray(0, 100), a.subarray(100, 3 * 1024 * 1024), a.subarray(3 * 1024 * 1024)];
-      for (const p of pieces) h.update(p);
-      await h.room(0); // everything given has been hashed
-      const first = h.digest();
-      h.update(a.subarray(0, 7)); // the next sum starts empty
-      expect(await first).toBe(sha(a));
-      expect(await h.digest()).toBe(sha(a.subarray(0, 7)));
-      expect(() => h.update(Buffer.alloc(3))).toThrow(/shared buffers/);
-      const plain = Buffer.from('not shared');
-      const copy = shareable(plain);
-      expect(copy.buffer).toBeInstanceOf(SharedArrayBuffer);
-      expect(copy.equals(plain)).toBe(true);
-      expect(shareable(a)).toBe(a);
-    } finally {
-      await h.close();
-    }
-    await expect(h.room(0)).rejects.toThrow(/closed/);
   });
 });
