@@ -65,7 +65,7 @@ describe("a save's look-ups (gatherSaveInventory)", () => {
     for (const n of [`zones/${J}`, `zones/${J}/data/pgdata@pre-upgrade`, `zones/cores/${J}`, `zones/${HOST_A.webappImage}@final`, `zones/${HOST_A.baseImage}@final`]) {
       expect(names).toContain(n);
     }
-    expect(Object.keys(inv.props).sort()).toEqual([`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`].sort());
+    expect(Object.keys(inv.props ?? {}).sort()).toEqual([`zones/${J}`, `zones/${J}/data`, `zones/${J}/data/pgdata`, `zones/cores/${J}`].sort());
   });
 
   it("leaves out the rows of an image dataset imgadm does not know, as the plan reads 'not installed' from the records", async () => {
