@@ -4,7 +4,7 @@
 import { HostCommandError, NotFoundError, ParseError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { imageDataset, isUuid } from '../model/ownership.js';
-import { isSameOrBelow } from '../model/names.js';
+import { isSameOrBelow, splitSnapshotName } from '../model/names.js';
 import { parseImgadmGet } from '../parse/imgadm.js';
 import { parseSysinfo, type HostFacts } from '../parse/sysinfo.js';
 import { parseVmadmGet, parseVmadmLookup, type Vm } from '../parse/vmadm.js';
@@ -162,7 +162,7 @@ export async function gatherSaveInventory(host: Host, ref: string): Promise<Save
   const images = records.filter((i): i is ImageFacts => i !== undefined);
   // An image dataset imgadm does not know is not an installed image: its rows stay out, as before.
   const unknown = named.filter((uuid) => !images.some((i) => i.uuid === uuid)).map((uuid) => imageDataset(pool, uuid));
-  let rows = listed.rows.filter((r) => !unknown.some((u) => isSameOrBelow(r.name.split('@')[0]!, u)));
+  let rows = listed.rows.filter((r) => !unknown.some((u) => isSameOrBelow(splitSnapshotName(r.name)?.dataset ?? r.name, u)));
   const ancestors = images.map((i) => i.record.manifest.origin).filter((u): u is string => u !== undefined);
   const unnamed = zoneDatasets(vm, rows).map((d) => imageUuidOfOrigin(d.origin, pool)).filter((u): u is string => u !== undefined);
   // An image already asked for and not installed is not asked for again.

@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, mkdir, readFile, readdir, rm, stat, truncate, writeF
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeSmartOS, REPO, ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
+import { FakeSmartOS, ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
 import { createDemoZone, createImages } from '../../scripts/lib/demo-zone.js';
 import { editJson, rewriteArchive, streamData, writeArchive } from '../unit/archive/helpers.js';
 import type { Header } from '../../src/archive/format.js';
