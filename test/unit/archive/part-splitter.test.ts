@@ -14,6 +14,12 @@ async function parts(chunks: Buffer[], ring: Buffer[]): Promise<Array<{ bytes: B
   return out;
 }
 
+async function parts0(source: Readable): Promise<number> {
+  let n = 0;
+  for await (const p of splitIntoParts(source, [Buffer.alloc(1024), Buffer.alloc(1024)])) n += p.data.length;
+  return n;
+}
+
 describe('splitIntoParts', () => {
   it('cuts across chunk boundaries into full parts and a short last one', async () => {
     const data = Buffer.from(Array.from({ length: 2500 }, (_, i) => i % 251));
@@ -32,6 +38,46 @@ describe('splitIntoParts', () => {
     expect(empty.map((p) => p.bytes.length)).toEqual([0]);
     const exact = await parts([Buffer.alloc(2048, 7)], ring);
     expect(exact.map((p) => p.bytes.length)).toEqual([1024, 1024]);
+  });
+
+  it('cuts one chunk larger than several parts, and a chunk that arrives while a full part waits', async () => {
+    const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 13) % 256));
+    const ring = [Buffer.alloc(1024), Buffer.alloc(1024)];
+    const got = await parts([data.subarray(0, 3500), data.subarray(3500, 3600), data.subarray(3600)], ring);
+    expect(got.map((p) => p.bytes.length)).toEqual([1024, 1024, 1024, 1024, 904]);
+    expect(Buffer.concat(got.map((p) => p.bytes))).toEqual(data);
+  });
+
+  it('stops reading the source while a full part waits for the consumer', async () => {
+    let served = 0;
+    const source = new Readable({
+      highWaterMark: 1024,
+      read() {
+        served++;
+        this.push(served <= 64 ? Buffer.alloc(512, served) : null);
+      },
+    });
+    const ring = [Buffer.alloc(1024), Buffer.alloc(1024)];
+    const it = splitIntoParts(source, ring);
+    const firstPart = await it.next();
+    expect(firstPart.value?.data.length).toBe(1024);
+    // The consumer holds part 0: the source is paused, only its buffer (1 KiB) is read ahead.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(served).toBeLessThanOrEqual(6);
+    let bytes = 1024;
+    for await (const p of { [Symbol.asyncIterator]: () => it }) bytes += p.data.length;
+    expect(bytes).toBe(64 * 512);
+  });
+
+  it('rejects with the source\'s error, and destroys the source when the consumer stops early', async () => {
+    const failing = new Readable({ read() {} });
+    failing.push(Buffer.alloc(1500));
+    setImmediate(() => failing.destroy(new Error('zfs send died')));
+    await expect(parts0(failing)).rejects.toThrow(/zfs send died/);
+
+    const endless = new Readable({ read() { this.push(Buffer.alloc(4096)); } });
+    for await (const _ of splitIntoParts(endless, [Buffer.alloc(1024), Buffer.alloc(1024)])) break;
+    expect(endless.destroyed).toBe(true);
   });
 
   it('refuses buffers of different sizes', async () => {
