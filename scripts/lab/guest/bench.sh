@@ -5,7 +5,8 @@
 #   personality; ZBAK_BENCH_MIB MiB of random data in four files with two user snapshots;
 #   then each operation ZBAK_BENCH_RUNS times, page cache dropped before each run:
 #   zbak --version, raw zfs send | cat > /dev/null, raw zfs send > files (+fsync), zbak save
-#   --dry-run, the seed recipe (zfs send | tee >(sha256sum > sum) > file, +fsync), zbak save,
+#   --dry-run, the seed recipe (zfs send | tee >(sha256sum > sum) > file, +fsync), the same with
+#   the seed document's vmadm get > file and zfs snapshot first, zbak save,
 #   sha256sum of the archive, zbak verify, (vmadm delete), zbak restore
 #   --dry-run, raw zfs receive < files, zbak restore.
 # Every process runs on one vCPU (ZBAK_BENCH_CPU) and every run starts with cold data.
@@ -121,6 +122,14 @@ seed_save() {
   seed_send cores zfs send -p "$CORES@bench-2"
   sync "$SEED"/*.zfs
 }
+# seed_whole: the seed document's whole recipe for a nightly copy, not only its sends: keep the
+# zone's configuration (vmadm get > file), take the snapshots, then seed_save. Its sends are of
+# @bench-2 like every other row's (same bytes); the snapshots it takes are destroyed untimed.
+seed_whole() {
+  vmadm get "$VM" >"$SEED/vmadm.json"
+  zfs snapshot "$ROOT@seed" "$CORES@seed"
+  seed_save
+}
 raw_send_files() { raw_send files; sync "$RAW"/*.zfs; }  # zbak fsyncs its archive too
 raw_receive() { zfs receive -F "$ROOT" <"$RAW/root.zfs"; zfs receive -F "$CORES" <"$RAW/cores.zfs"; }
 raw_sha256() { sha256sum "$ARCHIVE" >>"$LOG"; }
@@ -159,6 +168,10 @@ RECV_BYTES=$(stat -c %s "$RAW/root.zfs" "$RAW/cores.zfs" | awk '{ n += $1 } END 
 for i in $(seq "$RUNS"); do STEP="zbak save --dry-run, run $i"; timed save_plan zbak_save_plan; done
 for i in $(seq "$RUNS"); do
   STEP="seed recipe zfs send | tee >(sha256sum) > files, run $i"; rm -f "$SEED"/*; timed seed seed_save
+done
+for i in $(seq "$RUNS"); do
+  STEP="seed recipe with vmadm get and zfs snapshot, run $i"; rm -f "$SEED"/*; timed seed_whole seed_whole
+  zfs destroy "$ROOT@seed"; zfs destroy "$CORES@seed"
 done
 rm -f "$SEED"/*   # room for the archive: the check above counted one copy besides the raw files
 for i in $(seq "$RUNS"); do
@@ -223,7 +236,9 @@ arc=$(sync; echo 3 >/proc/sys/vm/drop_caches; awk '$1 == "size" { printf "%d", $
   row send_files 'raw `zfs send` (3 streams) > files + fsync' "$STREAM_BYTES"
   row save_plan '`zbak save --dry-run` (look-ups and plan, no data)' -
   row seed 'seed recipe `zfs send \| tee >(sha256sum > sum) > file` (3 streams) + fsync' "$STREAM_BYTES" send_files 'raw send > files'
+  row seed_whole 'seed recipe as the seed document runs it: `vmadm get > file`, `zfs snapshot`, then the row above' "$STREAM_BYTES" send_files 'raw send > files'
   row save '`zbak save`' "$STREAM_BYTES" send_files 'raw send > files' seed 'seed recipe'
+  row save '`zbak save` (again, against the whole recipe)' "$STREAM_BYTES" seed_whole 'seed recipe with vmadm get and zfs snapshot'
   row sha256 'raw `sha256sum` of the archive' "$ARCHIVE_BYTES"
   row verify '`zbak verify`' "$ARCHIVE_BYTES" sha256 'raw sha256sum'
   row receive 'raw `zfs receive -F` (2 streams) < files' "$RECV_BYTES"
@@ -233,6 +248,7 @@ arc=$(sync; echo 3 >/proc/sys/vm/drop_caches; awk '$1 == "size" { printf "%d", $
   echo "MiB: the zfs stream data the operation carries (sha256sum and verify: the archive file); MiB/s = MiB / best s."
   echo "ratio: zbak's MiB/s over the raw row's on the same bytes (= raw best s / zbak best s); 1.00 = as fast as raw zfs."
   echo "seed recipe: the shell recipe zbak replaces, one file and its sha256 per stream; zbak save's second ratio is over it (above 1.00 = ahead of it)."
+  echo "seed recipe as the seed document runs it: also keeps the zone's configuration (vmadm get, about a second on SmartOS as here) and takes the snapshots first, as zbak save does."
   echo "peak RSS: VmHWM of zbak's node process (max over runs; its zfs and vmadm children not counted)."
 } >"$RESULTS"
 cat "$RESULTS"
