@@ -22,7 +22,7 @@ export async function runList(host: Host): Promise<ZoneListing[]> {
   return vms.map((vm) => {
     const datasets = zoneDatasets(vm, rows).map((d) => d.name);
     const root = datasets[0];
-    const zbak = root ? snapshotsOf(rows, root).filter((s) => isZbakSnapshot(splitSnapshotName(s.name)?.snapshot ?? '')) : [];
+    const zbak = root ? snapshotsOf(rows, root).flatMap((s) => splitSnapshotName(s.name)?.snapshot ?? []).filter(isZbakSnapshot) : [];
     const latest = zbak[zbak.length - 1];
     return {
       uuid: vm.uuid,
@@ -30,7 +30,7 @@ export async function runList(host: Host): Promise<ZoneListing[]> {
       brand: vm.brand,
       state: vm.state ?? vm.zone_state ?? 'unknown',
       datasets,
-      ...(latest ? { latestZbakSnapshot: latest.name.split('@')[1] } : {}),
+      ...(latest ? { latestZbakSnapshot: latest } : {}),
     };
   });
 }

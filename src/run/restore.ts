@@ -14,6 +14,7 @@ import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan, type 
 import type { Log } from './commands.js';
 import { holdsOn, listPoolWithSpace, listVms, zonedBelow } from './gather.js';
 import { zoneRoleOf } from '../model/ownership.js';
+import { splitSnapshotName } from '../model/names.js';
 import { executeSteps, runUndo, type StreamSource } from './execute.js';
 import type { Header } from '../archive/format.js';
 import { ChainFeed } from './chain-feed.js';
@@ -181,7 +182,11 @@ async function restoreTarget(host: Host, pool: string, uuid: string, force: bool
   const [vms, { rows, available }] = await Promise.all([listVms(host), listPoolWithSpace(host, pool)]);
   const exists = vms.some((v) => v.uuid === uuid);
   // Every snapshot of a dataset the zone owns (the ownership rule), for their holds.
-  const snapshots = rows.filter((r) => r.type === 'snapshot' && r.name.startsWith(`${pool}/`) && zoneRoleOf(r.name.slice(pool.length + 1).split('@')[0]!, uuid) !== null).map((r) => r.name);
+  const owned = (name: string): boolean => {
+    const dataset = splitSnapshotName(name)?.dataset;
+    return dataset !== undefined && dataset.startsWith(`${pool}/`) && zoneRoleOf(dataset.slice(pool.length + 1), uuid) !== null;
+  };
+  const snapshots = rows.filter((r) => r.type === 'snapshot' && owned(r.name)).map((r) => r.name);
   return {
     vms,
     rows,
