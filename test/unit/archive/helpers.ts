@@ -9,6 +9,8 @@ import type { ArchiveSigner } from '../../../src/archive/signature.js';
 import { compoundHeader, substreamBegin } from '../../../fakezfs/send-records.js';
 import { scanTar } from '../../../src/archive/tar-scan.js';
 import { rawTar } from '../../../scripts/make-hostile-archives.js';
+import { dir, type DirectoryResult } from 'tmp-promise';
+import { afterEach, beforeEach } from 'vitest';
 
 export const ZONE = '8aa8dff0-5ee1-4d22-a283-bf79505dfbe3';
 export const IMAGE = '39665d70-e5f6-48b5-9000-9b650ef7cd06';
@@ -201,4 +203,25 @@ export async function entriesOf(path: string): Promise<Array<{ name: string; dat
     out.push({ name: e.name, data: Buffer.concat(chunks) });
   });
   return out;
+}
+
+/**
+ * A fresh temporary directory for each test of the file that calls this (its `path`), removed
+ * after the test; ZBAK_READ_COUNT, which the read-counting tests set, is forgotten with it.
+ */
+export function tempDirPerTest(): { readonly path: string } {
+  let current: DirectoryResult | undefined;
+  beforeEach(async () => {
+    current = await dir({ unsafeCleanup: true });
+  });
+  afterEach(() => {
+    delete process.env.ZBAK_READ_COUNT;
+    return current?.cleanup();
+  });
+  return {
+    get path(): string {
+      if (current === undefined) throw new Error('tempDirPerTest: no directory outside a test');
+      return current.path;
+    },
+  };
 }

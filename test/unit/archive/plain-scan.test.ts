@@ -2,22 +2,14 @@
 // tar form (here a pax record, which readers must accept) goes to tar-stream instead.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dir, type DirectoryResult } from 'tmp-promise';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyArchive } from '../../../src/archive/reader.js';
 import { scanTar } from '../../../src/archive/tar-scan.js';
 import { paxPath, rawTar } from '../../../scripts/make-hostile-archives.js';
-import { sha, streamData, writeArchive } from './helpers.js';
+import { sha, streamData, writeArchive, tempDirPerTest } from './helpers.js';
 
 const PART = 4096;
-let tmp: DirectoryResult;
-beforeEach(async () => {
-  tmp = await dir({ unsafeCleanup: true });
-});
-afterEach(() => {
-  delete process.env.ZBAK_READ_COUNT;
-  return tmp.cleanup();
-});
+const tmp = tempDirPerTest();
 
 const datas = [streamData(0, 3 * PART + 5), streamData(1, 300 * PART + 100), streamData(2, 1700)];
 const reads = async (file: string): Promise<number[]> =>

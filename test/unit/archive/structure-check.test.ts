@@ -3,24 +3,16 @@
 // to the handler, each BEGIN record checked before any of its stream's bytes go on).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dir, type DirectoryResult } from 'tmp-promise';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readStreams, type CheckedArchive } from '../../../src/archive/reader.js';
 import { checkStructure } from '../../../src/archive/structure-check.js';
 import { partListDigest } from '../../../src/archive/stream-digest.js';
 import { ArchiveFormatError } from '../../../src/errors.js';
 import { paxPath, rawTar, type RawEntry } from '../../../scripts/make-hostile-archives.js';
-import { rewriteAsVersion1, sha, streamData, writeArchive, entriesOf } from './helpers.js';
+import { rewriteAsVersion1, sha, streamData, writeArchive, entriesOf, tempDirPerTest } from './helpers.js';
 
 const PART = 4096;
-let tmp: DirectoryResult;
-beforeEach(async () => {
-  tmp = await dir({ unsafeCleanup: true });
-});
-afterEach(() => {
-  delete process.env.ZBAK_READ_COUNT;
-  return tmp.cleanup();
-});
+const tmp = tempDirPerTest();
 
 const datas = [streamData(0, 3 * PART + 5), streamData(1, 40 * PART + 100), streamData(2, 1700)];
 
