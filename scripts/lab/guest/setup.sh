@@ -14,9 +14,12 @@ zpool list zones >/dev/null 2>&1 || zpool create -f -O mountpoint=/zones zones "
 zfs list zones/cores >/dev/null 2>&1 || zfs create -o mountpoint=none -o compression=gzip zones/cores
 mkdir -p /var/imgadm/images /etc/zones
 # ZBAK_LAB_BUNDLE=1 (see test.sh): the wrappers run the bundles in /mnt/scratch/bundle.
+# What zbak requires lazily (yaml for a config file, cli-progress) is not in the bundle: it is
+# found from the bundle's place, which on the host is dist/ beside node_modules, and here is
+# the scratch share, so NODE_PATH points at the repository's node_modules.
 if [ "${ZBAK_LAB_BUNDLE:-0}" = 1 ] && [ -f /mnt/scratch/bundle/zbak.mjs ]; then
   for c in zbak vmadm imgadm sysinfo zonecfg; do
-    printf '#!/bin/sh\nexec /usr/local/bin/node /mnt/scratch/bundle/%s.mjs "$@"\n' "$c" >"/usr/local/bin/$c"
+    printf '#!/bin/sh\nNODE_PATH=/mnt/zbak/node_modules exec /usr/local/bin/node /mnt/scratch/bundle/%s.mjs "$@"\n' "$c" >"/usr/local/bin/$c"
   done
   echo "wrappers: bundles"
 fi
