@@ -14,7 +14,7 @@ import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan, type 
 import type { Log } from './commands.js';
 import { holdsOn, listPoolWithSpace, listVms, zonedBelow } from './gather.js';
 import { zoneRoleOf } from '../model/ownership.js';
-import { splitSnapshotName } from '../model/names.js';
+import { relativeToPool, splitSnapshotName } from '../model/names.js';
 import { executeSteps, runUndo, type StreamSource } from './execute.js';
 import type { Header } from '../archive/format.js';
 import { ChainFeed } from './chain-feed.js';
@@ -184,7 +184,7 @@ async function restoreTarget(host: Host, pool: string, uuid: string, force: bool
   // Every snapshot of a dataset the zone owns (the ownership rule), for their holds.
   const owned = (name: string): boolean => {
     const dataset = splitSnapshotName(name)?.dataset;
-    return dataset !== undefined && dataset.startsWith(`${pool}/`) && zoneRoleOf(dataset.slice(pool.length + 1), uuid) !== null;
+    return dataset !== undefined && dataset.startsWith(`${pool}/`) && zoneRoleOf(relativeToPool(dataset), uuid) !== null;
   };
   const snapshots = rows.filter((r) => r.type === 'snapshot' && owned(r.name)).map((r) => r.name);
   return {
