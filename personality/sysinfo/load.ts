@@ -1,7 +1,7 @@
 // sysinfo for the fake/lab host: an operator-written file wins; otherwise a
 // generated one whose UUID is created once and kept, so the host keeps its identity.
 import os from 'node:os';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { hostPath } from '../common/paths.js';
@@ -29,6 +29,19 @@ export const GENERATED_LIVE_IMAGE = '20250306T000316Z';
 
 export function sysinfoFilePath(): string {
   return hostPath('/etc/zbak-sysinfo.json');
+}
+
+/** SmartOS's cache of sysinfo's output; the shims print it instead of starting node. */
+export function sysinfoCachePath(): string {
+  return hostPath('/tmp/.sysinfo.json');
+}
+
+/** Writes the cache whole (a temp file per process, then rename), so a reader never sees part of it. */
+export async function writeSysinfoCache(info: Sysinfo): Promise<void> {
+  const file = sysinfoCachePath();
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(`${file}.${process.pid}`, JSON.stringify(info, null, 2) + '\n');
+  await rename(`${file}.${process.pid}`, file);
 }
 
 function serverUuidPath(): string {

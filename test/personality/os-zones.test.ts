@@ -231,5 +231,20 @@ describe('OS zones on the fake zfs', () => {
       expect(a['UUID']).toBe(b['UUID']);
       expect(a).toMatchObject({ 'Live Image': expect.any(String), Zpool: 'zones', 'System Type': 'SunOS' });
     });
+
+    it('sysinfo answers from its cache as SmartOS does; -f remakes and prints it, -u remakes it silently', async () => {
+      const made = await host.json(['sysinfo']);
+      const cache = path.join(host.root, 'tmp/.sysinfo.json');
+      expect(JSON.parse(await readFile(cache, 'utf8'))).toEqual(made);
+      // What the cache holds is what plain sysinfo prints, until -f or -u remakes it.
+      await writeFile(cache, JSON.stringify({ ...made, Hostname: 'from-the-cache' }));
+      expect((await host.json(['sysinfo']))['Hostname']).toBe('from-the-cache');
+      expect(await host.json(['sysinfo', '-f'])).toEqual(made);
+      expect((await host.json(['sysinfo']))['Hostname']).toBe(made['Hostname']);
+      await writeFile(cache, JSON.stringify({ ...made, Hostname: 'from-the-cache' }));
+      expect(await host.run(['sysinfo', '-u'])).toMatchObject({ exitCode: 0, stdout: '' });
+      expect(await host.json(['sysinfo'])).toEqual(made);
+      expect(await host.run(['sysinfo', '-x'])).toMatchObject({ exitCode: 2, stderr: 'Usage: sysinfo [-f|-u]\n' });
+    });
   });
 });

@@ -23,4 +23,9 @@ if [ "${ZBAK_LAB_BUNDLE:-0}" = 1 ] && [ -f /mnt/scratch/bundle/zbak.mjs ]; then
   done
   echo "wrappers: bundles"
 fi
+# sysinfo answers from its cache once the personality has made one, as SmartOS's sysinfo does
+# from /tmp/.sysinfo.json (a cat, not a node start; fakebin/sysinfo does the same).
+sysinfo_js=/mnt/zbak/dist/personality/sysinfo.js
+[ "${ZBAK_LAB_BUNDLE:-0}" = 1 ] && [ -f /mnt/scratch/bundle/sysinfo.mjs ] && sysinfo_js=/mnt/scratch/bundle/sysinfo.mjs
+printf '#!/bin/sh\n[ $# -eq 0 ] && [ -s /tmp/.sysinfo.json ] && [ ! -e /etc/zbak-sysinfo.json ] && exec cat /tmp/.sysinfo.json\nNODE_PATH=/mnt/zbak/node_modules exec /usr/local/bin/node %s "$@"\n' "$sysinfo_js" >/usr/local/bin/sysinfo
 zfs version | head -n1
