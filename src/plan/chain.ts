@@ -5,6 +5,7 @@
 // (run/medium-scan.ts) and the host's `zfs list`.
 import { startsAtBase, type Header } from '../archive/format.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
+import { relativeToPool } from '../model/names.js';
 
 /** What an archive says about its place in a chain (from its header). */
 export interface ChainLink {
@@ -72,7 +73,6 @@ export function chooseBase(
   if (policy.fullEveryDays !== undefined && days >= policy.fullEveryDays) {
     return { kind: 'full', reason: `the chain's full archive is ${Math.floor(days)} days old (a full one every ${policy.fullEveryDays})` };
   }
-  const rel = (ds: string): string => ds.slice(pool.length + 1);
   const from: Record<string, { snapshot: string; guid: string }> = {};
   for (const [ds, guid] of Object.entries(base.ends)) {
     const full = `${pool}/${ds}`;
@@ -82,7 +82,7 @@ export function chooseBase(
     if (snap.guid !== guid) return { kind: 'full', reason: `snapshot ${full}@${base.snapshotName} has GUID ${snap.guid}, the base archive ${base.name} has ${guid}` };
     from[full] = { snapshot: base.snapshotName, guid };
   }
-  const added = datasets.filter((d) => !(rel(d) in base.ends));
+  const added = datasets.filter((d) => !(relativeToPool(d) in base.ends));
   return { kind: 'incremental', base, chain, from, added };
 }
 

@@ -15,6 +15,7 @@ import type { Header, ImageSpec, StreamSpec } from '../archive/format.js';
 import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
 import type { SnapshotHold } from '../parse/zfs-holds.js';
 import { imageDataset, IMAGE_SNAPSHOT, isZbakMediumTag, isPoolName, roleFits, workDataset, zoneRoleOf, zoneTops } from '../model/ownership.js';
+import { relativeToPool } from '../model/names.js';
 import { parseImgadmGet } from '../parse/imgadm.js';
 import type { Vm } from '../parse/vmadm.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
@@ -177,7 +178,7 @@ export function planRestore(
   // --force: the old zone is put aside (kept whole below the work dataset) before anything
   // of the new one exists; every later failure brings it back.
   if (replaces && existing) {
-    const oldTops = zoneTops(uuid, replaces.datasets.map((d) => d.slice(pool.length + 1)));
+    const oldTops = zoneTops(uuid, replaces.datasets.map(relativeToPool));
     const containers = [work, `${work}/old`, ...(oldTops.some((r) => r.startsWith('cores/')) ? [`${work}/old/cores`] : [])];
     for (const c of containers) {
       steps.push({ kind: 'make-work', op: 'run', what: `work dataset ${c}`, argv: zfs.createContainer(c), undo: [destroyWork(c)] });
