@@ -1,7 +1,7 @@
 // zbak's command line: parse flags (yargs), hand them to the command
 // handlers, and turn every outcome into an exit code.
 import yargs from 'yargs';
-import { EXIT, EXIT_STATUS_HELP } from './exit-codes.js';
+import { EXIT_STATUS_HELP } from './exit-codes.js';
 import { LocalHost } from '../host/local-host.js';
 import { ZBAK_VERSION } from '../model/version.js';
 import { STDIO_ARG, commandSave, commandRestore, commandVerify, commandInspect, commandList, commandRecover, commandKeygen, reportError } from './commands.js';
@@ -9,15 +9,24 @@ import { UsageError } from '../errors.js';
 import { commandCron, commandPrune, commandRun, commandStatus } from './nightly-commands.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 
+type Args = Record<string, unknown> & { _: (string | number)[] };
+
 export async function main(argv: string[]): Promise<number> {
   const host = new LocalHost();
-  let code: number = EXIT.ok;
-  const run = (fn: () => Promise<number>) => async (): Promise<void> => {
-    try {
-      code = await fn();
-    } catch (e) {
-      code = reportError(e);
-    }
+  // yargs only parses; the command runs after it. With a yargs command handler, yargs also lays
+  // out the whole help text (cacheHelpMessage) on every run, beside the command's first steps.
+  const commands: Record<string, (a: Args) => Promise<number>> = {
+    save: (a) => commandSave(host, a),
+    restore: (a) => commandRestore(host, a),
+    verify: (a) => commandVerify(host, a),
+    inspect: (a) => commandInspect(host, a),
+    list: (a) => commandList(host, a),
+    recover: (a) => commandRecover(host, a),
+    prune: (a) => commandPrune(a),
+    run: (a) => commandRun(host, a),
+    status: (a) => commandStatus(host, a),
+    cron: (a) => commandCron(host, a),
+    keygen: (a) => commandKeygen(a),
   };
   const parser = yargs(argv.map((arg) => (arg === '-' ? STDIO_ARG : arg)))
     .scriptName('zbak')
@@ -52,7 +61,6 @@ export async function main(argv: string[]): Promise<number> {
           .option('recipients-file', { type: 'string', array: true, describe: "encrypt to the recipients in this file (age's format: one per line, # comments)" })
           .option('compress', { type: 'string', describe: 'compress the archive with the zstd command: zstd or zstd:LEVEL (1-19, default 3); before encryption; verify, inspect and restore decompress by themselves' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandSave(host, a))(),
     )
     .command(
       'restore <file>',
@@ -74,7 +82,6 @@ export async function main(argv: string[]): Promise<number> {
           .option('identity', { type: 'string', array: true, describe: 'an encrypted archive: the age identity file that opens it (zbak keygen FILE; repeatable)' })
           .option('trust', { type: 'string', array: true, describe: 'accept only an archive signed by this key (the FILE.pub of zbak keygen --sign; repeatable); unsigned or other keys: exit 15' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandRestore(host, a))(),
     )
     .command(
       'verify <files..>',
@@ -86,7 +93,6 @@ export async function main(argv: string[]): Promise<number> {
           .option('identity', { type: 'string', array: true, describe: 'an encrypted archive: the age identity file that opens it (zbak keygen FILE; repeatable)' })
           .option('trust', { type: 'string', array: true, describe: 'accept only an archive signed by this key (the FILE.pub of zbak keygen --sign; repeatable); unsigned or other keys: exit 15' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandVerify(host, a))(),
     )
     .command(
       'inspect <file>',
@@ -98,19 +104,16 @@ export async function main(argv: string[]): Promise<number> {
           .option('identity', { type: 'string', array: true, describe: 'an encrypted archive: the age identity file that opens it (zbak keygen FILE; repeatable)' })
           .option('trust', { type: 'string', array: true, describe: 'accept only an archive signed by this key (the FILE.pub of zbak keygen --sign; repeatable); unsigned or other keys: exit 15' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandInspect(host, a))(),
     )
     .command(
       'list',
       'zones on this host with brand, datasets and latest zbak snapshot',
       (y) => y.option('json', { type: 'boolean', default: false }).epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandList(host, a))(),
     )
     .command(
       'recover <zone>',
       'take back what a killed restore of a zone did (its journal); every restore does this first by itself',
       (y) => y.positional('zone', { type: 'string', demandOption: true, describe: 'the zone uuid the restore was for' }).epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandRecover(host, a))(),
     )
     .command(
       'prune <dir>',
@@ -124,7 +127,6 @@ export async function main(argv: string[]): Promise<number> {
           .option('keep-monthly', { type: 'number', describe: 'the same per month' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'list what would go and why, remove nothing' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandPrune(a))(),
     )
     .command(
       'run [job]',
@@ -135,7 +137,6 @@ export async function main(argv: string[]): Promise<number> {
           .option('new-medium', { type: 'string', describe: "the disk at a job's 'to' has no zbak identity yet: make it medium LABEL (one of the job's media)" })
           .option('config', { type: 'string', default: DEFAULT_CONFIG_PATH, describe: 'config file (YAML or JSON)' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandRun(host, a))(),
     )
     .command(
       'status',
@@ -148,7 +149,6 @@ export async function main(argv: string[]): Promise<number> {
           .option('warn', { type: 'string', default: '26h', describe: 'with --check: warning when the newest archive is older (m, h, d)' })
           .option('crit', { type: 'string', default: '50h', describe: 'with --check: critical when older' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandStatus(host, a))(),
     )
     .command(
       'cron',
@@ -158,7 +158,6 @@ export async function main(argv: string[]): Promise<number> {
           .option('config', { type: 'string', default: DEFAULT_CONFIG_PATH, describe: 'config file (YAML or JSON)' })
           .option('install', { type: 'boolean', default: false, describe: 'write /opt/custom/zbak/crontab, its boot script and /opt/custom/smf/zbak-cron.xml; import and restart the service' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandCron(host, a))(),
     )
     .command(
       'keygen [file]',
@@ -168,7 +167,6 @@ export async function main(argv: string[]): Promise<number> {
           .positional('file', { type: 'string', describe: 'where to write the private key (never overwritten); without it the identity goes to stdout' })
           .option('sign', { type: 'boolean', default: false, describe: 'make a signing key (save --sign FILE, restore --trust FILE.pub) instead' })
           .epilogue(EXIT_STATUS_HELP),
-      (a) => run(() => commandKeygen(a))(),
     )
     .demandCommand(1, 'name a command: save, restore, verify, inspect, list, recover, prune, run, status, cron or keygen')
     .fail((msg, err) => {
@@ -176,10 +174,12 @@ export async function main(argv: string[]): Promise<number> {
       throw err ?? new UsageError(`${msg}; run 'zbak --help' for usage`);
     });
   try {
-    await parser.parseAsync();
+    const args = await parser.parseAsync();
+    const command = commands[String(args._[0])];
+    if (!command) throw new UsageError(`unknown command '${String(args._[0])}'; run 'zbak --help' for usage`);
+    return await command(args);
   } catch (e) {
     return reportError(e);
   }
-  return code;
 }
 

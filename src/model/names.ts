@@ -55,3 +55,12 @@ export function parseArchiveFileName(name: string): { zoneUuid: string; createdA
   if (Number.isNaN(t.getTime()) || t.toISOString() !== createdAt) return undefined;
   return { zoneUuid: m[1]!, createdAt };
 }
+
+/**
+ * Orders dataset names by their code units: the same order on every host and locale, a parent
+ * before everything below it (a prefix sorts first), and no ICU collator to load (localeCompare's
+ * first call costs milliseconds, seconds under TCG).
+ */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

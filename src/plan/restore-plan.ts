@@ -15,7 +15,7 @@ import type { Header, ImageSpec, StreamSpec } from '../archive/format.js';
 import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
 import type { SnapshotHold } from '../parse/zfs-holds.js';
 import { imageDataset, IMAGE_SNAPSHOT, isZbakMediumTag, isPoolName, roleFits, workDataset, zoneRoleOf, zoneTops } from '../model/ownership.js';
-import { relativeToPool } from '../model/names.js';
+import { compareNames, relativeToPool } from '../model/names.js';
 import { parseImgadmGet } from '../parse/imgadm.js';
 import type { Vm } from '../parse/vmadm.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
@@ -231,7 +231,7 @@ export function planRestore(
   // Every received filesystem, parents first, as a receive into its place would have mounted it
   // (zoned delegated datasets stay for the zone to mount), and cores even when vmadm made it.
   const filesystems = [...new Set([...zoneStreams.filter((s) => s.role !== 'disk').map((s) => final(targetRel(s.dataset))), cores])].sort(
-    (a, b) => (a === cores ? 1 : b === cores ? -1 : a.localeCompare(b)),
+    (a, b) => (a === cores ? 1 : b === cores ? -1 : compareNames(a, b)),
   );
   for (const ds of filesystems) {
     // Undone by unmounting, or the move back of a mounted dataset fails.

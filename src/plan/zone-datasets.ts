@@ -1,7 +1,7 @@
 // Which datasets belong to a zone, per brand layout (docs/SMARTOS.md "Datasets of a zone").
 import type { Vm } from '../parse/vmadm.js';
 import type { ZfsRow } from '../parse/zfs-list.js';
-import { isSameOrBelow } from '../model/names.js';
+import { compareNames, isSameOrBelow } from '../model/names.js';
 import type { StreamSpec } from '../archive/format.js';
 
 export type DatasetRole = StreamSpec['role'];
@@ -41,7 +41,7 @@ export function zoneDatasets(vm: Vm, rows: readonly ZfsRow[]): ZoneDataset[] {
     out.push({ name: r.name, role, type: r.type as ZoneDataset['type'], origin: r.origin });
   };
   const below = (top: string): ZfsRow[] =>
-    datasets.filter((r) => isSameOrBelow(r.name, top)).sort((a, b) => a.name.localeCompare(b.name));
+    datasets.filter((r) => isSameOrBelow(r.name, top)).sort((a, b) => compareNames(a.name, b.name));
 
   for (const r of below(root)) add(r, r.name === root ? 'zoneroot' : r.type === 'volume' ? 'disk' : 'dataset');
   for (const name of diskDatasets(vm)) for (const r of below(name)) add(r, 'disk');

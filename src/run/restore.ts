@@ -14,7 +14,7 @@ import { planRestore, DEFAULT_POOL, type RestoreOptions, type RestorePlan, type 
 import type { Log } from './commands.js';
 import { holdsOn, listPoolWithSpace, listVms, zonedBelow } from './gather.js';
 import { zoneRoleOf } from '../model/ownership.js';
-import { relativeToPool, splitSnapshotName } from '../model/names.js';
+import { compareNames, relativeToPool, splitSnapshotName } from '../model/names.js';
 import { executeSteps, runUndo, type StreamSource } from './execute.js';
 import type { Header } from '../archive/format.js';
 import { ChainFeed } from './chain-feed.js';
@@ -157,7 +157,7 @@ async function restoreArchive(host: Host, input: RestoreInput, opts: RestoreRunO
   const unlocks: Array<() => Promise<void>> = [];
   try {
     unlocks.push(await host.lock(uuid));
-    for (const img of [...header.images].sort((a, b) => a.uuid.localeCompare(b.uuid))) {
+    for (const img of [...header.images].sort((a, b) => compareNames(a.uuid, b.uuid))) {
       unlocks.push(await host.lock(`image-${img.uuid}`));
     }
     if ((await recoverInterrupted(host, uuid, log)) === 'partly') {
