@@ -88,7 +88,7 @@ log "$MIB MiB written and snapshotted in $((SECONDS - t0)) s"
 # alone costs ~4 s under TCG, which is disk speed, not zbak).
 drop_caches() {
   sync; echo 3 >/proc/sys/vm/drop_caches
-  cat /usr/local/bin/node /mnt/scratch/bundle/*.mjs >/dev/null 2>&1 || true
+  cat /usr/local/bin/node /mnt/scratch/bundle/* >/dev/null 2>&1 || true
   zfs version >/dev/null; zbak --version >/dev/null
 }
 wait_free() { zpool wait -t free zones; }   # destroyed space is freed in the background
