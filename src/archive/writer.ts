@@ -15,7 +15,7 @@ import {
 import { AUTO_MAX_PART_SIZE, partSizeProblem } from '../model/part-size.js';
 import { MAX_JSON_ENTRY_SIZE, parseHeader, parseJsonEntry } from './json-entry.js';
 import { splitIntoParts } from './part-splitter.js';
-import { PartHasher, sharedBuffer } from './part-hasher.js';
+import { partHasher, sharedBuffer, type Hasher } from './part-hasher.js';
 import { partListDigest } from './stream-digest.js';
 import { tarEntryBytes, writeTarEntry } from './tar-entry-out.js';
 import { ArchiveWriteError, describeIoError } from './write-error.js';
@@ -78,7 +78,7 @@ class TarArchiveWriter implements ArchiveWriter {
   /** Tar bytes handed to the packer so far (headers, data, padding). */
   private tarBytes = 0;
   private partRing: Buffer[] | null = null;
-  private hasher: PartHasher | null = null;
+  private hasher: Hasher | null = null;
   private readonly mtime = new Date();
   private state: State = 'open';
   private failure: Error | null = null;
@@ -155,10 +155,10 @@ class TarArchiveWriter implements ArchiveWriter {
         const parts: EntrySum[] = [];
         let size = 0;
         // Buffers per writer, reused: with two, the next part fills while the last one is
-        // written and hashed (on the hasher's thread); a part size larger than zbak picks by
+        // written and hashed (on the hasher's thread, part-hasher.ts); a part size larger than zbak picks by
         // itself (--part-size above 32 MiB) gets one, to bound memory.
         this.partRing ??= Array.from({ length: this.partSize <= AUTO_MAX_PART_SIZE ? 2 : 1 }, () => sharedBuffer(this.partSize));
-        const hasher = (this.hasher ??= new PartHasher());
+        const hasher = (this.hasher ??= partHasher());
         // The part being written and hashed: its sum, once both are done.
         let pending: Promise<EntrySum | null> = Promise.resolve(null);
         const settled = async (): Promise<void> => {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeSmartOS } from '../../scripts/lib/fake-smartos.js';
+import { FakeSmartOS, ZBAK_MAIN } from '../../scripts/lib/fake-smartos.js';
 import { BASE_IMAGE, WEBAPP_IMAGE, createDemoZone } from '../../scripts/lib/demo-zone.js';
 import { imagesHostA, transferImage } from '../support/hosts.js';
 import { demoZoneFacts, type DemoZoneFacts } from '../support/demo-facts.js';
@@ -57,6 +57,27 @@ describe('save -> delete -> restore on the fake host', () => {
     const v = await a.zbak(['verify', file]);
     expect(v.exitCode, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/OK/);
+    await a.must(['vmadm', 'delete', uuid]);
+    const r = await a.zbak(['restore', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expectRestored(before, await demoZoneFacts(a, uuid));
+  });
+
+  it('pinned to one CPU (taskset): the parts are hashed on the main thread, and the archive verifies and restores', async () => {
+    // availableParallelism counts the CPUs the process may use: 1 here, so no hashing thread.
+    const pinned = await a.exec(['taskset', '-c', '0', 'node', '-p', 'require("node:os").availableParallelism()']);
+    expect(pinned.stdout.trim()).toBe('1');
+    const uuid = await createDemoZone(a);
+    const before = await demoZoneFacts(a, uuid);
+    const s = await a.exec(['taskset', '-c', '0', 'node', ZBAK_MAIN, 'save', 'web01', '--to', archives, '--part-size', '1K']);
+    expect(s.exitCode, s.stderr).toBe(0);
+    const file = s.stdout.trim().split('\n').pop()!;
+    const v = await a.zbak(['verify', file]);
+    expect(v.exitCode, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/OK/);
+    // 1 KiB parts: the zoneroot's stream (about 9 KB) is many parts, each hashed in turn.
+    const zoneroot = /s03 zoneroot .* (\d+) bytes in (\d+) parts/.exec((await a.zbak(['inspect', file])).stdout);
+    expect(Number(zoneroot?.[2])).toBeGreaterThan(4);
     await a.must(['vmadm', 'delete', uuid]);
     const r = await a.zbak(['restore', file]);
     expect(r.exitCode, r.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { splitIntoParts } from '../../../src/archive/part-splitter.js';
-import { PartHasher, sharedBuffer } from '../../../src/archive/part-hasher.js';
+import { InlineHasher, PartHasher, partHasher, sharedBuffer } from '../../../src/archive/part-hasher.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -98,6 +98,33 @@ describe('PartHasher', () => {
     } finally {
       await h.close();
     }
+    await expect(h.hash(sharedBuffer(1))).rejects.toThrow(/closed/);
+  });
+});
+
+describe('partHasher', () => {
+  it('takes a thread only when the process may run on more than one CPU', async () => {
+    const one = partHasher(1);
+    const two = partHasher(2);
+    try {
+      expect(one).toBeInstanceOf(InlineHasher);
+      expect(two).toBeInstanceOf(PartHasher);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
+  it('inline: the same sums, in order, after the step that asked (a write it starts goes first)', async () => {
+    const h = new InlineHasher();
+    const a = sharedBuffer(2 * 1024 * 1024);
+    for (let i = 0; i < a.length; i++) a[i] = (i * 13) % 251;
+    const order: string[] = [];
+    const views = [a.subarray(0, 7), a, a.subarray(0, 0)];
+    const sums = views.map((v) => h.hash(v).then((hex) => (order.push('hash'), hex)));
+    order.push('caller');
+    expect(await Promise.all(sums)).toEqual(views.map((v) => sha(v)));
+    expect(order).toEqual(['caller', 'hash', 'hash', 'hash']);
+    await h.close();
     await expect(h.hash(sharedBuffer(1))).rejects.toThrow(/closed/);
   });
 });
