@@ -14,25 +14,32 @@ import { Script } from 'node:vm';
 
 const file = fileURLToPath(new URL('./zbak-bundle.cjs', import.meta.url));
 const cacheFile = `${file}.v8cache`;
-const source = readFileSync(file);
-const digest = createHash('sha256').update(source).digest();
 
-function cacheOf() {
+/** The bundle's sha256, and the code cache made from exactly these bytes (data: undefined if none). */
+function cacheFor(source) {
+  const digest = createHash('sha256').update(source).digest();
   try {
     const c = readFileSync(cacheFile);
-    return c.subarray(0, digest.length).equals(digest) ? c.subarray(digest.length) : undefined;
+    return { digest, data: c.subarray(0, digest.length).equals(digest) ? c.subarray(digest.length) : undefined };
   } catch {
-    return undefined; // none: compile
+    return { digest, data: undefined }; // none: compile
   }
 }
 
-const script = new Script(Module.wrap(source.toString('utf8')), { filename: file, cachedData: cacheOf() });
-// scripts/bundle.sh runs `zbak --version` with this set: the cache then holds what start-up compiled.
-if (process.env.ZBAK_CODE_CACHE_WRITE === '1') {
-  process.once('exit', () => {
-    writeFileSync(`${cacheFile}.tmp`, Buffer.concat([digest, script.createCachedData()]));
-    renameSync(`${cacheFile}.tmp`, cacheFile);
-  });
+/** Compiles the bundle; the file's bytes and the cache are garbage once this returns. */
+function compile() {
+  const source = readFileSync(file);
+  const cache = cacheFor(source);
+  const script = new Script(Module.wrap(source.toString('utf8')), { filename: file, cachedData: cache.data });
+  // scripts/bundle.sh runs `zbak --version` with this set: the cache then holds what start-up compiled.
+  if (process.env.ZBAK_CODE_CACHE_WRITE === '1') {
+    process.once('exit', () => {
+      writeFileSync(`${cacheFile}.tmp`, Buffer.concat([cache.digest, script.createCachedData()]));
+      renameSync(`${cacheFile}.tmp`, cacheFile);
+    });
+  }
+  return script.runInThisContext();
 }
+
 const module = { exports: {} };
-script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+compile().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
