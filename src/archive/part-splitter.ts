@@ -28,7 +28,10 @@ function toBuffer(chunk: unknown): Buffer {
  * it asks for part k + ring.length. With two buffers: done with a part before asking for
  * the part after next. An empty source yields one empty part, so every stream has at least
  * one entry. While a full part waits for the consumer the source is paused, and the rest of
- * the chunk that filled it waits for the next buffer (free only once the consumer asks).
+ * the chunk that filled it waits for the next buffer (free only once the consumer asks); so
+ * does whatever a source emits after pause() while the consumer holds a part (execa resumes a
+ * child's stdout when the child exits): no buffer is written between handing a part out and
+ * the next ask.
  */
 export async function* splitIntoParts(source: Readable, ring: readonly Buffer[]): AsyncGenerator<Part> {
   const first = ring[0];
@@ -42,6 +45,12 @@ export async function* splitIntoParts(source: Readable, ring: readonly Buffer[])
   let full: Part | null = null;
   /** Bytes that came after `full` filled (the rest of its chunk, and any chunk after it). */
   const waiting: Buffer[] = [];
+  /**
+   * The consumer holds the part last handed out: neither its buffer (still full, the one `buf`
+   * names) nor the next (maybe the part before it, still being written) may be touched until it
+   * asks again, so whatever comes meanwhile waits.
+   */
+  let holding = false;
   let ended = false;
   let failure: { error: unknown } | null = null;
   let wake: (() => void) | null = null;
@@ -60,13 +69,13 @@ export async function* splitIntoParts(source: Readable, ring: readonly Buffer[])
   };
   const onData = (raw: unknown): void => {
     const chunk = toBuffer(raw);
-    if (full !== null) waiting.push(chunk);
+    if (full !== null || holding) waiting.push(chunk);
     else {
       const rest = fill(chunk);
       if (rest !== null) waiting.push(rest);
     }
     garbage.add(chunk.length);
-    if (full !== null) {
+    if (full !== null || holding) {
       source.pause();
       signal();
     }
@@ -83,7 +92,9 @@ export async function* splitIntoParts(source: Readable, ring: readonly Buffer[])
         const part: Part = full;
         full = null;
         emitted++;
+        holding = true;
         yield part;
+        holding = false;
         // The consumer asked for the next part: the buffer after this one is free again.
         buf = ring[emitted % ring.length] as Buffer;
         size = 0;

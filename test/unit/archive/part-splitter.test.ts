@@ -1,7 +1,11 @@
 // The splitter cuts a stream into parts of exactly the part size and reuses its ring of
 // buffers: part k is in ring[k % ring.length]. The hasher hashes them on its own thread.
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { LocalHost } from '../../../src/host/local-host.js';
 import { describe, expect, it } from 'vitest';
 import { splitIntoParts } from '../../../src/archive/part-splitter.js';
 import { InlineHasher, PartHasher, partHasher, sharedBuffer } from '../../../src/archive/part-hasher.js';
@@ -20,7 +24,65 @@ async function parts0(source: Readable): Promise<number> {
   return n;
 }
 
+/** A source that goes on emitting after pause(), as a stream another reader resumes does. */
+class Unpausable extends Readable {
+  private next = 0;
+  constructor(private readonly chunks: Buffer[]) {
+    super();
+  }
+  override _read(): void {
+    setImmediate(() => this.push(this.next < this.chunks.length ? this.chunks[this.next++] : null));
+  }
+  override pause(): this {
+    return this; // ignored
+  }
+}
+
 describe('splitIntoParts', () => {
+  it("a child's stdout from LocalHost.spawn, which execa resumes when the child exits: every byte once, no held buffer refilled", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zbak-split-'));
+    try {
+      const data = Buffer.alloc(3 * 1024 * 1024 + 123);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 12)) % 256;
+      await writeFile(join(dir, 'in'), data);
+      for (let round = 0; round < 5; round++) {
+        const child = new LocalHost().spawn(['cat', join(dir, 'in')], { stdout: 'pipe' });
+        const ring = [Buffer.alloc(256 * 1024), Buffer.alloc(256 * 1024)];
+        const got: Buffer[] = [];
+        for await (const p of splitIntoParts(child.stdout!, ring)) {
+          const copy = Buffer.from(p.data);
+          got.push(copy);
+          // Hold the part while cat finishes and exits.
+          await new Promise((r) => setTimeout(r, 3));
+          expect(p.data.equals(copy)).toBe(true);
+        }
+        expect((await child.done).exitCode).toBe(0);
+        expect(Buffer.concat(got).equals(data)).toBe(true);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a source that emits while the consumer holds a part: every byte once, in order, and no buffer refilled while held', async () => {
+    const data = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 31) % 253));
+    const chunks = Array.from({ length: 40 }, (_, i) => data.subarray(i * 500, (i + 1) * 500));
+    const ring = [Buffer.alloc(1024), Buffer.alloc(1024)];
+    const got: Buffer[] = [];
+    let held: { copy: Buffer; view: Buffer } | null = null;
+    for await (const p of splitIntoParts(new Unpausable(chunks), ring)) {
+      // The part handed out two parts ago must still be as it was when it came (the writer
+      // writes and hashes it from the ring while the next one fills).
+      if (held !== null) expect(Buffer.from(held.view)).toEqual(held.copy);
+      got.push(Buffer.from(p.data));
+      held = { copy: Buffer.from(p.data), view: p.data };
+      await new Promise((r) => setTimeout(r, 2)); // the source goes on meanwhile
+      expect(Buffer.from(held.view)).toEqual(held.copy);
+    }
+    expect(Buffer.concat(got)).toEqual(data);
+    expect(got.slice(0, -1).every((b) => b.length === 1024)).toBe(true);
+  });
+
   it('cuts across chunk boundaries into full parts and a short last one', async () => {
     const data = Buffer.from(Array.from({ length: 2500 }, (_, i) => i % 251));
     const chunks = [data.subarray(0, 700), data.subarray(700, 2100), data.subarray(2100)];
