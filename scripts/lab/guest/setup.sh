@@ -24,8 +24,14 @@ if [ "${ZBAK_LAB_BUNDLE:-0}" = 1 ] && [ -f /mnt/scratch/bundle/zbak.mjs ]; then
   echo "wrappers: bundles"
 fi
 # sysinfo answers from its cache once the personality has made one, as SmartOS's sysinfo does
-# from /tmp/.sysinfo.json (a cat, not a node start; fakebin/sysinfo does the same).
+# from /tmp/.sysinfo.json (a cat, not a node start), by fakebin/sysinfo's rule: an operator-written
+# /etc/zbak-sysinfo.json newer than the cache is read afresh.
 sysinfo_js=/mnt/zbak/dist/personality/sysinfo.js
 [ "${ZBAK_LAB_BUNDLE:-0}" = 1 ] && [ -f /mnt/scratch/bundle/sysinfo.mjs ] && sysinfo_js=/mnt/scratch/bundle/sysinfo.mjs
-printf '#!/bin/sh\n[ $# -eq 0 ] && [ -s /tmp/.sysinfo.json ] && [ ! -e /etc/zbak-sysinfo.json ] && exec cat /tmp/.sysinfo.json\nNODE_PATH=/mnt/zbak/node_modules exec /usr/local/bin/node %s "$@"\n' "$sysinfo_js" >/usr/local/bin/sysinfo
+cat >/usr/local/bin/sysinfo <<WRAPPER
+#!/bin/sh
+c=/tmp/.sysinfo.json f=/etc/zbak-sysinfo.json
+[ \$# -eq 0 ] && [ -s "\$c" ] && { [ ! -e "\$f" ] || [ "\$c" -nt "\$f" ]; } && exec cat "\$c"
+NODE_PATH=/mnt/zbak/node_modules exec /usr/local/bin/node $sysinfo_js "\$@"
+WRAPPER
 zfs version | head -n1
