@@ -7,6 +7,7 @@ import type { FrameReader } from './stream.js';
 
 export const RECORD_SIZE = 312;
 const DRR_BEGIN = 0;
+const DRR_WRITE = 3;
 const DRR_END = 5;
 const MAGIC = 0x2f5bacbacn;
 const SUBSTREAM = 1;
@@ -54,6 +55,8 @@ export function drrRecord(f: RecordFields, bigEndian = false): Buffer {
   const u64 = (v: bigint, off: number): number => (bigEndian ? b.writeBigUInt64BE(v, off) : b.writeBigUInt64LE(v, off));
   u32(f.drrType, 0);
   u32(f.payloadlen ?? 0, 4);
+  // drr_write.drr_logical_size: the payload's length when uncompressed (drr_compressiontype 0).
+  if (f.drrType === DRR_WRITE) u64(BigInt(f.payloadlen ?? 0), 32);
   if (f.drrType !== DRR_BEGIN) return b;
   u64(MAGIC, 8);
   u64(BigInt(f.versioninfo ?? 0), 16);
@@ -82,6 +85,21 @@ export function substreamBegin(s: SubstreamBegin, bigEndian = false, features = 
 export function compoundHeader(toname: string, payload: Buffer, bigEndian = false): Buffer {
   const begin = drrRecord({ drrType: DRR_BEGIN, payloadlen: payload.length, versioninfo: COMPOUND, toname }, bigEndian);
   return Buffer.concat([begin, payload, drrRecord({ drrType: DRR_END }, bigEndian)]);
+}
+
+/** A DRR_WRITE record whose uncompressed payload of `length` bytes follows it. */
+export function writeRecord(length: number, bigEndian = false): Buffer {
+  return drrRecord({ drrType: DRR_WRITE, payloadlen: length }, bigEndian);
+}
+
+/** A DRR_END record (its fletcher-4 left zero, as the fake receive does not check it). */
+export function endRecord(bigEndian = false): Buffer {
+  return drrRecord({ drrType: DRR_END }, bigEndian);
+}
+
+/** What closes a stream: its last substream's END, then a compound stream's final END. */
+export function streamTail(compound: boolean, bigEndian = false): Buffer {
+  return compound ? Buffer.concat([endRecord(bigEndian), endRecord(bigEndian)]) : endRecord(bigEndian);
 }
 
 const invalid = (why: string): never => {

@@ -16,7 +16,7 @@ import { partListDigest } from '../src/archive/stream-digest.js';
 import { readStreams, verifyArchive } from '../src/archive/reader.js';
 import { createArchiveWriter } from '../src/archive/writer.js';
 import { autoPartSize } from '../src/model/part-size.js';
-import { substreamBegin } from '../fakezfs/send-records.js';
+import { RECORD_SIZE as RECORD, endRecord, substreamBegin, writeRecord } from '../fakezfs/send-records.js';
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024; // what a read from a zfs send pipe gives
@@ -36,22 +36,35 @@ function arg(name: string): string | undefined {
 const ZONE = '00000000-0000-4000-8000-000000000000';
 /** The BEGIN record verify compares with the header's stream. */
 const HEAD = substreamBegin({ toguid: '1', fromguid: '0', toname: `zones/${ZONE}@zbak-bench`, type: 'filesystem', clone: false, creation: 0 });
+const END = endRecord();
 
-/** Patterned pseudo-random bytes after a BEGIN record: a fresh buffer per chunk, as a pipe would give. */
+/**
+ * A whole send stream of `size` bytes: the BEGIN record, WRITE records of patterned
+ * pseudo-random bytes one chunk each (a fresh buffer per chunk, as a pipe would give), END.
+ */
 function synthetic(size: number): Readable {
   const pool = Array.from({ length: 7 }, () => randomBytes(CHUNK));
-  let sent = 0;
+  let left = size - HEAD.length - END.length;
+  if (left < RECORD) throw new Error(`a synthetic stream needs at least ${HEAD.length + RECORD + END.length} bytes`);
   let n = 0;
   return new Readable({
     read() {
-      if (sent >= size) return void this.push(null);
-      const len = Math.min(CHUNK, size - sent);
+      if (n === 0) {
+        n++;
+        return void this.push(HEAD);
+      }
+      if (left === 0) {
+        this.push(END);
+        return void this.push(null);
+      }
+      // Whole chunks, then the rest in two records so none is shorter than its header.
+      const len = left > 2 * CHUNK ? CHUNK : left > CHUNK ? Math.ceil(left / 2) : left;
       const chunk = Buffer.allocUnsafe(len);
-      (pool[n % pool.length] as Buffer).copy(chunk, 0, 0, len);
-      if (len >= 8) chunk.writeBigUInt64LE(BigInt(n), 0); // no two chunks alike
-      if (n === 0) HEAD.copy(chunk, 0, 0, len);
+      writeRecord(len - RECORD).copy(chunk);
+      (pool[n % pool.length] as Buffer).copy(chunk, RECORD, 0, len - RECORD);
+      if (len >= RECORD + 8) chunk.writeBigUInt64LE(BigInt(n), RECORD); // no two chunks alike
       n++;
-      sent += len;
+      left -= len;
       this.push(chunk);
     },
   });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compoundHeader, substreamBegin } from '../fakezfs/send-records.js';
+import { compoundHeader, streamTail, substreamBegin, writeRecord } from '../fakezfs/send-records.js';
 
 export interface RawEntry {
   name: string;
@@ -71,20 +71,21 @@ export function fixtureStreamHead(fromguid = '0'): Buffer {
   const begin = substreamBegin({ toguid: '2001', fromguid, toname, type: 'filesystem', clone: false, creation: 0 });
   return Buffer.concat([compoundHeader(toname, Buffer.from('nvlist (fixture)')), begin]);
 }
-/** Stream s01 of the fixtures: 1016 bytes, one part. */
-export const STREAM_DATA = Buffer.concat([fixtureStreamHead(), Buffer.from('zfs send stream bytes (fixture)\n'.repeat(2))]);
+const STREAM_BODY = Buffer.from('zfs send stream bytes (fixture)\n'.repeat(2));
+/** Stream s01 of the fixtures, a whole `zfs send -p` stream (one WRITE record): 1952 bytes, one part. */
+export const STREAM_DATA = Buffer.concat([fixtureStreamHead(), writeRecord(STREAM_BODY.length), STREAM_BODY, streamTail(true)]);
 const sum = (name: string, data: Buffer | string) => {
   const b = Buffer.from(data);
   return { name, size: b.length, sha256: createHash('sha256').update(b).digest('hex') };
 };
 
-/** The header of the fixtures: one full zoneroot stream, no images, 1 KiB parts. */
+/** The header of the fixtures: one full zoneroot stream, no images, 4 KiB parts. */
 export function fixtureHeader(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     format: 'zbak', formatVersion: 1, tool: { name: 'zbak', version: '0.1.0' }, createdAt: '2025-03-01T12:00:00.000Z',
     source: { hostname: 'host-a', sysinfoUuid: '44454c4c-3200-1035-8030-b8c04f4c4e31', platform: '20250301T000000Z', pool: 'zones' },
     zone: { uuid: ZONE, alias: 'web', brand: 'joyent', state: 'stopped', autoboot: false },
-    snapshotName: 'zbak-1', partSize: 1024, vmadmEntry: 'vmadm.json', images: [],
+    snapshotName: 'zbak-1', partSize: 4096, vmadmEntry: 'vmadm.json', images: [],
     streams: [{
       id: 's01', role: 'zoneroot', dataset: ZONE, kind: 'full', to: { snapshot: 'zbak-1', guid: '2001' },
       snapshots: [{ name: 'zbak-1', guid: '2001' }], withProperties: true, sendArgv: ['zfs', 'send', '-p', `zones/${ZONE}@zbak-1`],

@@ -6,7 +6,7 @@ import { ArchiveFormatError } from '../errors.js';
 import { classifyEntryName, displayName, unsafeNameReason, type EntryKind } from './entry-path.js';
 import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY, streamPartEntry, type EntrySum, type Header, type StreamSpec, type Trailer } from './format.js';
 import { MAX_JSON_ENTRY_SIZE, decodeText, maxTrailerSize, parseHeader, parseJsonEntry, parseTrailer } from './json-entry.js';
-import { SendBeginError, SendBeginParser } from './send-begin.js';
+import { SendStreamError, SendStreamParser } from './send-stream.js';
 import { beginMismatch } from './stream-begin-check.js';
 import { partListDigest } from './stream-digest.js';
 import { checkTrailer, checkTrailerShape, type SeenStream } from './trailer-check.js';
@@ -68,7 +68,8 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
  * version 1 archive needs `whole`, a second hash of every byte; version 2's stream digest
  * is made from the part sums.
  */
-type CurrentStream = SeenStream & { whole: Hash | null; spec: StreamSpec; begin: SendBeginParser | null };
+/** `walk` reads the stream's records until it fails (then null); `compared`: its BEGIN was checked against the header. */
+type CurrentStream = SeenStream & { whole: Hash | null; spec: StreamSpec; walk: SendStreamParser | null; compared: boolean };
 
 export class ArchiveChecker {
   private header: Header | null = null;
@@ -81,7 +82,7 @@ export class ArchiveChecker {
   private readonly streams: SeenStream[] = [];
   private current: CurrentStream | null = null;
   /** The first stream whose BEGIN record is bad; reported once the checksums are known good. */
-  private beginProblem: { entry: string; message: string } | null = null;
+  private streamProblem: { entry: string; message: string } | null = null;
   private partCount = 0;
   private last: string | null = null;
   private readonly sig: SignatureReader;
@@ -172,7 +173,7 @@ export class ArchiveChecker {
       if (index !== 0) fail(name, `out of order (expected ${streamPartEntry(streamId, 0)})`);
       this.closeStream();
       const whole = header.formatVersion === 1 ? createHash('sha256') : null;
-      this.current = { id: streamId, size: 0, sha256: '', parts: [], whole, spec, begin: new SendBeginParser() };
+      this.current = { id: streamId, size: 0, sha256: '', parts: [], whole, spec, walk: new SendStreamParser(), compared: false };
     }
     if (e.size > header.partSize) fail(name, `part is ${e.size} bytes, larger than partSize (${header.partSize})`);
     const stream = this.current as CurrentStream;
@@ -182,27 +183,27 @@ export class ArchiveChecker {
       partHash.update(c);
       stream.whole?.update(c);
       size += c.length;
-      if (stream.begin !== null) this.feedBegin(stream, name, c);
+      if (stream.walk !== null) this.feedWalk(stream, name, c);
     }
     stream.parts.push({ name, size, sha256: partHash.digest('hex') });
     stream.size += size;
     this.partCount++;
   }
 
-  /** Parse the stream's head as it goes by; compare once the BEGIN facts are complete. */
-  private feedBegin(stream: CurrentStream, part: string, chunk: Buffer, atEnd = false): void {
-    const parser = stream.begin as SendBeginParser;
+  /** Walk the stream's records as they go by; compare its BEGIN once that is complete. */
+  private feedWalk(stream: CurrentStream, part: string, chunk: Buffer, atEnd = false): void {
+    const walk = stream.walk as SendStreamParser;
     try {
-      const begin = atEnd ? parser.end() : parser.push(chunk);
-      if (begin === null) return;
-      stream.begin = null;
+      const begin = atEnd ? walk.finish() : walk.push(chunk);
+      if (begin === null || stream.compared) return;
+      stream.compared = true;
       const image = this.header?.images.find((i) => i.uuid === stream.spec.imageUuid);
       const message = beginMismatch(stream.spec, begin, image?.type);
-      if (message !== null) this.beginProblem ??= { entry: part, message };
+      if (message !== null) this.streamProblem ??= { entry: part, message };
     } catch (err) {
-      if (!(err instanceof SendBeginError)) throw err;
-      stream.begin = null;
-      this.beginProblem ??= { entry: part, message: err.message };
+      if (!(err instanceof SendStreamError)) throw err;
+      stream.walk = null;
+      this.streamProblem ??= { entry: part, message: err.message };
     }
   }
 
@@ -212,8 +213,8 @@ export class ArchiveChecker {
     if (cur === null) return;
     const last = cur.parts[cur.parts.length - 1] as EntrySum;
     if (last.size === 0 && cur.parts.length > 1) fail(last.name, 'empty part after a full one');
-    if (cur.begin !== null) this.feedBegin(cur, last.name, Buffer.alloc(0), true);
-    const { whole, spec: _spec, begin: _begin, ...seen } = cur;
+    if (cur.walk !== null) this.feedWalk(cur, last.name, Buffer.alloc(0), true);
+    const { whole, spec: _spec, walk: _walk, compared: _compared, ...seen } = cur;
     this.streams.push({ ...seen, sha256: whole !== null ? whole.digest('hex') : partListDigest(cur.parts) });
     this.current = null;
   }
@@ -232,7 +233,7 @@ export class ArchiveChecker {
     checkTrailerShape(trailer, header);
     // Damage shows as a checksum mismatch above; a BEGIN record that disagrees with
     // intact checksums was written that way (a rewritten archive).
-    if (this.beginProblem !== null) fail(this.beginProblem.entry, this.beginProblem.message);
+    if (this.streamProblem !== null) fail(this.streamProblem.entry, this.streamProblem.message);
     this.trailer = trailer;
   }
 

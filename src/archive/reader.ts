@@ -9,7 +9,7 @@ import { ArchiveFormatError, ZbakError } from '../errors.js';
 import { ArchiveChecker, type CheckedArchive, type VerifiedArchive } from './archive-checker.js';
 import { TRAILER_ENTRY, type StreamSpec } from './format.js';
 import { recordRead } from './read-count.js';
-import { SendBeginError, SendBeginParser } from './send-begin.js';
+import { SendStreamError, SendStreamParser } from './send-stream.js';
 import { beginMismatch } from './stream-begin-check.js';
 import { scanTar, type ScanOptions } from './tar-scan.js';
 import { NotPlainTarError, scanPlainTar } from './plain-tar-scan.js';
@@ -112,33 +112,41 @@ async function forward(a: Active, chunk: Buffer): Promise<void> {
 
 /**
  * The stream being read. Its first bytes are held back until its BEGIN record has been
- * parsed and matches the header (`zfs receive` acts on that record); a version 1 archive
- * also needs `whole`, the hash of the stream's bytes.
+ * parsed and matches the header (`zfs receive` acts on that record); its records are walked
+ * to the end (`walk`), so a stream cut short or with bytes after its END is named; a
+ * version 1 archive also needs `whole`, the hash of the stream's bytes.
  */
 export interface Reading {
   active: Active;
   imageType: string | undefined;
-  begin: SendBeginParser | null;
+  walk: SendStreamParser;
+  /** The BEGIN record matched the header: bytes go straight on. */
+  compared: boolean;
   held: Buffer[];
   problem: { entry: string; message: string } | null;
   whole: Hash | null;
 }
 
+/** A Reading of `spec`'s stream, its bytes going to `active`. */
+export function newReading(active: Active, imageType: string | undefined, whole: Hash | null): Reading {
+  return { active, imageType, walk: new SendStreamParser(), compared: false, held: [], problem: null, whole };
+}
+
 export async function onChunk(r: Reading, part: string, chunk: Buffer): Promise<void> {
   r.whole?.update(chunk);
   if (r.problem !== null) return;
-  if (r.begin === null) return forward(r.active, chunk);
-  r.held.push(Buffer.from(chunk));
   let begin;
   try {
-    begin = r.begin.push(chunk);
+    begin = r.walk.push(chunk);
   } catch (err) {
-    if (!(err instanceof SendBeginError)) throw err;
+    if (!(err instanceof SendStreamError)) throw err;
     r.problem = { entry: part, message: err.message };
     return;
   }
+  if (r.compared) return forward(r.active, chunk);
+  r.held.push(Buffer.from(chunk));
   if (begin === null) return;
-  r.begin = null;
+  r.compared = true;
   const message = beginMismatch(r.active.spec, begin, r.imageType);
   if (message !== null) {
     r.problem = { entry: part, message };
@@ -194,7 +202,7 @@ export async function readStreams(
       if (exp.first) {
         const imageType = header.images.find((i) => i.uuid === spec.imageUuid)?.type;
         const whole = header.formatVersion === 1 ? createHash('sha256') : null;
-        reading = { active: start(spec, onStream), imageType, begin: new SendBeginParser(), held: [], problem: null, whole };
+        reading = newReading(start(spec, onStream), imageType, whole);
       }
       const r = reading as unknown as Reading;
       for await (const chunk of entry.data) {
@@ -225,15 +233,15 @@ export async function readStreams(
 }
 
 /**
- * The last part of a stream: a BEGIN record that never completed, the version 1 stream sum
- * (when the trailer is known already), then end of data.
+ * The last part of a stream: a stream whose records end elsewhere (or never had a BEGIN),
+ * the version 1 stream sum (when the trailer is known already), then end of data.
  */
 export async function endStream(r: Reading, part: string, listedDigest?: string): Promise<void> {
-  if (r.begin !== null) {
+  if (r.problem === null) {
     try {
-      r.begin.end();
+      r.walk.finish();
     } catch (err) {
-      if (!(err instanceof SendBeginError)) throw err;
+      if (!(err instanceof SendStreamError)) throw err;
       throw new ArchiveFormatError(`${part}: ${err.message}`, part);
     }
   }

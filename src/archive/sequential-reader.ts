@@ -12,8 +12,7 @@ import { ArchiveFormatError, ZbakError } from '../errors.js';
 import { ArchiveChecker, type ArchiveFront, type CheckedArchive, type VerifiedArchive } from './archive-checker.js';
 import { classifyEntryName } from './entry-path.js';
 import { HEADER_ENTRY, type StreamSpec } from './format.js';
-import { endStream, onChunk, start, type Reading } from './reader.js';
-import { SendBeginParser } from './send-begin.js';
+import { endStream, newReading, onChunk, start, type Reading } from './reader.js';
 import { scanTarStream, type ScanOptions, type TarEntry } from './tar-scan.js';
 
 export type { ArchiveFront } from './archive-checker.js';
@@ -78,7 +77,7 @@ export async function openSequentialArchive(input: Readable, label: string, opts
       const header = (front as ArchiveFront).header;
       const spec = streamOf(header.streams, name);
       const imageType = header.images.find((i) => i.uuid === spec.imageUuid)?.type;
-      reading = { active: start(spec, handler as StreamHandler), imageType, begin: new SendBeginParser(), held: [], problem: null, whole: null };
+      reading = newReading(start(spec, handler as StreamHandler), imageType, null);
     }
     const r = reading as Reading | null;
     if (r === null) throw new ZbakError(`${name}: internal error: a part with no stream`);

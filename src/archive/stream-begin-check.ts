@@ -2,7 +2,7 @@
 // record (its fromguid picks the clone origin), so a header that only claims is not enough.
 import { displayName } from './entry-path.js';
 import type { StreamSpec } from './format.js';
-import type { SendBegin } from './send-begin.js';
+import type { SendBegin } from './send-stream.js';
 
 /**
  * kvm and bhyve disks are volumes, and so are images of imgadm type zvol; zone datasets are

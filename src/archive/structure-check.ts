@@ -12,7 +12,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { ArchiveFormatError } from '../errors.js';
 import type { CheckedArchive } from './archive-checker.js';
 import { HEADER_ENTRY, TRAILER_ENTRY, VMADM_ENTRY, type EntrySum, type Header, type StreamSpec } from './format.js';
-import { SendBeginError, SendBeginParser } from './send-begin.js';
+import { SendStreamError, SendStreamParser } from './send-stream.js';
 import { beginMismatch } from './stream-begin-check.js';
 import { MAX_JSON_ENTRY_SIZE, decodeText, maxTrailerSize, parseHeader, parseJsonEntry, parseTrailer } from './json-entry.js';
 import { recordRead } from './read-count.js';
@@ -124,7 +124,7 @@ const HEAD_READ = 4096;
  * are not hashed here: on a refusal the full verify tells damage from a rewritten record.
  */
 async function checkBegin(w: Walker, header: Header, spec: StreamSpec, parts: readonly SeenPart[]): Promise<void> {
-  const parser = new SendBeginParser();
+  const parser = new SendStreamParser();
   let where = parts[0]!.name;
   try {
     for (const p of parts) {
@@ -141,7 +141,7 @@ async function checkBegin(w: Walker, header: Header, spec: StreamSpec, parts: re
     }
     parser.end();
   } catch (err) {
-    if (err instanceof SendBeginError) fail(where, err.message);
+    if (err instanceof SendStreamError) fail(where, err.message);
     throw err;
   }
 }

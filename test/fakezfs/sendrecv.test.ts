@@ -1,7 +1,7 @@
 // zfs send / zfs receive: streams carry guids, clones find their origin by
 // guid, and every refusal real ZFS makes comes with its message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SendBeginParser } from '../../src/archive/send-begin.js';
+import { SendStreamParser } from '../../src/archive/send-stream.js';
 import { RECORD_SIZE } from '../../fakezfs/send-records.js';
 import { type FakeHost, makeHost } from './harness.js';
 
@@ -32,13 +32,13 @@ const recv = (args: string[], data: Buffer, env?: NodeJS.ProcessEnv) => h.zfsByt
 
 describe('zfs send', () => {
   it('starts like real zfs: compound header with -p/-I, then the first substream BEGIN', async () => {
-    expect(new SendBeginParser().push(inc)).toEqual({
+    expect(new SendStreamParser().push(inc)).toEqual({
       toguid: await guid('zones/ZONE@s1'), fromguid: await guid('zones/IMG@final'), type: 'filesystem', toname: 'zones/ZONE@s1',
     });
     expect(inc.readUInt32LE(0)).toBe(0);
     expect(Number(inc.readBigUInt64LE(16) & 3n)).toBe(2);
     expect(inc.subarray(56, 70).toString('latin1')).toBe('zones/ZONE@s2\0');
-    expect(new SendBeginParser().push(full)).toEqual({ toguid: await guid('zones/IMG@final'), fromguid: '0', type: 'filesystem', toname: 'zones/IMG@final' });
+    expect(new SendStreamParser().push(full)).toEqual({ toguid: await guid('zones/IMG@final'), fromguid: '0', type: 'filesystem', toname: 'zones/IMG@final' });
     expect(Number(full.readBigUInt64LE(16) & 3n)).toBe(1);
     expect(full.subarray(RECORD_SIZE, RECORD_SIZE + 8).toString()).toBe('FAKEZFS1');
   });
@@ -68,7 +68,7 @@ describe('zfs send', () => {
   it('takes -L -e -c as real zfs does: the same stream, with EMBED_DATA, LZ4 and COMPRESSED in the BEGIN feature flags', async () => {
     const flagged = (await h.zfsBytes(['send', '-L', '-e', '-c', '-p', '-I', 'zones/IMG@final', 'zones/ZONE@s2'])).out;
     const begin = flagged.indexOf('zones/ZONE@s1\0') - 56;
-    expect(new SendBeginParser().push(flagged)).toEqual(new SendBeginParser().push(inc));
+    expect(new SendStreamParser().push(flagged)).toEqual(new SendStreamParser().push(inc));
     expect(Number(flagged.readBigUInt64LE(begin + 16) >> 2n)).toBe((1 << 2) | (1 << 16) | (1 << 17) | (1 << 22));
     expect(Number(inc.readBigUInt64LE(begin + 16) >> 2n)).toBe(1 << 2);
     const long = (await h.zfsBytes(['send', '--large-block', '--embed', '--compressed', 'zones/IMG@final'])).out;

@@ -69,7 +69,7 @@ describe('BEGIN records against the header', () => {
     expect(await verifyMessage(d, 1024)).toBe("streams/s02/000000: BEGIN record fromguid 2003 differs from the header's from GUID 1001");
   });
 
-  it('a stream that is not a send stream, or ends before its BEGIN, is refused', async () => {
+  it('a stream that is not a send stream, ends before its BEGIN or is cut short, is refused', async () => {
     let d = datas();
     d[2] = Buffer.alloc(5000, 'garbage!');
     expect(await verifyMessage(d)).toBe(
@@ -81,6 +81,9 @@ describe('BEGIN records against the header', () => {
     d = datas();
     d[2] = Buffer.alloc(0);
     expect(await verifyMessage(d)).toBe('streams/s03/000000: stream ends after 0 bytes, inside its first BEGIN record');
+    d = datas();
+    d[2] = d[2]!.subarray(0, 4000);
+    expect(await verifyMessage(d)).toMatch(/^streams\/s03\/000000: stream ends after 4000 bytes, inside the payload of the record at byte \d+: it is cut short$/);
   });
 
   it('damage is reported as a checksum mismatch, not as a BEGIN difference', async () => {

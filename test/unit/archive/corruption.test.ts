@@ -36,7 +36,7 @@ async function verifyError(path: string): Promise<Error> {
 
 async function sample(): Promise<{ path: string; bytes: Buffer; at: (name: string) => { header: number; data: number; size: number } }> {
   const path = join(tmp.path, 'a.zbak');
-  await writeArchive(path, [streamData(0, 400), streamData(1, 2 * PART + 10), streamData(2, 1050)], PART);
+  await writeArchive(path, [streamData(0, 1000), streamData(1, 2 * PART + 10), streamData(2, 2300)], PART);
   const bytes = await readFile(path);
   const list = entries(bytes);
   const at = (name: string) => {
@@ -122,22 +122,22 @@ describe('corrupted archives', () => {
   it('a short part that is not the last of its stream is rejected', async () => {
     const p = await raw(validEntries(fixtureHeader(), [Buffer.alloc(100, 1), Buffer.alloc(100, 2)]));
     expect((await verifyError(p)).message).toBe(
-      'streams/s01/000000: part is 100 bytes but is not the last of stream s01; every other part must be exactly partSize (1024)',
+      'streams/s01/000000: part is 100 bytes but is not the last of stream s01; every other part must be exactly partSize (4096)',
     );
   });
 
   it('a part larger than partSize is rejected', async () => {
-    const p = await raw(validEntries(fixtureHeader(), [Buffer.alloc(1025, 1)]));
-    expect((await verifyError(p)).message).toMatch(/^streams\/s01\/000000: part is 1025 bytes, larger than partSize \(1024\)/);
+    const p = await raw(validEntries(fixtureHeader(), [Buffer.alloc(4097, 1)]));
+    expect((await verifyError(p)).message).toMatch(/^streams\/s01\/000000: part is 4097 bytes, larger than partSize \(4096\)/);
   });
 
   it('an empty part after a full one is rejected', async () => {
-    const p = await raw(validEntries(fixtureHeader(), [Buffer.alloc(1024, 1), Buffer.alloc(0)]));
+    const p = await raw(validEntries(fixtureHeader(), [Buffer.alloc(4096, 1), Buffer.alloc(0)]));
     expect((await verifyError(p)).message).toMatch(/^streams\/s01\/000001: empty part after a full one/);
   });
 
   it('a gap in part numbers is rejected', async () => {
-    const list = validEntries(fixtureHeader(), [Buffer.alloc(1024, 1), Buffer.alloc(5, 2)]);
+    const list = validEntries(fixtureHeader(), [Buffer.alloc(4096, 1), Buffer.alloc(5, 2)]);
     (list[3] as RawEntry).name = 'streams/s01/000002';
     expect((await verifyError(await raw(list))).message).toBe('streams/s01/000002: out of order (expected streams/s01/000001)');
   });
@@ -153,7 +153,7 @@ describe('corrupted archives', () => {
     const t = JSON.parse(String((list[3] as RawEntry).data)) as { streams: { parts: { size: number }[] }[] };
     (t.streams[0] as { parts: { size: number }[] }).parts[0]!.size = 1;
     (list[3] as RawEntry).data = JSON.stringify(t);
-    expect((await verifyError(await raw(list))).message).toBe('streams/s01/000000: size mismatch: archive has 1016, trailer says 1');
+    expect((await verifyError(await raw(list))).message).toBe('streams/s01/000000: size mismatch: archive has 1952, trailer says 1');
   });
 
   it('vmadm.json that is not JSON is rejected', async () => {

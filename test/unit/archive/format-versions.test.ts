@@ -16,7 +16,7 @@ beforeEach(async () => {
 });
 afterEach(() => tmp.cleanup());
 
-const datas = [streamData(0, 3 * PART + 5), streamData(1, 2 * PART), streamData(2, 1700)];
+const datas = [streamData(0, 3 * PART + 5), streamData(1, 2 * PART), streamData(2, 2300)];
 
 async function readBack(path: string): Promise<Buffer[]> {
   const v = await verifyArchive(path);

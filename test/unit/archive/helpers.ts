@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { FORMAT_NAME, FORMAT_VERSION, VMADM_ENTRY, imageManifestEntry, type Header, type StreamSpec } from '../../../src/archive/format.js';
 import { createArchiveWriter } from '../../../src/archive/writer.js';
 import type { ArchiveSigner } from '../../../src/archive/signature.js';
-import { compoundHeader, substreamBegin } from '../../../fakezfs/send-records.js';
+import { compoundHeader, streamTail, substreamBegin, writeRecord } from '../../../fakezfs/send-records.js';
 import { scanTar } from '../../../src/archive/tar-scan.js';
 import { rawTar } from '../../../scripts/make-hostile-archives.js';
 import { dir, type DirectoryResult } from 'tmp-promise';
@@ -75,16 +75,28 @@ export function sendHead(spec: StreamSpec, pool = 'zones'): Buffer {
     toguid: first.guid, fromguid: spec.from?.guid ?? '0', toname: `${pool}/${spec.dataset}@${first.name}`,
     type: spec.role === 'disk' ? 'volume' : 'filesystem', clone: spec.kind === 'incremental-from-origin', creation: 1,
   });
-  if (!spec.withProperties && spec.sendArgv.every((a) => a !== '-I')) return sub;
+  if (!isCompound(spec)) return sub;
   const nvlist = Buffer.alloc(spec.withProperties ? 40 : 0, 'nvlist');
   return Buffer.concat([compoundHeader(`${pool}/${spec.dataset}@${spec.to.snapshot}`, nvlist), sub]);
 }
 
-/** Bytes of makeHeader's stream number `index` (0-based): its send head, then streamBytes(seed) up to `size`. */
+/** zfs send writes a compound header (and a final END) with -p or -I. */
+const isCompound = (spec: StreamSpec): boolean => spec.withProperties || spec.sendArgv.includes('-I');
+
+/** A whole send stream for `spec` whose one WRITE record carries `body`. */
+export function sendStream(spec: StreamSpec, body: Buffer, pool = 'zones'): Buffer {
+  return Buffer.concat([sendHead(spec, pool), writeRecord(body.length), body, streamTail(isCompound(spec))]);
+}
+
+/**
+ * Bytes of makeHeader's stream number `index` (0-based), `size` in all: a whole send stream
+ * (its head, one WRITE record of streamBytes(seed), its END records).
+ */
 export function streamData(index: number, size: number, seed = index + 1): Buffer {
-  const head = sendHead(makeHeader(index + 1, 1024).streams[index] as StreamSpec);
-  if (size < head.length) throw new Error(`stream ${index} needs at least ${head.length} bytes for its head`);
-  return Buffer.concat([head, streamBytes(seed, size - head.length)]);
+  const spec = makeHeader(index + 1, 1024).streams[index] as StreamSpec;
+  const overhead = sendStream(spec, Buffer.alloc(0)).length;
+  if (size < overhead) throw new Error(`stream ${index} needs at least ${overhead} bytes for its records`);
+  return sendStream(spec, streamBytes(seed, size - overhead));
 }
 
 /** A Readable that yields `data` in chunks of `chunk` bytes (to exercise part boundaries). */

@@ -76,7 +76,7 @@ describe('vmadm.json at verify', () => {
 describe('image manifests at verify', () => {
   it('refuses a manifest whose uuid differs from its image, checksums recomputed', async () => {
     const good = join(tmp.path, 'good.zbak');
-    await writeArchive(good, [streamData(0, 1000), streamData(1, 1000)], 4096);
+    await writeArchive(good, [streamData(0, 2000), streamData(1, 2000)], 4096);
     expect((await verifyArchive(good)).imageRecords.get(IMAGE)?.manifest.uuid).toBe(IMAGE);
     const bad = join(tmp.path, 'bad.zbak');
     const other = '00000000-0000-4000-8000-00000000beef';

@@ -11,7 +11,7 @@ import { sha, streamData, writeArchive, tempDirPerTest } from './helpers.js';
 const PART = 4096;
 const tmp = tempDirPerTest();
 
-const datas = [streamData(0, 3 * PART + 5), streamData(1, 300 * PART + 100), streamData(2, 1700)];
+const datas = [streamData(0, 3 * PART + 5), streamData(1, 300 * PART + 100), streamData(2, 2300)];
 const reads = async (file: string): Promise<number[]> =>
   (await readFile(file, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { bytes: number }).bytes);
 

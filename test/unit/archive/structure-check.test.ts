@@ -14,7 +14,7 @@ import { rewriteAsVersion1, sha, streamData, writeArchive, entriesOf, tempDirPer
 const PART = 4096;
 const tmp = tempDirPerTest();
 
-const datas = [streamData(0, 3 * PART + 5), streamData(1, 40 * PART + 100), streamData(2, 1700)];
+const datas = [streamData(0, 3 * PART + 5), streamData(1, 40 * PART + 100), streamData(2, 2300)];
 
 async function refusal(path: string): Promise<Error> {
   const err = await checkStructure(path).then(() => null, (e: unknown) => e);
