@@ -18,7 +18,7 @@ import { stageRecord } from './recv-stage.js';
 import { Space } from './space.js';
 import { mutate, readState } from './state.js';
 import { type Begin, BeginSchema, FrameReader, MAGIC, StreamIoError } from './stream.js';
-import { type SubstreamBegin, readSubstreamBegin } from './send-records.js';
+import { RecordWalk, type SubstreamBegin, readSubstreamBegin } from './send-records.js';
 
 const USAGE =
   '\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ...\n' +
@@ -50,18 +50,15 @@ async function receiveAll(env: FakeEnv, opts: RecvOptions, flags: Flags): Promis
   const { verbose, nomount, dryrun } = flags;
   const reader = new FrameReader(process.stdin, dieAfter('ZBAK_FAKE_RECEIVE_DIE_AFTER'));
   const real = await readSubstreamBegin(reader);
-  const magic = await reader.exact(MAGIC.length);
+  reader.inRecords(new RecordWalk(real.compound));
+  const magic = await reader.payload(MAGIC.length);
   if (!magic) throw new ZfsError('cannot receive: failed to read from stream\n');
   if (!magic.equals(MAGIC)) throw new ZfsError('cannot receive: invalid stream (bad magic number)\n');
   const toMount: string[] = [];
   const started = Date.now();
-  for (let first = true; ; first = false) {
+  for (let first = true, more = true; more; first = false) {
     const f = await reader.next();
     if (!f) throw new ZfsError('cannot receive: failed to read from stream\n');
-    if (f.type === 'Z') {
-      if (first) throw new ZfsError('cannot receive: invalid backup stream\n');
-      break;
-    }
     if (f.type !== 'B') throw new ZfsError('cannot receive: invalid backup stream\n');
     const framed = BeginSchema.parse(JSON.parse(f.payload.toString('utf8')));
     const begin = first ? withRealBegin(framed, real) : framed;
@@ -87,6 +84,10 @@ async function receiveAll(env: FakeEnv, opts: RecvOptions, flags: Flags): Promis
       if (res === 'truncated') throw new ZfsError(`${errbufOf(begin)}: incomplete stream\n`);
       if (res === 'checksum') throw new ZfsError(`${errbufOf(begin)}: checksum mismatch\n`);
       if (res === 'invalid') throw new ZfsError(`${errbufOf(begin)}: invalid backup stream\n`);
+      // A substream is received at its END record; after the last, what follows is left unread.
+      const after = await reader.endSubstream();
+      if (after === undefined) throw new ZfsError(`${errbufOf(begin)}: incomplete stream\n`);
+      more = after === 'more';
       if (dryrun) continue;
       const mountLater = await mutate(env, (state) => {
         const again = planRecord(state, new Space(env, state), begin, opts);

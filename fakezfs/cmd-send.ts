@@ -12,7 +12,7 @@ import { isUserProp } from './props.js';
 import { type State, readState } from './state.js';
 import { type Begin, CHUNK, FrameWriter, MAGIC, StreamIoError } from './stream.js';
 import { splitSnap } from './names.js';
-import { SEND_FEATURE, compoundHeader, substreamBegin } from './send-records.js';
+import { SEND_FEATURE, compoundHeader, endRecord, substreamBegin, writeRecord } from './send-records.js';
 
 const LONG = { props: 'p', compressed: 'c', verbose: 'v', dryrun: 'n', parsable: 'P', raw: 'w', 'large-block': 'L', embed: 'e', replicate: 'R' };
 
@@ -63,13 +63,17 @@ function beginOf(state: State, rec: SendRecord, withProps: boolean): Begin {
   };
 }
 
-/** What real zfs writes first: the compound header (-p, -I), then the first substream BEGIN. */
-function realHead(first: Begin, withProps: boolean, range: boolean, to: string, features: number): Buffer {
+/**
+ * What real zfs writes first: the compound header (-p, -I), then the first substream BEGIN;
+ * then the fake's magic in a WRITE record of its own.
+ */
+function realHead(first: Begin, compound: boolean, withProps: boolean, to: string, features: number): Buffer {
   const sub = substreamBegin(first, false, features);
-  if (!withProps && !range) return Buffer.concat([sub, MAGIC]);
+  const magic = [writeRecord(MAGIC.length), MAGIC];
+  if (!compound) return Buffer.concat([sub, ...magic]);
   // Real zfs packs an XDR nvlist (fromsnap, tosnap, fss) here; only its length matters to readers.
   const nvlist = withProps ? Buffer.from(JSON.stringify({ fromsnap: first.fromname, tosnap: to })) : Buffer.alloc(0);
-  return Buffer.concat([compoundHeader(to, nvlist), sub, MAGIC]);
+  return Buffer.concat([compoundHeader(to, nvlist), sub, ...magic]);
 }
 
 function estimate(env: FakeEnv, state: State, rec: SendRecord): number {
@@ -151,10 +155,13 @@ export async function zfsSend(env: FakeEnv, argv: readonly string[]): Promise<nu
   const w = new FrameWriter(process.stdout, dieAfter('ZBAK_FAKE_SEND_DIE_AFTER'));
   // EPIPE arrives as an error event; the writer notices the destroyed stream.
   process.stdout.on('error', () => undefined);
+  // libzfs writes a compound header, and a final END after the substreams, with -p or -I.
+  const compound = has(p, 'p') || range !== undefined;
   try {
     for (const [i, r] of records.entries()) {
       const begin = beginOf(state, r, has(p, 'p'));
-      if (i === 0) await w.raw(realHead(begin, has(p, 'p'), range !== undefined, to, features));
+      if (i === 0) await w.raw(realHead(begin, compound, has(p, 'p'), to, features));
+      else await w.raw(substreamBegin(begin, false, features));
       const o = state.objects[r.to];
       await w.json('B', begin);
       if (begin.type === 'volume') {
@@ -162,8 +169,9 @@ export async function zfsSend(env: FakeEnv, argv: readonly string[]): Promise<nu
         await writeFile(w, snapVolFile(env, o?.id ?? ''));
       } else await writeTree(w, snapDir(env, o?.id ?? ''));
       await w.end();
+      await w.raw(endRecord());
     }
-    await w.frame('Z');
+    if (compound) await w.raw(endRecord());
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (!(e instanceof StreamIoError) && code !== 'EPIPE' && code !== 'ABORT_ERR') throw e;

@@ -116,10 +116,12 @@ async function record(r: FrameReader): Promise<Buffer> {
 const isBegin = (b: Buffer): boolean => b.readUInt32LE(0) === DRR_BEGIN && b.readBigUInt64LE(8) === MAGIC;
 
 /** Reads the real head (compound header if any, then the substream BEGIN), as zfs_receive_impl() does. */
-export async function readSubstreamBegin(r: FrameReader): Promise<SubstreamBegin> {
+export async function readSubstreamBegin(r: FrameReader): Promise<SubstreamBegin & { compound: boolean }> {
   let b = await record(r);
+  let compound = false;
   if (!isBegin(b)) invalid('bad magic number');
   if (Number(b.readBigUInt64LE(16) & 3n) === COMPOUND) {
+    compound = true;
     const len = b.readUInt32LE(4);
     if (len > MAX_PAYLOAD) invalid('nvlist too large');
     if (len > 0 && !(await r.exact(len))) throw new ZfsError('cannot receive: failed to read from stream\n');
@@ -139,5 +141,47 @@ export async function readSubstreamBegin(r: FrameReader): Promise<SubstreamBegin
     type: ost === OST.volume ? 'volume' : 'filesystem',
     clone: (b.readUInt32LE(36) & FLAG_CLONE) !== 0,
     creation: Number(b.readBigUInt64LE(24)),
+    compound,
   };
+}
+
+/** SPA_MAXBLOCKSIZE: real zfs receive refuses a WRITE payload above it. */
+const MAX_WRITE_PAYLOAD = 16 * 1024 * 1024;
+
+/**
+ * The records after a stream's first BEGIN, read as zfs receive reads them: WRITE records
+ * (whose payloads carry the fake's frames) up to the substream's END, then the BEGIN of the
+ * next substream or, in a compound stream, the final END. The fake writes no other records.
+ */
+export class RecordWalk {
+  constructor(private readonly compound: boolean) {}
+
+  /** The next WRITE record's payload length; undefined at end of input. */
+  async nextWrite(r: FrameReader): Promise<number | undefined> {
+    const b = await r.exact(RECORD_SIZE);
+    if (!b) return undefined;
+    if (b.readUInt32LE(0) !== DRR_WRITE) invalid('unexpected record');
+    const len = b.readBigUInt64LE(32);
+    if (len > BigInt(MAX_WRITE_PAYLOAD)) invalid('record too large');
+    return Number(len);
+  }
+
+  /**
+   * After a substream's last WRITE: its END, then whether another substream follows
+   * ('more', its BEGIN read) or the stream is over ('done'); undefined at end of input.
+   */
+  async endSubstream(r: FrameReader): Promise<'more' | 'done' | undefined> {
+    const end = await r.exact(RECORD_SIZE);
+    if (!end) return undefined;
+    if (end.readUInt32LE(0) !== DRR_END) invalid('unexpected record');
+    if (!this.compound) return 'done';
+    const next = await r.exact(RECORD_SIZE);
+    if (!next) return undefined;
+    if (next.readUInt32LE(0) === DRR_END) return 'done';
+    if (!isBegin(next)) invalid('unexpected record');
+    const len = next.readUInt32LE(4);
+    if (len > MAX_PAYLOAD) invalid('nvlist too large');
+    if (len > 0 && !(await r.exact(len))) return undefined;
+    return 'more';
+  }
 }

@@ -1,11 +1,14 @@
-// The fake send stream, documented in README.md: after the real OpenZFS head
-// (send-records.ts), "FAKEZFS1" magic, then frames [type:u8][length:u32 BE][payload],
-//   one record per snapshot: B (begin, JSON) … E (sha256 of the record), and
-//   Z at the end of the stream. Files are F (JSON) + d (≤1 MiB data) frames.
+// The fake send stream, documented in README.md: real OpenZFS records (send-records.ts),
+// one substream per snapshot, whose WRITE payloads carry "FAKEZFS1" magic (first substream),
+// then frames [type:u8][length:u32 BE][payload]: B (begin, JSON) … E (sha256 of the
+// substream's frames). Files are F (JSON) + d (≤1 MiB data) frames. Each frame is one WRITE
+// record, so readers of real streams (zbak verify) walk the whole stream.
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
+import { type RecordWalk, writeRecord } from './send-records.js';
+import { ZfsError } from './errors.js';
 
 export const MAGIC = Buffer.from('FAKEZFS1');
 export const CHUNK = 1024 * 1024;
@@ -38,7 +41,7 @@ export const EntrySchema = z.object({
 });
 export type Entry = z.infer<typeof EntrySchema>;
 
-export type FrameType = 'B' | 'D' | 'F' | 'L' | 'd' | 'V' | 'E' | 'Z';
+export type FrameType = 'B' | 'D' | 'F' | 'L' | 'd' | 'V' | 'E';
 
 export class StreamIoError extends Error {
   override name = 'StreamIoError' as const;
@@ -85,6 +88,7 @@ export class FrameWriter {
     head.writeUInt32BE(payload.length, 1);
     if (type === 'B') this.hash = createHash('sha256');
     this.hash?.update(head).update(payload);
+    await this.raw(writeRecord(head.length + payload.length));
     await this.raw(head);
     await this.raw(payload);
   }
@@ -101,6 +105,10 @@ export class FrameWriter {
   }
 }
 
+const invalidStream = (): never => {
+  throw new ZfsError('cannot receive: invalid stream (unexpected record)\n');
+};
+
 export interface Frame {
   type: FrameType;
   payload: Buffer;
@@ -108,12 +116,18 @@ export interface Frame {
   checksumOk?: boolean;
 }
 
-/** Reads frames from stdin, keeping at most one frame in memory. */
+/**
+ * Reads stdin, keeping at most one frame in memory: records as they are (`exact`) until
+ * `inRecords` is called, then the bytes of WRITE payloads (`payload`, `next` for frames).
+ */
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private iter: AsyncIterator<Buffer>;
   private hash: Hash | undefined;
+  private walk: RecordWalk | undefined;
+  /** Bytes left in the current WRITE record's payload. */
+  private left = 0;
   read = 0;
 
   constructor(
@@ -152,14 +166,48 @@ export class FrameReader {
     return this.take(n);
   }
 
+  /** From here on, frames come from the payloads of the WRITE records `walk` finds. */
+  inRecords(walk: RecordWalk): void {
+    this.walk = walk;
+  }
+
+  /** n bytes of WRITE payloads (across records); undefined when the records end first. */
+  async payload(n: number): Promise<Buffer | undefined> {
+    const walk = this.walk;
+    if (walk === undefined) return this.exact(n);
+    const parts: Buffer[] = [];
+    let need = n;
+    while (need > 0) {
+      if (this.left === 0) {
+        const next = await walk.nextWrite(this);
+        if (next === undefined) return undefined;
+        this.left = next;
+        continue;
+      }
+      const k = Math.min(need, this.left);
+      const b = await this.exact(k);
+      if (!b) return undefined;
+      parts.push(b);
+      need -= k;
+      this.left -= k;
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  /** After a substream's E frame: its END record, and whether another substream follows. */
+  async endSubstream(): Promise<'more' | 'done' | undefined> {
+    if (this.left !== 0) invalidStream();
+    return this.walk?.endSubstream(this);
+  }
+
   /** Reads one frame; undefined when the input ends inside or before it. */
   async next(): Promise<Frame | undefined> {
-    const head = await this.exact(5);
+    const head = await this.payload(5);
     if (!head) return undefined;
     const type = head.toString('latin1', 0, 1) as FrameType;
     const len = head.readUInt32BE(1);
     if (len > CHUNK + 4096) throw new StreamIoError('invalid frame length');
-    const payload = await this.exact(len);
+    const payload = await this.payload(len);
     if (!payload) return undefined;
     if (type === 'B') this.hash = createHash('sha256');
     if (type !== 'E') {

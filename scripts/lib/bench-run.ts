@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { RECORD_SIZE, writeRecord } from '../../fakezfs/send-records.js';
 
 export interface Timed {
   seconds: number;
@@ -48,14 +49,22 @@ export async function preRead(file: string): Promise<void> {
   mustSucceed(`pre-read ${file}`, await timedShell('cat "$1" >/dev/null', [file], { PATH: process.env.PATH ?? '/usr/bin:/bin' }));
 }
 
-/** A stream file of `bytes` bytes: random MiB blocks, each stamped with its number (no two alike). */
+/**
+ * The middle of a send stream, `bytes` bytes: WRITE records of random MiB blocks, each stamped
+ * with its number (no two alike). The stand-in zfs sends it between the fake's head (its
+ * BEGIN records) and END records, so it is a whole stream that verify walks.
+ */
 export async function writeStreamFile(path: string, bytes: number): Promise<void> {
   const block = randomBytes(1024 * 1024);
   const fh = await open(path, 'w');
   try {
-    for (let at = 0, n = 0; at < bytes; at += block.length, n++) {
+    for (let left = bytes, n = 0; left > 0; n++) {
+      // Whole blocks, then the rest in two records so none is shorter than its header.
+      const len = left > 2 * block.length ? block.length : left > block.length ? Math.ceil(left / 2) : left;
+      writeRecord(len - RECORD_SIZE).copy(block);
       block.writeUInt32LE(n, 512);
-      await fh.write(block, 0, Math.min(block.length, bytes - at));
+      await fh.write(block, 0, len);
+      left -= len;
     }
   } finally {
     await fh.close();

@@ -33,7 +33,7 @@ afterAll(async () => {
 /** A genuine test archive whose header is then edited, checksums recomputed (the writer refuses to write such a header). */
 async function archiveWith(path: string, edit: (h: Header) => void): Promise<void> {
   const base = `${path}.base`;
-  await writeArchive(base, [streamData(0, 1000), streamData(1, 1000), streamData(2, 1000)], 4096);
+  await writeArchive(base, [streamData(0, 2000), streamData(1, 2000), streamData(2, 2500)], 4096);
   await rewriteArchive(base, path, editJson('zbak.json', (h: Header) => void edit(h)));
 }
 

@@ -2,7 +2,7 @@
 // guid, and every refusal real ZFS makes comes with its message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendStreamParser } from '../../src/archive/send-stream.js';
-import { RECORD_SIZE } from '../../fakezfs/send-records.js';
+import { RECORD_SIZE, substreamBegin } from '../../fakezfs/send-records.js';
 import { type FakeHost, makeHost } from './harness.js';
 
 let h: FakeHost;
@@ -40,7 +40,8 @@ describe('zfs send', () => {
     expect(inc.subarray(56, 70).toString('latin1')).toBe('zones/ZONE@s2\0');
     expect(new SendStreamParser().push(full)).toEqual({ toguid: await guid('zones/IMG@final'), fromguid: '0', type: 'filesystem', toname: 'zones/IMG@final' });
     expect(Number(full.readBigUInt64LE(16) & 3n)).toBe(1);
-    expect(full.subarray(RECORD_SIZE, RECORD_SIZE + 8).toString()).toBe('FAKEZFS1');
+    expect(full.readUInt32LE(RECORD_SIZE)).toBe(3); // a WRITE record carrying the fake's magic
+    expect(full.subarray(2 * RECORD_SIZE, 2 * RECORD_SIZE + 8).toString()).toBe('FAKEZFS1');
   });
 
   it('receives what the real BEGIN record says, not its own B frame', async () => {
@@ -51,10 +52,25 @@ describe('zfs send', () => {
     await h.ok('destroy', '-r', 'zones/other/G');
   });
 
-  it('writes a stream that names the snapshot and ends with a checksummed record', async () => {
+  it('writes a whole send stream (records to the final END) that names the snapshot and ends with a checksummed record', async () => {
     expect(inc.subarray(inc.indexOf('FAKEZFS1'), inc.indexOf('FAKEZFS1') + 8).toString()).toBe('FAKEZFS1');
     expect(inc.includes(Buffer.from('"toname":"zones/ZONE@s2"'))).toBe(true);
-    expect(inc.subarray(-5).toString('latin1', 0, 1)).toBe('Z');
+    // The last substream's END, then the compound stream's final END.
+    expect([inc.readUInt32LE(inc.length - 2 * RECORD_SIZE), inc.readUInt32LE(inc.length - RECORD_SIZE)]).toEqual([5, 5]);
+    for (const stream of [inc, full]) {
+      const walk = new SendStreamParser();
+      walk.push(stream);
+      expect(walk.finish().toname).toBe(stream === inc ? 'zones/ZONE@s1' : 'zones/IMG@final');
+    }
+    // One substream per snapshot of -I, as real zfs writes them.
+    expect(inc.includes(substreamBegin({ toguid: await guid('zones/ZONE@s2'), fromguid: await guid('zones/ZONE@s1'), toname: 'zones/ZONE@s2', type: 'filesystem', clone: false, creation: 0 }).subarray(40, 56))).toBe(true);
+  });
+
+  it('receives a substream at its END record and leaves what follows the stream unread', async () => {
+    expect((await recv(['zones/other/J'], Buffer.concat([full, full.subarray(0, 1000)]))).code).toBe(0);
+    expect((await recv(['zones/other/J2'], full.subarray(0, full.length - 1))).stderr).toBe('cannot receive new filesystem stream: incomplete stream\n');
+    expect((await h.zfs('list', 'zones/other/J2')).code).toBe(1);
+    await h.ok('destroy', '-r', 'zones/other/J');
   });
 
   it('refuses an incremental source that is not earlier in the same fs or its origin', async () => {
