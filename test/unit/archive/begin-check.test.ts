@@ -1,11 +1,14 @@
-// Verify compares each stream's ZFS BEGIN record with its header entry. The archives here
-// are rewritten and then written by the real writer, so every checksum is consistent:
-// only the BEGIN check can catch them.
+// Verify compares each stream's ZFS BEGIN record with its header entry and walks its records
+// to the final END. The archives here are rewritten and then written by the real writer, so
+// every checksum is consistent: only the BEGIN check or the walk can catch them.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dir, type DirectoryResult } from 'tmp-promise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyArchive } from '../../../src/archive/reader.js';
+import { createReadStream } from 'node:fs';
+import { readStreams, verifyArchive } from '../../../src/archive/reader.js';
+import { openSequentialArchive } from '../../../src/archive/sequential-reader.js';
+import { checkStructure } from '../../../src/archive/structure-check.js';
 import { ArchiveFormatError } from '../../../src/errors.js';
 import { sendHead, makeHeader, streamData, writeArchive } from './helpers.js';
 import type { StreamSpec } from '../../../src/archive/format.js';
@@ -96,4 +99,28 @@ describe('BEGIN records against the header', () => {
     const err = await verifyArchive(path).then(() => null, (e: unknown) => e);
     expect((err as Error).message).toMatch(/^streams\/s02\/000000: sha256 mismatch: archive has [0-9a-f]{64}, trailer says [0-9a-f]{64}$/);
   });
+
+  it('a part written twice, as the splitter of stop 20 could, is refused by verify, by the data pass and through a pipe', async () => {
+    const whole = streamData(1, 6 * PART);
+    const last = Buffer.concat([whole, whole.subarray(5 * PART)]); // the last part again
+    const middle = Buffer.concat([whole.subarray(0, 3 * PART), whole.subarray(2 * PART)]); // part 2 again
+    expect(await verifyMessage([datas()[0]!, last, datas()[2]!])).toMatch(
+      /^streams\/s02\/000006: stream goes on for 4096 bytes after its final END record \(at byte \d+\); zfs receive stops there$/,
+    );
+    expect(await verifyMessage([datas()[0]!, middle, datas()[2]!])).toMatch(/^streams\/s02\/00000[2-6]: (record at byte|stream ends after)/);
+    const path = join(tmp.path, 'twice.zbak');
+    await writeArchive(path, [datas()[0]!, middle, datas()[2]!], PART);
+    // The restore paths check the part sums and then the walk, before their commit.
+    const checked = await checkStructure(path);
+    const received: string[] = [];
+    const data = readStreams(path, checked, async (spec, input) => {
+      for await (const _ of input) received.push(spec.id);
+    });
+    await expect(data).rejects.toThrow(/^streams\/s02\/00000[2-6]: /);
+    const piped = await openSequentialArchive(createReadStream(path), 'stdin');
+    await expect(piped.readStreams(async (_spec, input) => {
+      for await (const _ of input);
+    })).rejects.toThrow(/^streams\/s02\/00000[2-6]: /);
+  });
 });
+
