@@ -90,7 +90,8 @@ const beforeEnd: Record<Phase, string> = {
  * Feed a stream's bytes in order with `push`; it returns the first substream's BEGIN facts
  * once they are complete (null before), and walks on. `end()` gives those facts or throws
  * when the stream ended first; `finish()`, at the end of all the stream's bytes, throws if
- * the stream is not whole. Throws SendStreamError on anything that is not a send stream.
+ * the stream ended inside a record or before its final END. Throws SendStreamError on
+ * anything that is not a send stream, and at the first byte after the final END.
  */
 export class SendStreamParser {
   private readonly record = Buffer.alloc(DRR_RECORD_SIZE);
@@ -103,7 +104,6 @@ export class SendStreamParser {
   /** Offset of the record being read, and of the stream's last END. */
   private recordAt = 0;
   private endAt = 0;
-  private trailing = 0;
   private result: SendBegin | null = null;
 
   get begin(): SendBegin | null {
@@ -119,10 +119,8 @@ export class SendStreamParser {
         at += n;
         continue;
       }
-      if (this.phase === 'done') {
-        this.trailing += chunk.length - at;
-        break;
-      }
+      // zfs receive stops at the last END: what follows would fail the restore (EPIPE).
+      if (this.phase === 'done') throw new SendStreamError(`stream goes on after its final END record (at byte ${this.endAt}); zfs receive stops there`);
       const n = Math.min(DRR_RECORD_SIZE - this.filled, chunk.length - at);
       chunk.copy(this.record, this.filled, at, at + n);
       if (this.filled === 0) this.recordAt = this.consumed + at;
@@ -151,8 +149,6 @@ export class SendStreamParser {
       throw new SendStreamError(`stream ends after ${this.consumed} bytes, inside ${inside}: it is cut short`);
     }
     if (this.phase !== 'done') throw new SendStreamError(`stream ends after ${this.consumed} bytes, ${beforeEnd[this.phase]}: it is cut short`);
-    if (this.trailing > 0)
-      throw new SendStreamError(`stream goes on for ${this.trailing} bytes after its final END record (at byte ${this.endAt}); zfs receive stops there`);
     return begin;
   }
 

@@ -105,7 +105,7 @@ describe('BEGIN records against the header', () => {
     const last = Buffer.concat([whole, whole.subarray(5 * PART)]); // the last part again
     const middle = Buffer.concat([whole.subarray(0, 3 * PART), whole.subarray(2 * PART)]); // part 2 again
     expect(await verifyMessage([datas()[0]!, last, datas()[2]!])).toMatch(
-      /^streams\/s02\/000006: stream goes on for 4096 bytes after its final END record \(at byte \d+\); zfs receive stops there$/,
+      /^streams\/s02\/000006: stream goes on after its final END record \(at byte \d+\); zfs receive stops there$/,
     );
     expect(await verifyMessage([datas()[0]!, middle, datas()[2]!])).toMatch(/^streams\/s02\/00000[2-6]: (record at byte|stream ends after)/);
     const path = join(tmp.path, 'twice.zbak');
@@ -121,6 +121,15 @@ describe('BEGIN records against the header', () => {
     await expect(piped.readStreams(async (_spec, input) => {
       for await (const _ of input);
     })).rejects.toThrow(/^streams\/s02\/00000[2-6]: /);
+    // A part twice at the end: zfs receive gets the stream up to its END and not a byte after.
+    const tail = join(tmp.path, 'twice-at-end.zbak');
+    await writeArchive(tail, [datas()[0]!, last, datas()[2]!], PART);
+    let fed = 0;
+    const fedUpToEnd = readStreams(tail, await checkStructure(tail), async (spec, input) => {
+      for await (const c of input) if (spec.id === 's02') fed += (c as Buffer).length;
+    });
+    await expect(fedUpToEnd).rejects.toThrow(/^streams\/s02\/000006: stream goes on after its final END record/);
+    expect(fed).toBeLessThanOrEqual(whole.length);
   });
 });
 

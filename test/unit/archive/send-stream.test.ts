@@ -215,9 +215,9 @@ describe('SendStreamParser walking the whole stream', () => {
   it('refuses bytes after the final END: a part written twice, or anything appended', () => {
     const whole = compound([writeRecord(100), Buffer.alloc(100)]);
     expect(walkFailure(Buffer.concat([whole, whole.subarray(whole.length - 400)]))).toBe(
-      `stream goes on for 400 bytes after its final END record (at byte ${whole.length - 312}); zfs receive stops there`,
+      `stream goes on after its final END record (at byte ${whole.length - 312}); zfs receive stops there`,
     );
-    expect(walkFailure(Buffer.concat([plain(), Buffer.alloc(1)]))).toMatch(/^stream goes on for 1 bytes after its final END record/);
+    expect(walkFailure(Buffer.concat([plain(), Buffer.alloc(1)]))).toMatch(/^stream goes on after its final END record/);
   });
 
   it('refuses a slice of the stream repeated in the middle, as a part written twice would be', () => {
