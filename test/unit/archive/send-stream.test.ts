@@ -2,6 +2,7 @@
 // record (either byte order, compound header or not), fed whole or one byte at a time.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_COMPOUND_PAYLOAD, MAX_RECORD_PAYLOAD, SendStreamError, SendStreamParser, type SendBegin } from '../../../src/archive/send-stream.js';
 import { compoundHeader, drrRecord, streamTail, substreamBegin, writeRecord } from '../../../fakezfs/send-records.js';
@@ -256,6 +257,43 @@ describe('SendStreamParser walking the whole stream', () => {
     const badMagic = Buffer.from(substreamBegin(SUB)).fill(0, 8, 16);
     expect(walkFailure(Buffer.concat([compoundHeader('zones/x@b', Buffer.alloc(0)), substreamBegin(SUB), rec(END), badMagic]))).toMatch(
       /^not a ZFS send stream: the record after the compound header has magic bytes 0{16}/,
+    );
+  });
+});
+
+/** One record zfs send may write inside a substream, with the payload its fields announce. */
+const anyRecord: fc.Arbitrary<Buffer> = fc.oneof(
+  fc.nat(300).map((n) => Buffer.concat([writeRecord(n), Buffer.alloc(n, 3)])),
+  fc.tuple(fc.integer({ min: 1, max: 131072 }), fc.nat(300)).map(([logical, n]) =>
+    Buffer.concat([rec(WRITE, [[32, 8, logical], [96, 8, n]]).fill(2, 50, 51), Buffer.alloc(n, 4)])),
+  fc.tuple(fc.nat(100), fc.boolean()).map(([bonus, raw]) =>
+    Buffer.concat([rec(OBJECT, [[28, 4, bonus], [36, 4, raw ? bonus + 1 : 0]]), Buffer.alloc(raw ? bonus + 1 : Math.ceil(bonus / 8) * 8, 1)])),
+  fc.nat(112).map((p) => Buffer.concat([rec(EMBEDDED, [[52, 4, p]]), Buffer.alloc(Math.ceil(p / 8) * 8, 7)])),
+  fc.tuple(fc.nat(600), fc.nat(200)).map(([len, c]) => Buffer.concat([rec(SPILL, [[16, 8, len], [40, 8, c]]), Buffer.alloc(c || len, 5)])),
+  fc.constantFrom(rec(FREE), rec(FREEOBJECTS), rec(6), rec(9), rec(10)),
+);
+
+/** A whole stream: one plain substream, or a compound header with up to three. */
+const anyStream: fc.Arbitrary<Buffer> = fc.oneof(
+  fc.array(anyRecord, { maxLength: 12 }).map((records) => plain(...records)),
+  fc.array(fc.array(anyRecord, { maxLength: 8 }), { minLength: 0, maxLength: 3 }).map((subs) => compound(...subs)),
+);
+
+describe('SendStreamParser on streams of any records (property)', () => {
+  it('walks a whole stream in any chunking, and refuses it cut anywhere or with anything after it', () => {
+    fc.assert(
+      fc.property(anyStream, fc.integer({ min: 1, max: 700 }), fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 400 }), (stream, step, at, extra) => {
+        const compoundWithoutSubstream = stream.readUInt32LE(312 + 40) === END && stream.length === 312 * 3 + 40;
+        if (compoundWithoutSubstream) {
+          expect(walkFailure(stream, step)).toBe(`stream ends after ${stream.length} bytes, with no substream after its compound header`);
+          return;
+        }
+        expect(finished(stream, step)).toEqual(FACTS);
+        const cut = at % stream.length;
+        expect(() => finished(stream.subarray(0, cut), step)).toThrow(SendStreamError);
+        expect(walkFailure(Buffer.concat([stream, extra]), step)).toMatch(/^stream goes on after its final END record/);
+      }),
+      { numRuns: 300, seed: 20261204 },
     );
   });
 });
