@@ -64,11 +64,10 @@ async function readSmall(e: TarEntry, name: string, limit: number): Promise<Buff
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /**
- * The stream being read: its sums so far and its BEGIN parser (null once checked). Only a
- * version 1 archive needs `whole`, a second hash of every byte; version 2's stream digest
- * is made from the part sums.
+ * The stream being read: its sums so far, the walk of its records (null once it failed) and
+ * whether its BEGIN was compared with the header yet. Only a version 1 archive needs `whole`,
+ * a second hash of every byte; version 2's stream digest is made from the part sums.
  */
-/** `walk` reads the stream's records until it fails (then null); `compared`: its BEGIN was checked against the header. */
 type CurrentStream = SeenStream & { whole: Hash | null; spec: StreamSpec; walk: SendStreamParser | null; compared: boolean };
 
 export class ArchiveChecker {
@@ -81,7 +80,7 @@ export class ArchiveChecker {
   private pendingJson: string[] = [];
   private readonly streams: SeenStream[] = [];
   private current: CurrentStream | null = null;
-  /** The first stream whose BEGIN record is bad; reported once the checksums are known good. */
+  /** The first stream whose BEGIN record or walk is bad; reported once the checksums are known good. */
   private streamProblem: { entry: string; message: string } | null = null;
   private partCount = 0;
   private last: string | null = null;
@@ -231,8 +230,9 @@ export class ArchiveChecker {
     this.sig.onTrailer(bytes);
     checkTrailer(trailer, this.jsonSums, this.streams);
     checkTrailerShape(trailer, header);
-    // Damage shows as a checksum mismatch above; a BEGIN record that disagrees with
-    // intact checksums was written that way (a rewritten archive).
+    // Damage shows as a checksum mismatch above; a BEGIN record that disagrees, or records
+    // that do not walk, with intact checksums were written that way (a rewritten archive,
+    // or a writer that put a part twice).
     if (this.streamProblem !== null) fail(this.streamProblem.entry, this.streamProblem.message);
     this.trailer = trailer;
   }

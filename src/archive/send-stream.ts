@@ -4,7 +4,7 @@
 // stream cut short, one with a part twice (bytes after the final END), an unknown record.
 // Layout from OpenZFS include/sys/zfs_ioctl.h (dmu_replay_record_t, DRR_*_PAYLOAD_SIZE) and
 // lib/libzfs/libzfs_sendrecv.c (send_prelim_records: the compound header of -p/-R/-I, and the
-// final END after the substreams); docs/FORMAT.md "What verify checks of a stream".
+// final END after the substreams); docs/FORMAT.md "Whole streams".
 
 /** What the first substream says it is; GUIDs as decimal strings, "0" for a full stream. */
 export interface SendBegin {
