@@ -77,15 +77,6 @@ const beforeBegin: Record<Phase, string> = {
   done: 'with no substream after its compound header',
 };
 
-/** Where a stream stopped that ended between records after its first BEGIN. */
-const beforeEnd: Record<Phase, string> = {
-  first: '',
-  'compound-end': '',
-  between: 'before the final END record of a compound stream',
-  substream: 'before the END record of its last substream',
-  done: '',
-};
-
 /**
  * Feed a stream's bytes in order with `push`; it returns the first substream's BEGIN facts
  * once they are complete (null before), and walks on. `end()` gives those facts or throws
@@ -148,7 +139,11 @@ export class SendStreamParser {
       const inside = this.skip > 0 ? `the payload of the record at byte ${this.recordAt}` : `the record at byte ${this.recordAt}`;
       throw new SendStreamError(`stream ends after ${this.consumed} bytes, inside ${inside}: it is cut short`);
     }
-    if (this.phase !== 'done') throw new SendStreamError(`stream ends after ${this.consumed} bytes, ${beforeEnd[this.phase]}: it is cut short`);
+    if (this.phase !== 'done') {
+      // Between records after the first BEGIN: inside a substream, or between a compound stream's substreams.
+      const missing = this.phase === 'between' ? 'the final END record of a compound stream' : 'the END record of its last substream';
+      throw new SendStreamError(`stream ends after ${this.consumed} bytes, before ${missing}: it is cut short`);
+    }
     return begin;
   }
 
@@ -169,9 +164,9 @@ export class SendStreamParser {
     const type = this.u32(0);
     switch (this.phase) {
       case 'first':
-      case 'between':
-        if (this.phase === 'between' && type === DRR_END) return this.onEnd();
         return this.onBegin(type);
+      case 'between':
+        return type === DRR_END ? this.onEnd() : this.onBegin(type);
       case 'compound-end':
         if (type !== DRR_END) throw new SendStreamError(`record after the compound BEGIN has type ${type}, expected END (${DRR_END})`);
         this.phase = 'between';
