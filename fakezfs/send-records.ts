@@ -92,6 +92,15 @@ export function writeRecord(length: number, bigEndian = false): Buffer {
   return drrRecord({ drrType: DRR_WRITE, payloadlen: length }, bigEndian);
 }
 
+/**
+ * The length (header included) of the next of the WRITE records that fill `left` bytes, each at
+ * most `block`: whole blocks, then the rest in two records so none is shorter than its header
+ * (for made-up streams of an exact size; `left` must be at least RECORD_SIZE).
+ */
+export function nextWriteLength(left: number, block: number): number {
+  return left > 2 * block ? block : left > block ? Math.ceil(left / 2) : left;
+}
+
 /** A DRR_END record (its fletcher-4 left zero, as the fake receive does not check it). */
 export function endRecord(bigEndian = false): Buffer {
   return drrRecord({ drrType: DRR_END }, bigEndian);
@@ -115,6 +124,13 @@ async function record(r: FrameReader): Promise<Buffer> {
 /** A BEGIN record of this (little-endian) fake; byteswapped streams are not simulated. */
 const isBegin = (b: Buffer): boolean => b.readUInt32LE(0) === DRR_BEGIN && b.readBigUInt64LE(8) === MAGIC;
 
+/** Reads the nvlist a BEGIN record announces (and drops it); false at end of input. */
+async function skipNvlist(r: FrameReader, begin: Buffer): Promise<boolean> {
+  const len = begin.readUInt32LE(4);
+  if (len > MAX_PAYLOAD) invalid('nvlist too large');
+  return len === 0 || (await r.exact(len)) !== undefined;
+}
+
 /** Reads the real head (compound header if any, then the substream BEGIN), as zfs_receive_impl() does. */
 export async function readSubstreamBegin(r: FrameReader): Promise<SubstreamBegin & { compound: boolean }> {
   let b = await record(r);
@@ -122,9 +138,7 @@ export async function readSubstreamBegin(r: FrameReader): Promise<SubstreamBegin
   if (!isBegin(b)) invalid('bad magic number');
   if (Number(b.readBigUInt64LE(16) & 3n) === COMPOUND) {
     compound = true;
-    const len = b.readUInt32LE(4);
-    if (len > MAX_PAYLOAD) invalid('nvlist too large');
-    if (len > 0 && !(await r.exact(len))) throw new ZfsError('cannot receive: failed to read from stream\n');
+    if (!(await skipNvlist(r, b))) throw new ZfsError('cannot receive: failed to read from stream\n');
     if ((await record(r)).readUInt32LE(0) !== DRR_END) throw new ZfsError('cannot receive: invalid backup stream\n');
     b = await record(r);
   }
@@ -179,9 +193,6 @@ export class RecordWalk {
     if (!next) return undefined;
     if (next.readUInt32LE(0) === DRR_END) return 'done';
     if (!isBegin(next)) invalid('unexpected record');
-    const len = next.readUInt32LE(4);
-    if (len > MAX_PAYLOAD) invalid('nvlist too large');
-    if (len > 0 && !(await r.exact(len))) return undefined;
-    return 'more';
+    return (await skipNvlist(r, next)) ? 'more' : undefined;
   }
 }

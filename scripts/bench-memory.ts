@@ -16,7 +16,7 @@ import { partListDigest } from '../src/archive/stream-digest.js';
 import { readStreams, verifyArchive } from '../src/archive/reader.js';
 import { createArchiveWriter } from '../src/archive/writer.js';
 import { autoPartSize } from '../src/model/part-size.js';
-import { RECORD_SIZE as RECORD, endRecord, substreamBegin, writeRecord } from '../fakezfs/send-records.js';
+import { RECORD_SIZE as RECORD, endRecord, nextWriteLength, substreamBegin, writeRecord } from '../fakezfs/send-records.js';
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024; // what a read from a zfs send pipe gives
@@ -57,8 +57,7 @@ function synthetic(size: number): Readable {
         this.push(END);
         return void this.push(null);
       }
-      // Whole chunks, then the rest in two records so none is shorter than its header.
-      const len = left > 2 * CHUNK ? CHUNK : left > CHUNK ? Math.ceil(left / 2) : left;
+      const len = nextWriteLength(left, CHUNK);
       const chunk = Buffer.allocUnsafe(len);
       writeRecord(len - RECORD).copy(chunk);
       (pool[n % pool.length] as Buffer).copy(chunk, RECORD, 0, len - RECORD);

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { RECORD_SIZE, writeRecord } from '../../fakezfs/send-records.js';
+import { RECORD_SIZE, nextWriteLength, writeRecord } from '../../fakezfs/send-records.js';
 
 export interface Timed {
   seconds: number;
@@ -59,8 +59,7 @@ export async function writeStreamFile(path: string, bytes: number): Promise<void
   const fh = await open(path, 'w');
   try {
     for (let left = bytes, n = 0; left > 0; n++) {
-      // Whole blocks, then the rest in two records so none is shorter than its header.
-      const len = left > 2 * block.length ? block.length : left > block.length ? Math.ceil(left / 2) : left;
+      const len = nextWriteLength(left, block.length);
       writeRecord(len - RECORD_SIZE).copy(block);
       block.writeUInt32LE(n, 512);
       await fh.write(block, 0, len);
