@@ -66,6 +66,14 @@ export function imageDataset(pool: string, imageUuid: string): string {
 
 export const IMAGE_SNAPSHOT = 'final';
 
+/**
+ * imgadm's database record of an image, `{manifest, zpool, source?}`: what `imgadm get` prints
+ * when the dataset exists (docs/SMARTOS.md "Images"). Save reads it, an image install writes it.
+ */
+export function imgadmDbPath(pool: string, uuid: string): string {
+  return `/var/imgadm/images/${pool}-${uuid}.json`;
+}
+
 /** zbak's snapshots are exactly zbak-YYYYMMDDTHHMMSSZ; anything else is the user's. */
 export const ZBAK_SNAPSHOT_RE = /^zbak-[0-9]{8}T[0-9]{6}Z$/;
 

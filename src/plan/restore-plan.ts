@@ -14,7 +14,7 @@
 import type { Header, ImageSpec, StreamSpec } from '../archive/format.js';
 import { NotFoundError, PlanConflictError, UsageError } from '../errors.js';
 import type { SnapshotHold } from '../parse/zfs-holds.js';
-import { imageDataset, IMAGE_SNAPSHOT, isZbakMediumTag, isPoolName, roleFits, workDataset, zoneRoleOf, zoneTops } from '../model/ownership.js';
+import { imageDataset, IMAGE_SNAPSHOT, imgadmDbPath, isZbakMediumTag, isPoolName, roleFits, workDataset, zoneRoleOf, zoneTops } from '../model/ownership.js';
 import { compareNames, relativeToPool } from '../model/names.js';
 import { parseImgadmGet } from '../parse/imgadm.js';
 import type { Vm } from '../parse/vmadm.js';
@@ -84,11 +84,6 @@ export interface RestorePlan {
   space?: SpaceNeed;
   /** The program: what --dry-run prints and what the executor runs. */
   steps: Step[];
-}
-
-/** Where the imgadm database keeps an image's manifest (written when zbak installs it). */
-export function imgadmDbPath(pool: string, uuid: string): string {
-  return `/var/imgadm/images/${pool}-${uuid}.json`;
 }
 
 export function planRestore(

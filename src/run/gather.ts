@@ -3,7 +3,7 @@
 // ancestors) and the host's identity.
 import { HostCommandError, NotFoundError, ParseError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { imageDataset, isUuid } from '../model/ownership.js';
+import { imageDataset, imgadmDbPath, isUuid } from '../model/ownership.js';
 import { isSameOrBelow, splitSnapshotName } from '../model/names.js';
 import { parseImgadmGet } from '../parse/imgadm.js';
 import { parseSysinfo, type HostFacts } from '../parse/sysinfo.js';
@@ -63,6 +63,26 @@ export async function listPoolWithSpace(host: Host, pool: string): Promise<{ row
   return { rows, available };
 }
 
+/**
+ * imgadm's database record of an image (`/var/imgadm/images/<pool>-<uuid>.json`), or undefined
+ * when it is missing, unreadable or not a whole record of this image. `imgadm get` prints exactly
+ * this record once the image's dataset exists (smartos-live src/img/lib/database.js, cli.js
+ * do_get; docs/SMARTOS.md "Images"), so the archive gets the same bytes; reading it spares a save
+ * that node process, about a second on SmartOS. Not being there is no verdict: the caller then
+ * asks `imgadm get`, as zbak did before.
+ */
+async function imgadmDbRecord(host: Host, pool: string, uuid: string): Promise<ImageFacts | undefined> {
+  const text = await host.readFile(imgadmDbPath(pool, uuid)).catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const record = parseImgadmGet(text);
+    // imgadm get prints the parsed record as JSON.stringify(record, null, 2) and a newline.
+    return record.manifest.uuid === uuid ? { uuid, record, rawRecord: `${JSON.stringify(JSON.parse(text), null, 2)}\n` } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `imgadm get`, or undefined when the image is not installed (exit 3). */
 export async function imageRecord(host: Host, pool: string, uuid: string): Promise<ImageFacts | undefined> {
   const r = await host.run(['imgadm', 'get', '-P', pool, uuid]);
@@ -111,19 +131,38 @@ async function listTrees(host: Host, names: readonly string[]): Promise<ZfsRow[]
   return parseZfsList(r.stdout);
 }
 
-/** imgadm records of these images and their ancestors (manifest.origin); those not installed are left out. */
-async function imageChains(host: Host, pool: string, uuids: readonly string[], have: ImageFacts[]): Promise<ImageFacts[]> {
-  const found: ImageFacts[] = [];
-  const pending = [...uuids];
+/** The datasets of these images that exist: `imgadm get` calls an image installed when its dataset exists. */
+function installedOf(pool: string, uuids: readonly string[], rows: readonly ZfsRow[]): string[] {
+  return uuids.filter((uuid) => rows.some((r) => r.name === imageDataset(pool, uuid)));
+}
+
+/** An installed image's record: its database record when whole, else what `imgadm get` prints. */
+async function installedRecord(host: Host, pool: string, uuid: string, db: Promise<ImageFacts | undefined>): Promise<ImageFacts | undefined> {
+  return (await db) ?? imageRecord(host, pool, uuid);
+}
+
+/**
+ * imgadm records of these images and their ancestors (manifest.origin), and the rows of their
+ * datasets; an image whose dataset does not exist is not installed and is left out. One `zfs
+ * list` per generation; `asked` holds the images already looked at (installed or not).
+ */
+async function imageChains(host: Host, pool: string, uuids: readonly string[], asked: Set<string>): Promise<{ images: ImageFacts[]; rows: ZfsRow[] }> {
+  const images: ImageFacts[] = [];
+  const rows: ZfsRow[] = [];
+  let pending = [...new Set(uuids)].filter((u) => !asked.has(u));
   while (pending.length > 0) {
-    const uuid = pending.pop()!;
-    if ([...have, ...found].some((i) => i.uuid === uuid)) continue;
-    const facts = await imageRecord(host, pool, uuid);
-    if (!facts) continue;
-    found.push(facts);
-    if (facts.record.manifest.origin) pending.push(facts.record.manifest.origin);
+    for (const u of pending) asked.add(u);
+    const db = pending.map((uuid) => imgadmDbRecord(host, pool, uuid));
+    const listed = await listTrees(host, pending.map((uuid) => imageDataset(pool, uuid)));
+    const installed = installedOf(pool, pending, listed);
+    const found = (await Promise.all(installed.map((uuid) => installedRecord(host, pool, uuid, db[pending.indexOf(uuid)]!)))).filter(
+      (i): i is ImageFacts => i !== undefined,
+    );
+    images.push(...found);
+    rows.push(...listed.filter((r) => found.some((i) => isSameOrBelow(splitSnapshotName(r.name)?.dataset ?? r.name, imageDataset(pool, i.uuid)))));
+    pending = [...new Set(found.map((i) => i.record.manifest.origin).filter((u): u is string => u !== undefined))].filter((u) => !asked.has(u));
   }
-  return found;
+  return { images, rows };
 }
 
 /** `zfs get` of what `zfs send -p` will carry for each of the zone's datasets (recorded in the header; a copy rewrites it). */
@@ -138,9 +177,10 @@ async function zoneProps(host: Host, vm: Vm, rows: readonly ZfsRow[]): Promise<R
 
 /**
  * Lists only the zone's own trees and its images (not the whole pool): one `zfs list` holds every
- * row the plan reads, the datasets of the images the zone's JSON names included. A dataset cloned
- * from an image the JSON does not name, or an image's ancestor, costs one more `imgadm get` and
- * `zfs list` for that image.
+ * row the plan reads, the datasets of the images the zone's JSON names included. Images are read
+ * from imgadm's database, `imgadm get` runs only for an installed image whose record is not whole.
+ * A dataset cloned from an image the JSON does not name, or an image's ancestors, cost one more
+ * `zfs list` per generation.
  */
 export async function gatherSaveInventory(host: Host, ref: string): Promise<SaveInventory> {
   // Side by side: each look-up is a process start (a vmadm costs about a second on SmartOS).
@@ -151,27 +191,26 @@ export async function gatherSaveInventory(host: Host, ref: string): Promise<Save
   if (vm.uuid !== raw.uuid) throw new ParseError(`vmadm get ${raw.uuid}`, `it printed zone ${vm.uuid}`);
   const pool = zonePool(vm);
   const named = [...new Set(namedImages(vm))];
-  // The named images' records beside the listing and then the properties (which need the rows).
-  const [records, listed] = await Promise.all([
-    Promise.all(named.map((uuid) => imageRecord(host, pool, uuid))),
-    listTrees(host, [...zoneTrees(vm), ...named.map((uuid) => imageDataset(pool, uuid))]).then(async (rows) => ({
-      rows,
-      props: await zoneProps(host, vm, rows),
-    })),
+  // The named images' database records are read beside the listing; then the properties (which
+  // need the rows) beside `imgadm get` of any installed image whose record was not whole.
+  const db = named.map((uuid) => imgadmDbRecord(host, pool, uuid));
+  const listedRows = await listTrees(host, [...zoneTrees(vm), ...named.map((uuid) => imageDataset(pool, uuid))]);
+  const installed = installedOf(pool, named, listedRows);
+  const [props, records] = await Promise.all([
+    zoneProps(host, vm, listedRows),
+    Promise.all(installed.map((uuid) => installedRecord(host, pool, uuid, db[named.indexOf(uuid)]!))),
   ]);
   const images = records.filter((i): i is ImageFacts => i !== undefined);
   // An image dataset imgadm does not know is not an installed image: its rows stay out, as before.
   const unknown = named.filter((uuid) => !images.some((i) => i.uuid === uuid)).map((uuid) => imageDataset(pool, uuid));
-  let rows = listed.rows.filter((r) => !unknown.some((u) => isSameOrBelow(splitSnapshotName(r.name)?.dataset ?? r.name, u)));
+  let rows = listedRows.filter((r) => !unknown.some((u) => isSameOrBelow(splitSnapshotName(r.name)?.dataset ?? r.name, u)));
   const ancestors = images.map((i) => i.record.manifest.origin).filter((u): u is string => u !== undefined);
   const unnamed = zoneDatasets(vm, rows).map((d) => imageUuidOfOrigin(d.origin, pool)).filter((u): u is string => u !== undefined);
-  // An image already asked for and not installed is not asked for again.
-  const more = await imageChains(host, pool, [...ancestors, ...unnamed.filter((u) => !named.includes(u))], images);
-  if (more.length > 0) {
-    images.push(...more);
-    rows = [...rows, ...(await listTrees(host, more.map((i) => imageDataset(pool, i.uuid))))];
-  }
-  return { host: host_, vm, rawVmJson: raw.stdout, rows, images, props: listed.props };
+  // An image already asked for (installed or not) is not asked for again.
+  const more = await imageChains(host, pool, [...ancestors, ...unnamed], new Set(named));
+  images.push(...more.images);
+  rows = [...rows, ...more.rows];
+  return { host: host_, vm, rawVmJson: raw.stdout, rows, images, props };
 }
 
 /** `zoned` of a dataset and everything below it; none when it does not exist (a restore's target). */
