@@ -5,7 +5,7 @@ import { HostCommandError, NotFoundError, ParseError, UsageError } from '../erro
 import type { Host } from '../host/host.js';
 import { imageDataset, imgadmDbPath, isUuid } from '../model/ownership.js';
 import { isSameOrBelow, splitSnapshotName } from '../model/names.js';
-import { parseImgadmGet } from '../parse/imgadm.js';
+import { ImgadmRecordSchema, parseImgadmGet } from '../parse/imgadm.js';
 import { parseSysinfo, type HostFacts } from '../parse/sysinfo.js';
 import { parseVmadmGet, parseVmadmLookup, type Vm } from '../parse/vmadm.js';
 import { parseZfsList, ZFS_LIST_COLUMNS, ZFS_LIST_COLUMNS_AVAILABLE, type ZfsRow } from '../parse/zfs-list.js';
@@ -74,13 +74,16 @@ export async function listPoolWithSpace(host: Host, pool: string): Promise<{ row
 async function imgadmDbRecord(host: Host, pool: string, uuid: string): Promise<ImageFacts | undefined> {
   const text = await host.readFile(imgadmDbPath(pool, uuid)).catch(() => undefined);
   if (text === undefined) return undefined;
+  let value: unknown;
   try {
-    const record = parseImgadmGet(text);
-    // imgadm get prints the parsed record as JSON.stringify(record, null, 2) and a newline.
-    return record.manifest.uuid === uuid ? { uuid, record, rawRecord: `${JSON.stringify(JSON.parse(text), null, 2)}\n` } : undefined;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const record = ImgadmRecordSchema.safeParse(value);
+  if (!record.success || record.data.manifest.uuid !== uuid) return undefined;
+  // imgadm get prints the parsed record (keys in the file's order) as JSON.stringify(record, null, 2) and a newline.
+  return { uuid, record: record.data, rawRecord: `${JSON.stringify(value, null, 2)}\n` };
 }
 
 /** `imgadm get`, or undefined when the image is not installed (exit 3). */
@@ -131,14 +134,22 @@ async function listTrees(host: Host, names: readonly string[]): Promise<ZfsRow[]
   return parseZfsList(r.stdout);
 }
 
-/** The datasets of these images that exist: `imgadm get` calls an image installed when its dataset exists. */
-function installedOf(pool: string, uuids: readonly string[], rows: readonly ZfsRow[]): string[] {
-  return uuids.filter((uuid) => rows.some((r) => r.name === imageDataset(pool, uuid)));
-}
+/** The dataset a row is, or the one it is a snapshot of. */
+const rowDataset = (r: ZfsRow): string => splitSnapshotName(r.name)?.dataset ?? r.name;
 
-/** An installed image's record: its database record when whole, else what `imgadm get` prints. */
-async function installedRecord(host: Host, pool: string, uuid: string, db: Promise<ImageFacts | undefined>): Promise<ImageFacts | undefined> {
-  return (await db) ?? imageRecord(host, pool, uuid);
+/**
+ * Starts reading these images' database records, to go beside the `zfs list` of their datasets;
+ * given its rows, the returned function resolves to the records of the installed ones (an image
+ * is installed when its dataset exists, as `imgadm get` says): each database record when whole,
+ * else what `imgadm get` prints. Images `imgadm get` does not know are left out.
+ */
+function installedImages(host: Host, pool: string, uuids: readonly string[]): (rows: readonly ZfsRow[]) => Promise<ImageFacts[]> {
+  const db = uuids.map((uuid) => ({ uuid, read: imgadmDbRecord(host, pool, uuid) }));
+  return async (rows) => {
+    const installed = db.filter(({ uuid }) => rows.some((r) => r.name === imageDataset(pool, uuid)));
+    const records = await Promise.all(installed.map(async ({ uuid, read }) => (await read) ?? imageRecord(host, pool, uuid)));
+    return records.filter((i): i is ImageFacts => i !== undefined);
+  };
 }
 
 /**
@@ -152,14 +163,11 @@ async function imageChains(host: Host, pool: string, uuids: readonly string[], a
   let pending = [...new Set(uuids)].filter((u) => !asked.has(u));
   while (pending.length > 0) {
     for (const u of pending) asked.add(u);
-    const db = pending.map((uuid) => imgadmDbRecord(host, pool, uuid));
+    const records = installedImages(host, pool, pending);
     const listed = await listTrees(host, pending.map((uuid) => imageDataset(pool, uuid)));
-    const installed = installedOf(pool, pending, listed);
-    const found = (await Promise.all(installed.map((uuid) => installedRecord(host, pool, uuid, db[pending.indexOf(uuid)]!)))).filter(
-      (i): i is ImageFacts => i !== undefined,
-    );
+    const found = await records(listed);
     images.push(...found);
-    rows.push(...listed.filter((r) => found.some((i) => isSameOrBelow(splitSnapshotName(r.name)?.dataset ?? r.name, imageDataset(pool, i.uuid)))));
+    rows.push(...listed.filter((r) => found.some((i) => isSameOrBelow(rowDataset(r), imageDataset(pool, i.uuid)))));
     pending = [...new Set(found.map((i) => i.record.manifest.origin).filter((u): u is string => u !== undefined))].filter((u) => !asked.has(u));
   }
   return { images, rows };
@@ -193,17 +201,12 @@ export async function gatherSaveInventory(host: Host, ref: string): Promise<Save
   const named = [...new Set(namedImages(vm))];
   // The named images' database records are read beside the listing; then the properties (which
   // need the rows) beside `imgadm get` of any installed image whose record was not whole.
-  const db = named.map((uuid) => imgadmDbRecord(host, pool, uuid));
+  const records = installedImages(host, pool, named);
   const listedRows = await listTrees(host, [...zoneTrees(vm), ...named.map((uuid) => imageDataset(pool, uuid))]);
-  const installed = installedOf(pool, named, listedRows);
-  const [props, records] = await Promise.all([
-    zoneProps(host, vm, listedRows),
-    Promise.all(installed.map((uuid) => installedRecord(host, pool, uuid, db[named.indexOf(uuid)]!))),
-  ]);
-  const images = records.filter((i): i is ImageFacts => i !== undefined);
+  const [props, images] = await Promise.all([zoneProps(host, vm, listedRows), records(listedRows)]);
   // An image dataset imgadm does not know is not an installed image: its rows stay out, as before.
   const unknown = named.filter((uuid) => !images.some((i) => i.uuid === uuid)).map((uuid) => imageDataset(pool, uuid));
-  let rows = listedRows.filter((r) => !unknown.some((u) => isSameOrBelow(splitSnapshotName(r.name)?.dataset ?? r.name, u)));
+  let rows = listedRows.filter((r) => !unknown.some((u) => isSameOrBelow(rowDataset(r), u)));
   const ancestors = images.map((i) => i.record.manifest.origin).filter((u): u is string => u !== undefined);
   const unnamed = zoneDatasets(vm, rows).map((d) => imageUuidOfOrigin(d.origin, pool)).filter((u): u is string => u !== undefined);
   // An image already asked for (installed or not) is not asked for again.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gatherSaveInventory } from '../../../src/run/gather.js';
 import type { RunResult } from '../../../src/host/host.js';
 import { isSameOrBelow } from '../../../src/model/names.js';
+import { imgadmDbPath } from '../../../src/model/ownership.js';
 import { MemoryHost } from '../../support/memory-host.js';
 import { fixture, HOST_A } from '../../support/fixtures.js';
 
@@ -10,7 +11,7 @@ const LISTING = fixture('zfs/host-a-list.tsv');
 
 /** What `imgadm get` of an installed image prints, and its database record: the same text (database.js). */
 const record = (uuid: string): string => fixture(`smartos/host-a/imgadm/get-${uuid}.json`);
-const dbPath = (uuid: string): string => `/var/imgadm/images/zones-${uuid}.json`;
+const dbPath = (uuid: string): string => imgadmDbPath('zones', uuid);
 
 /**
  * Host A answering the look-ups of a save from its fixtures. `imgadm get` answers a timer later
